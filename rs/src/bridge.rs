@@ -1,0 +1,165 @@
+//! The bridge's process-wide state and its safe entry points.
+//!
+//! No context pointer crosses the FFI: the running bridge lives in statics. Init writes
+//! `Some`, deinit writes `None`, so init → deinit → init works. Everything here is safe
+//! Rust; `ffi` only turns C arguments into these calls.
+
+use std::ffi::c_int;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError, RwLock};
+use std::thread::JoinHandle;
+
+use flume::{Sender, TrySendError};
+
+use crate::reply::{PendingCall, ReplyCell, Token, Waker};
+use crate::status::Status;
+use crate::wire::{Config, MessageBody, decode_exact};
+use crate::worker::{self, Job};
+
+/// Capacity of the request channel (calls and casts share it, so their order holds).
+///
+/// Large enough that a burst of callers rarely meets a full channel, small enough
+/// that a stalled engine holds at most this many decoded requests. A full channel is
+/// backpressure: non-blocking submits are refused with `ChannelFull` and the Haskell
+/// side waits as a green thread (see `RustBridge`), so no OS thread is parked per
+/// waiting caller.
+pub const CHANNEL_CAPACITY: usize = 256;
+
+/// What call and cast need from a running bridge.
+struct Running {
+    config: Config,
+    jobs: Sender<Job>,
+    waker: Waker,
+}
+
+/// The running bridge, read by every call and cast.
+static RUNNING: LazyLock<RwLock<Option<Running>>> = LazyLock::new(|| RwLock::new(None));
+
+/// The worker's handle. Its mutex is also the lifecycle lock: init and deinit hold it
+/// for their whole run, so they never interleave.
+static WORKER: LazyLock<Mutex<Option<JoinHandle<()>>>> = LazyLock::new(|| Mutex::new(None));
+
+/// Set while deinit runs, so new requests are refused at once instead of queueing
+/// behind the write lock.
+static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
+
+/// Whether a submit may wait for room in the channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// Refuse with `ChannelFull` instead of waiting. Never blocks.
+    No,
+    /// Wait until there is room (or the bridge shuts down).
+    Yes,
+}
+
+/// Starts the worker. Refuses a second init and a config that does not decode.
+pub fn init(waker: Waker, config_bytes: &[u8]) -> Result<(), Status> {
+    let mut worker = WORKER.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut running = RUNNING.write().unwrap_or_else(PoisonError::into_inner);
+    if running.is_some() {
+        return Err(Status::AlreadyInitialised);
+    }
+    let config: Config = decode_exact(config_bytes).map_err(|_| Status::BadConfig)?;
+    let (jobs, queue) = flume::bounded(CHANNEL_CAPACITY);
+    let handle = std::thread::Builder::new()
+        .name("rs-in-hs-worker".to_owned())
+        .spawn(move || worker::run(queue, waker))
+        .map_err(|_| Status::SpawnFailed)?;
+    *worker = Some(handle);
+    *running = Some(Running {
+        config,
+        jobs,
+        waker,
+    });
+    Ok(())
+}
+
+/// Stops the bridge: a barrier. Requests already accepted are answered; when this
+/// returns the worker has exited, so Rust never calls into Haskell again.
+pub fn deinit() -> Result<(), Status> {
+    let mut worker = WORKER.lock().unwrap_or_else(PoisonError::into_inner);
+    SHUTTING_DOWN.store(true, Ordering::SeqCst);
+    // Dropping the only sender is the stop signal: the worker drains what is queued,
+    // sees `Disconnected` and exits. Submitters that are blocked on a full channel
+    // hold the read lock, so this write waits for them; they progress because the
+    // worker keeps draining.
+    // `is_some()` ends the statement, so the sender is dropped here, before the join.
+    let was_running = RUNNING
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+        .is_some();
+    let handle = worker.take();
+    if let Some(handle) = handle {
+        // A worker that died (it cannot: everything it runs is under catch_unwind)
+        // has nothing left to answer; the join error carries no information we need.
+        let _ = handle.join();
+    }
+    SHUTTING_DOWN.store(false, Ordering::SeqCst);
+    if was_running {
+        Ok(())
+    } else {
+        Err(Status::NotInitialised)
+    }
+}
+
+/// Submits a call. On `Ok` the worker owns `token` and will pass it to `notify`
+/// exactly once; on `Err` nothing was queued and the caller still owns `token`.
+pub fn call(
+    message: &[u8],
+    token: Token,
+    capability: c_int,
+    wait: Wait,
+) -> Result<Arc<ReplyCell>, Status> {
+    with_running(message, |running, request| {
+        let (pending, cell) = PendingCall::new(running.waker, capability, token);
+        running
+            .submit(Job::Call(request, pending), wait)
+            .map(|()| cell)
+    })
+}
+
+/// Submits a fire-and-forget message.
+pub fn cast(message: &[u8], wait: Wait) -> Result<(), Status> {
+    with_running(message, |running, request| {
+        running.submit(Job::Cast(request), wait)
+    })
+}
+
+/// Checks state, length and encoding (in that order), then runs `submit`.
+fn with_running<T>(
+    message: &[u8],
+    submit: impl FnOnce(&Running, MessageBody) -> Result<T, Status>,
+) -> Result<T, Status> {
+    if SHUTTING_DOWN.load(Ordering::SeqCst) {
+        return Err(Status::ShuttingDown);
+    }
+    let guard = RUNNING.read().unwrap_or_else(PoisonError::into_inner);
+    let running = guard.as_ref().ok_or(Status::NotInitialised)?;
+    let max = usize::try_from(running.config.max_msg_len).unwrap_or(usize::MAX);
+    if message.len() > max {
+        return Err(Status::MessageTooLong);
+    }
+    let request = decode_exact(message)?;
+    submit(running, request)
+}
+
+impl Running {
+    /// Queues `job`; a refused job is disarmed so it wakes nobody.
+    fn submit(&self, job: Job, wait: Wait) -> Result<(), Status> {
+        let refused = match wait {
+            Wait::No => match self.jobs.try_send(job) {
+                Ok(()) => return Ok(()),
+                Err(TrySendError::Full(job)) => (job, Status::ChannelFull),
+                Err(TrySendError::Disconnected(job)) => (job, Status::ShuttingDown),
+            },
+            Wait::Yes => match self.jobs.send(job) {
+                Ok(()) => return Ok(()),
+                Err(error) => (error.into_inner(), Status::ShuttingDown),
+            },
+        };
+        let (job, status) = refused;
+        job.disarm();
+        Err(status)
+    }
+}

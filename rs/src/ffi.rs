@@ -1,0 +1,233 @@
+//! The C ABI: thin exports over `bridge`, and the crate's only `unsafe` code.
+//!
+//! Every export returns a `Status` as a C `int` and runs its body through
+//! `boundary`, the one place where panics are trapped. A panic that reaches it is an
+//! internal bug (bad input is refused with a status long before), so it is reported on
+//! stderr and the process aborts rather than unwind into Haskell.
+//!
+//! Ownership rules, mirrored in `hs/src/FFI.hs`:
+//! - A non-zero status means nothing was taken: a refused `h2r_call` leaves the token
+//!   (a `StablePtr PrimMVar`) with the caller, who frees it; no reply will come for it.
+//! - Status 0 from `h2r_call` moves the token to Rust, which passes it to `notify`
+//!   (`hs_try_putmvar`, which frees it) exactly once, and gives the caller a reply
+//!   handle that it must pass to `h2r_release` exactly once.
+//! - Message bytes are only borrowed for the duration of the call.
+#![allow(unsafe_code)]
+
+use std::ffi::{c_int, c_void};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use crate::bridge::{self, Wait};
+use crate::floor;
+use crate::panic_message;
+use crate::reply::{Notify, Outcome, ReplyCell, ThreadDone, Token, Waker};
+use crate::status::Status;
+
+/// Runs an export's body: catches any panic, and turns the result into a status.
+fn boundary(export: &str, body: impl FnOnce() -> Result<(), Status>) -> c_int {
+    // AssertUnwindSafe: a panic here aborts the process, so no broken state is observed.
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => Status::Ok.code(),
+        Ok(Err(status)) => status.code(),
+        Err(payload) => {
+            eprintln!(
+                "rs-in-hs: internal bug: panic in {export}: {}; aborting",
+                panic_message(payload.as_ref())
+            );
+            std::process::abort()
+        }
+    }
+}
+
+/// Borrows `len` bytes at `ptr`; a null `ptr` is accepted only with `len == 0`.
+///
+/// # Safety
+/// If `len > 0`, `ptr` must be valid for reads of `len` bytes, and the memory must not
+/// be written for the returned lifetime (the duration of the export call).
+unsafe fn borrow_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Status> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() || isize::try_from(len).is_err() {
+        return Err(Status::InvalidArgument);
+    }
+    // SAFETY: non-null and len <= isize::MAX were checked above; validity for `len`
+    // bytes and no concurrent writes are the caller's duties (this fn's # Safety).
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// Starts the bridge.
+///
+/// `notify` wakes a caller (`hs_try_putmvar`); `thread_done` (nullable) runs on the
+/// worker thread as it exits (`hs_thread_done`). `config` holds a store-encoded
+/// `Config`. Returns `AlreadyInitialised` if running, `BadConfig`,
+/// `InvalidArgument` (null `notify`) or `SpawnFailed`.
+///
+/// # Safety
+/// `config` must be valid for `config_len` bytes (or `config_len == 0`). `notify` must
+/// be safe to call from any thread with a token from `h2r_call` until `h2r_deinit`
+/// returns.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2r_init(
+    notify: Option<Notify>,
+    thread_done: Option<ThreadDone>,
+    config: *const u8,
+    config_len: usize,
+) -> c_int {
+    boundary("h2r_init", || {
+        let notify = notify.ok_or(Status::InvalidArgument)?;
+        // SAFETY: the caller guarantees `config` is valid for `config_len` bytes.
+        let config = unsafe { borrow_bytes(config, config_len) }?;
+        bridge::init(
+            Waker {
+                notify,
+                thread_done,
+            },
+            config,
+        )
+    })
+}
+
+/// Stops the bridge: answers every accepted call, joins the worker, then returns.
+/// After it returns Rust never calls `notify` again. `NotInitialised` if not running.
+#[unsafe(no_mangle)]
+pub extern "C" fn h2r_deinit() -> c_int {
+    boundary("h2r_deinit", bridge::deinit)
+}
+
+/// Submits a call. `block != 0` waits for room in the channel; `block == 0` returns
+/// `ChannelFull` instead and never blocks.
+///
+/// On 0: `token` now belongs to Rust (see the module's ownership rules) and
+/// `*out_reply` holds a reply handle for `h2r_reply`/`h2r_release`. On any other status
+/// nothing was taken and `*out_reply` is untouched.
+///
+/// # Safety
+/// `message` must be valid for `len` bytes (or `len == 0`); `out_reply` must be valid
+/// for one pointer write. `token` must be a `StablePtr` that `notify` accepts.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2r_call(
+    message: *const u8,
+    len: usize,
+    token: *mut c_void,
+    capability: c_int,
+    block: c_int,
+    out_reply: *mut *const c_void,
+) -> c_int {
+    boundary("h2r_call", || {
+        if out_reply.is_null() {
+            return Err(Status::InvalidArgument);
+        }
+        // SAFETY: the caller guarantees `message` is valid for `len` bytes.
+        let message = unsafe { borrow_bytes(message, len) }?;
+        let cell = bridge::call(message, Token::new(token), capability, wait(block))?;
+        // SAFETY: `out_reply` is non-null (checked above) and the caller guarantees it
+        // is valid for a pointer write.
+        unsafe { out_reply.write(Arc::into_raw(cell).cast::<c_void>()) };
+        Ok(())
+    })
+}
+
+/// Submits a fire-and-forget message; `block` as for `h2r_call`.
+///
+/// # Safety
+/// `message` must be valid for `len` bytes (or `len == 0`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2r_cast(message: *const u8, len: usize, block: c_int) -> c_int {
+    boundary("h2r_cast", || {
+        // SAFETY: the caller guarantees `message` is valid for `len` bytes.
+        let message = unsafe { borrow_bytes(message, len) }?;
+        bridge::cast(message, wait(block))
+    })
+}
+
+/// Reads a delivered reply: 0 with the reply's bytes, or the failure's status
+/// (`EnginePanicked`, `ShuttingDown`, …) with its message's UTF-8 bytes, or `Pending`
+/// if nothing was delivered yet. The bytes stay valid until `h2r_release(reply)`.
+///
+/// # Safety
+/// `reply` must be a handle from `h2r_call` not yet released; `out_ptr` and `out_len`
+/// must be valid for one write each.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2r_reply(
+    reply: *const c_void,
+    out_ptr: *mut *const u8,
+    out_len: *mut usize,
+) -> c_int {
+    boundary("h2r_reply", || {
+        if reply.is_null() || out_ptr.is_null() || out_len.is_null() {
+            return Err(Status::InvalidArgument);
+        }
+        // SAFETY: `reply` came from `Arc::into_raw` in `h2r_call` and has not been
+        // released (caller's duty), so the cell is alive for this call.
+        let cell = unsafe { &*reply.cast::<ReplyCell>() };
+        let (status, bytes) = match cell.outcome() {
+            None => return Err(Status::Pending),
+            Some(Outcome::Reply(bytes)) => (Status::Ok, bytes.as_slice()),
+            Some(Outcome::Failed(status, message)) => (*status, message.as_bytes()),
+        };
+        // SAFETY: `out_ptr` is non-null (checked above) and valid for a write (caller's
+        // duty). The bytes live in the cell, which the caller keeps alive until
+        // `h2r_release`.
+        unsafe { out_ptr.write(bytes.as_ptr()) };
+        // SAFETY: as for `out_ptr`.
+        unsafe { out_len.write(bytes.len()) };
+        if status == Status::Ok {
+            Ok(())
+        } else {
+            Err(status)
+        }
+    })
+}
+
+/// Releases a reply handle. Call it exactly once per handle, whether or not the reply
+/// arrived (a late reply is then dropped by the worker's side).
+///
+/// # Safety
+/// `reply` must be a handle from `h2r_call` that was not released before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2r_release(reply: *const c_void) -> c_int {
+    boundary("h2r_release", || {
+        if reply.is_null() {
+            return Err(Status::InvalidArgument);
+        }
+        // SAFETY: `reply` came from `Arc::into_raw` in `h2r_call` and this is its one
+        // release (caller's duty), so giving the reference back to an `Arc` is sound.
+        drop(unsafe { Arc::from_raw(reply.cast::<ReplyCell>()) });
+        Ok(())
+    })
+}
+
+/// Measures the floor: `rounds` flume ping-pongs between two Rust threads, each
+/// round trip's nanoseconds written to `out_nanos`. `SpawnFailed` if the helper thread
+/// could not start.
+///
+/// # Safety
+/// `out_nanos` must be valid for writes of `rounds` `u64`s (or `rounds == 0`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2r_floor_ping_pong(rounds: usize, out_nanos: *mut u64) -> c_int {
+    boundary("h2r_floor_ping_pong", || {
+        if rounds > 0 && out_nanos.is_null() {
+            return Err(Status::InvalidArgument);
+        }
+        let nanos = floor::ping_pong(rounds);
+        if nanos.len() != rounds {
+            return Err(Status::SpawnFailed);
+        }
+        // SAFETY: `out_nanos` is valid for `rounds` writes (caller's duty), `nanos`
+        // has exactly `rounds` elements, and a Rust Vec never overlaps caller memory.
+        unsafe { std::ptr::copy_nonoverlapping(nanos.as_ptr(), out_nanos, rounds) };
+        Ok(())
+    })
+}
+
+/// Does nothing: the benchmark times a raw FFI call with it.
+#[unsafe(no_mangle)]
+pub extern "C" fn h2r_noop() -> c_int {
+    boundary("h2r_noop", || Ok(()))
+}
+
+fn wait(block: c_int) -> Wait {
+    if block == 0 { Wait::No } else { Wait::Yes }
+}

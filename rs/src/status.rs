@@ -1,0 +1,98 @@
+//! Status codes: the one error type of the C boundary.
+//!
+//! Every export returns one of these as a C `int`. Zero is success; every other value
+//! is a refusal, and a refused call has taken ownership of nothing (see `ffi`). The
+//! numbers are part of the ABI: `hs/src/FFI.hs` mirrors them, and a test on each side
+//! pins them, so never renumber one.
+
+use std::ffi::c_int;
+use std::fmt;
+
+/// Why the bridge refused (or failed) a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i32)]
+pub enum Status {
+    /// Success.
+    Ok = 0,
+    /// `h2r_call`/`h2r_cast`/`h2r_deinit` before `h2r_init` or after `h2r_deinit`.
+    NotInitialised = 1,
+    /// `h2r_init` while the bridge is already running.
+    AlreadyInitialised = 2,
+    /// The message is longer than the configured `max_msg_len`.
+    MessageTooLong = 3,
+    /// The message bytes do not decode as a request.
+    Undecodable = 4,
+    /// `h2r_deinit` is in progress; the bridge accepts nothing new.
+    ShuttingDown = 5,
+    /// A non-blocking submit found the channel full; nothing was queued.
+    ChannelFull = 6,
+    /// The config bytes given to `h2r_init` do not decode.
+    BadConfig = 7,
+    /// The engine panicked while handling this call; the reply carries the message.
+    EnginePanicked = 8,
+    /// A null pointer with a non-zero length, or a missing callback.
+    InvalidArgument = 9,
+    /// The worker thread could not be started.
+    SpawnFailed = 10,
+    /// The reply has not been delivered yet (the caller did not wait for its MVar).
+    Pending = 11,
+    /// The engine's reply could not be encoded.
+    EncodeFailed = 12,
+}
+
+impl Status {
+    /// The C value of this status.
+    pub fn code(self) -> c_int {
+        self as c_int
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Status::Ok => "ok",
+            Status::NotInitialised => "the bridge is not initialised",
+            Status::AlreadyInitialised => "the bridge is already initialised",
+            Status::MessageTooLong => "message longer than max_msg_len",
+            Status::Undecodable => "message does not decode as a request",
+            Status::ShuttingDown => "the bridge is shutting down",
+            Status::ChannelFull => "the request channel is full",
+            Status::BadConfig => "config does not decode",
+            Status::EnginePanicked => "the engine panicked while handling the call",
+            Status::InvalidArgument => "null pointer with a non-zero length, or no callback",
+            Status::SpawnFailed => "could not start the worker thread",
+            Status::Pending => "the reply has not arrived yet",
+            Status::EncodeFailed => "the engine's reply could not be encoded",
+        })
+    }
+}
+
+impl std::error::Error for Status {}
+
+#[cfg(test)]
+mod tests {
+    use super::Status;
+
+    /// The numbers are ABI: `hs/src/FFI.hs` has the same table.
+    #[test]
+    fn codes_are_stable() {
+        let table = [
+            (Status::Ok, 0),
+            (Status::NotInitialised, 1),
+            (Status::AlreadyInitialised, 2),
+            (Status::MessageTooLong, 3),
+            (Status::Undecodable, 4),
+            (Status::ShuttingDown, 5),
+            (Status::ChannelFull, 6),
+            (Status::BadConfig, 7),
+            (Status::EnginePanicked, 8),
+            (Status::InvalidArgument, 9),
+            (Status::SpawnFailed, 10),
+            (Status::Pending, 11),
+            (Status::EncodeFailed, 12),
+        ];
+        for (status, code) in table {
+            assert_eq!(status.code(), code, "{status:?}");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Shared harness for the behaviour tests: drives the C exports as Haskell would, with
+//! a Rust `notify` that records tokens instead of `hs_try_putmvar`.
+#![allow(dead_code, unsafe_code)] // each test binary uses a different subset
+
+use std::ffi::{c_int, c_void};
+use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use flume::{Receiver, Sender};
+use rs_in_hs::ffi;
+use rs_in_hs::status::Status;
+use rs_in_hs::wire::{Config, MessageBody, encode};
+
+/// Every wait in these tests is bounded by this.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// The bridge is process-wide, so tests in one binary take turns.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Tokens handed to `record`, in delivery order.
+static WAKES: LazyLock<(Sender<usize>, Receiver<usize>)> = LazyLock::new(flume::unbounded);
+
+extern "C" fn record(_capability: c_int, token: *mut c_void) {
+    let _ = WAKES.0.send(token.addr());
+}
+
+/// Exclusive use of the bridge for one test; deinits on drop if still running.
+pub struct Session(#[allow(dead_code)] MutexGuard<'static, ()>);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = ffi::h2r_deinit();
+        while WAKES.1.try_recv().is_ok() {}
+    }
+}
+
+pub fn session() -> Session {
+    let guard = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    let _ = ffi::h2r_deinit();
+    while WAKES.1.try_recv().is_ok() {}
+    Session(guard)
+}
+
+pub fn config_bytes(max_msg_len: u32) -> Vec<u8> {
+    encode(&Config { max_msg_len }).unwrap()
+}
+
+pub fn init_raw(config: &[u8]) -> Result<(), Status> {
+    // SAFETY: `config` is a live slice for the duration of the call.
+    status(unsafe { ffi::h2r_init(Some(record), None, config.as_ptr(), config.len()) })
+}
+
+pub fn init(max_msg_len: u32) -> Result<(), Status> {
+    init_raw(&config_bytes(max_msg_len))
+}
+
+pub fn status(code: c_int) -> Result<(), Status> {
+    use Status::*;
+    let all = [
+        Ok,
+        NotInitialised,
+        AlreadyInitialised,
+        MessageTooLong,
+        Undecodable,
+        ShuttingDown,
+        ChannelFull,
+        BadConfig,
+        EnginePanicked,
+        InvalidArgument,
+        SpawnFailed,
+        Pending,
+        EncodeFailed,
+    ];
+    let status = all
+        .into_iter()
+        .find(|s| s.code() == code)
+        .unwrap_or_else(|| panic!("unknown status {code}"));
+    if status == Ok {
+        Result::Ok(())
+    } else {
+        Err(status)
+    }
+}
+
+/// A reply handle owned by a test.
+pub struct Reply(*const c_void);
+
+impl Reply {
+    /// The reply's status and bytes (reply or failure message).
+    pub fn read(&self) -> (Result<(), Status>, Vec<u8>) {
+        let mut ptr = std::ptr::null();
+        let mut len = 0usize;
+        // SAFETY: `self.0` is an unreleased handle; the out-pointers are locals.
+        let code = unsafe { ffi::h2r_reply(self.0, &mut ptr, &mut len) };
+        let bytes = if ptr.is_null() {
+            Vec::new()
+        } else {
+            // SAFETY: h2r_reply set `ptr`/`len` to bytes that live until release.
+            unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec()
+        };
+        (status(code), bytes)
+    }
+
+    pub fn message(&self) -> MessageBody {
+        let (status, bytes) = self.read();
+        status.expect("reply status");
+        rs_in_hs::wire::decode_exact(&bytes).expect("reply decodes")
+    }
+}
+
+impl Drop for Reply {
+    fn drop(&mut self) {
+        // SAFETY: released exactly once, here.
+        assert_eq!(unsafe { ffi::h2r_release(self.0) }, 0);
+    }
+}
+
+pub fn call_bytes(bytes: &[u8], token: usize, block: bool) -> Result<Reply, Status> {
+    let mut out = std::ptr::null();
+    // SAFETY: `bytes` is live for the call; `out` is a local. The token is a plain
+    // number that only `record` sees.
+    let code = unsafe {
+        ffi::h2r_call(
+            bytes.as_ptr(),
+            bytes.len(),
+            std::ptr::without_provenance_mut(token),
+            0,
+            c_int::from(block),
+            &mut out,
+        )
+    };
+    status(code).map(|()| Reply(out))
+}
+
+pub fn call(message: &MessageBody, token: usize) -> Result<Reply, Status> {
+    call_bytes(&encode(message).unwrap(), token, false)
+}
+
+pub fn cast(message: &MessageBody, block: bool) -> Result<(), Status> {
+    let bytes = encode(message).unwrap();
+    // SAFETY: `bytes` is live for the call.
+    status(unsafe { ffi::h2r_cast(bytes.as_ptr(), bytes.len(), c_int::from(block)) })
+}
+
+/// The next delivered token, waiting at most `WAIT`.
+pub fn next_wake() -> usize {
+    WAKES
+        .1
+        .recv_timeout(WAIT)
+        .expect("a wake-up within the bound")
+}
+
+pub fn no_wake_for(duration: Duration) -> bool {
+    WAKES.1.recv_timeout(duration).is_err()
+}
