@@ -1,0 +1,5 @@
+-- | Placeholder replaced below.
+module Main (main) where
+
+main :: IO ()
+main = pure ()

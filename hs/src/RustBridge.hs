@@ -1,0 +1,291 @@
+{-# LANGUAGE GeneralizedNewtypeDeriving #-}
+
+-- | The public API of rs-in-hs: run a Rust engine inside 'withRust' and talk to it
+-- with 'callRust' (request/response) and 'castRust' (fire-and-forget).
+--
+-- Guarantees, referred to by number in the function docs:
+--
+-- 1. No Rust panic unwinds into Haskell. An engine panic becomes 'EnginePanicked'
+--    for its caller; a panic in the bridge itself aborts with a message (a bug).
+-- 2. No bridge thread outlives 'withRust': its deinit joins Rust's worker.
+-- 3. No reply is delivered after 'withRust' returns: deinit first answers every
+--    accepted call, then returns, and Rust never calls into Haskell again.
+-- 4. Bad input raises a typed, catchable 'BridgeError' and harms nothing: the
+--    process and the bridge go on.
+-- 5. Callers that must wait for room (backpressure) wait as Haskell threads, not in
+--    foreign calls, so 100k concurrent callers need only a few OS threads.
+-- 6. 'callRust' and 'callRustTimeout' are safe against asynchronous exceptions: a
+--    'Control.Concurrent.Async.cancel' or timeout anywhere in them leaks nothing,
+--    frees nothing twice, and a reply that arrives later is dropped harmlessly.
+module RustBridge
+  ( -- * Running the bridge
+    RustT,
+    Rust,
+    withRust,
+    Config (..),
+    defaultConfig,
+
+    -- * Talking to the engine
+    callRust,
+    callRustTimeout,
+    castRust,
+
+    -- * Concurrency
+    asyncRust,
+    withAsyncRust,
+
+    -- * Messages and errors
+    MessageBody (..),
+    BridgeError (..),
+
+    -- * Observability
+    BridgeStats (..),
+    bridgeStats,
+  )
+where
+
+import Control.Concurrent (myThreadId, rtsSupportsBoundThreads, threadCapability)
+import Control.Concurrent.Async (Async, async, withAsync)
+import Control.Concurrent.MVar (newEmptyMVar, takeMVar)
+import Control.Concurrent.QSem (QSem, newQSem, signalQSem, waitQSem)
+import Control.Exception (bracket_, finally, mask, onException, throwIO, uninterruptibleMask_)
+import Control.Monad (unless)
+import Control.Monad.IO.Class (MonadIO, liftIO)
+import Control.Monad.IO.Unlift (MonadUnliftIO)
+import Control.Monad.Reader (ReaderT (..), ask)
+import Control.Monad.Trans (MonadTrans)
+import Data.ByteString (ByteString)
+import qualified Data.ByteString as B
+import Data.ByteString.Unsafe (unsafeUseAsCStringLen)
+import qualified Data.ByteString.Char8 as B8
+import Data.Store (Store, decode, encode)
+import Data.Word (Word32, Word64, Word8)
+import FFI
+import Foreign.C.Types (CInt, CSize)
+import Foreign.Marshal.Alloc (alloca)
+import Foreign.Marshal.Array (allocaArray, peekArray)
+import Foreign.Ptr (Ptr, castPtr)
+import Foreign.StablePtr (freeStablePtr)
+import Foreign.Storable (peek)
+import GHC.Conc (newStablePtrPrimMVar)
+import System.Timeout (timeout)
+import Types
+
+-- | What every bridge action can see: the config it was started with, and the gate
+-- for callers that wait for room in a full channel.
+data Env = Env
+  { envConfig :: !Config,
+    envWaitGate :: !QSem
+  }
+
+-- | Actions that talk to a running bridge. Only 'withRust' runs them. The
+-- 'MonadUnliftIO' instance lets them use @unliftio@'s exception and concurrency
+-- helpers (for example 'UnliftIO.Exception.try').
+newtype RustT m a = RustT (ReaderT Env m a)
+  deriving (Functor, Applicative, Monad, MonadIO, MonadUnliftIO, MonadTrans)
+
+-- | 'RustT' over 'IO'.
+type Rust = RustT IO
+
+-- | How many callers may wait inside a blocking foreign call for room in a full
+-- channel at once. Each such caller pins an OS thread; everyone else queues on the
+-- 'QSem' as a Haskell thread (guarantee 5). Two keep the channel topped up while
+-- the worker drains it.
+waitGateSize :: Int
+waitGateSize = 2
+
+-- | Starts the Rust engine, runs the action, and stops the engine, also when the
+-- action throws (guarantees 2 and 3). The action's exception propagates unchanged.
+--
+-- Throws 'AlreadyRunning' if a bridge is already running in this process (the
+-- running one is unharmed), 'BadConfig', 'WorkerSpawnFailed', and
+-- 'NotThreadedRuntime' if the program was not linked with @-threaded@ (the cabal
+-- file's @-threaded@ on a library does nothing: GHC applies it when linking).
+withRust :: Config -> RustT IO a -> IO a
+withRust config (RustT body) = do
+  unless rtsSupportsBoundThreads (throwIO NotThreadedRuntime)
+  gate <- newQSem waitGateSize
+  bracket_ (start config) stop (runReaderT body (Env config gate))
+
+start :: Config -> IO ()
+start config =
+  unsafeUseAsCStringLen (encode config) $ \(ptr, len) ->
+    h2rInit hsTryPutMVarPtr hsThreadDonePtr (castPtr ptr) (fromIntegral len)
+      >>= checkOk "h2r_init"
+
+stop :: IO ()
+stop = h2rDeinit >>= checkOk "h2r_deinit"
+
+-- | Sends a request and waits for its reply.
+--
+-- Throws 'MessageTooLong' before anything crosses, 'UndecodableRequest',
+-- 'UndecodableReply' if the reply is not a @resp@, 'EnginePanicked' (guarantee 1),
+-- 'NotRunning' and 'ShuttingDown'. Blocks until the reply arrives; see
+-- 'callRustTimeout' for a bounded wait. Cancellable (guarantee 6).
+callRust :: (Store req, Store resp, MonadIO m) => req -> RustT m resp
+callRust request = RustT $ do
+  env <- ask
+  liftIO $ do
+    bytes <- checkedEncode env request
+    reply <- callBytes env bytes
+    either (throwIO . UndecodableReply . show) pure (decode reply)
+
+-- | 'callRust' with a deadline in microseconds: 'Nothing' if no reply came in time.
+-- The late reply is dropped harmlessly when it arrives (guarantee 6). Throws what
+-- 'callRust' throws.
+callRustTimeout :: (Store req, Store resp, MonadIO m) => Int -> req -> RustT m (Maybe resp)
+callRustTimeout micros request = RustT $ do
+  env <- ask
+  let RustT call = callRust request
+  liftIO (timeout micros (runReaderT call env))
+
+-- | Sends a message without waiting for an answer. Returns once the message is
+-- queued; waits (as a Haskell thread, guarantee 5) while the channel is full.
+-- Messages from one thread reach the engine in order, calls and casts alike.
+--
+-- Throws 'MessageTooLong' before anything crosses, 'UndecodableRequest',
+-- 'NotRunning' and 'ShuttingDown'.
+castRust :: (Store msg, MonadIO m) => msg -> RustT m ()
+castRust message = RustT $ do
+  env <- ask
+  liftIO $ do
+    bytes <- checkedEncode env message
+    status <- withBytes bytes $ \ptr len -> submit env (h2rCastTry ptr len 0) (h2rCastWait ptr len 1)
+    unless (statusFromCode status == Just StatusOk) $
+      throwIO (statusError "h2r_cast" (messageInfo env bytes) status)
+
+-- | Runs an action on a new Haskell thread that can talk to the same bridge. Prefer
+-- 'withAsyncRust', which cancels the thread when its scope ends: a thread started
+-- here that outlives 'withRust' gets 'NotRunning' from its next call.
+asyncRust :: RustT IO a -> RustT IO (Async a)
+asyncRust (RustT action) = RustT (ReaderT (async . runReaderT action))
+
+-- | Runs an action on a new Haskell thread for the duration of the inner action, and
+-- cancels it (and waits for it) when the inner action ends, before 'withRust' can
+-- deinit. Note that 'Control.Concurrent.Async.cancel' cannot interrupt a thread
+-- inside a @safe@ foreign call until that call returns; the bridge's only such
+-- waits are bounded by the worker draining the channel.
+withAsyncRust :: RustT IO a -> (Async a -> RustT IO b) -> RustT IO b
+withAsyncRust (RustT child) inner = RustT . ReaderT $ \env ->
+  withAsync (runReaderT child env) $ \handle ->
+    let RustT parent = inner handle in runReaderT parent env
+
+-- | Counters kept by Rust over the whole process, across bridges. After 'withRust'
+-- returns, 'callsAccepted' equals 'callsAnswered' and 'handlesIssued' equals
+-- 'handlesReleased': that is how the tests show nothing leaks.
+data BridgeStats = BridgeStats
+  { -- | Calls queued for the engine (their 'StablePtr's then belong to Rust).
+    callsAccepted :: !Word64,
+    -- | Calls whose caller was woken (each 'StablePtr' freed by @hs_try_putmvar@).
+    callsAnswered :: !Word64,
+    -- | Reply handles handed out.
+    handlesIssued :: !Word64,
+    -- | Reply handles released.
+    handlesReleased :: !Word64
+  }
+  deriving (Eq, Show)
+
+-- | Reads the counters. Works with or without a running bridge.
+bridgeStats :: IO BridgeStats
+bridgeStats = allocaArray 4 $ \out -> do
+  h2rStats out 4 >>= checkOk "h2r_stats"
+  values <- peekArray 4 out
+  case values of
+    [accepted, answered, issued, released] -> pure (BridgeStats accepted answered issued released)
+    _ -> throwIO (InternalError "h2r_stats" (length values))
+
+-- Internals -----------------------------------------------------------------------
+
+checkedEncode :: Store a => Env -> a -> IO ByteString
+checkedEncode env value = do
+  let bytes = encode value
+      limit = maxMsgLen (envConfig env)
+  unless (B.length bytes <= fromIntegral limit) $
+    throwIO (MessageTooLong (B.length bytes) limit)
+  pure bytes
+
+-- | Lends a ByteString's bytes to a foreign call without copying. Rust only borrows
+-- them for the duration of the call (see "FFI").
+withBytes :: ByteString -> (Ptr Word8 -> CSize -> IO a) -> IO a
+withBytes bytes use =
+  unsafeUseAsCStringLen bytes $ \(ptr, len) -> use (castPtr ptr) (fromIntegral len)
+
+-- | Tries the non-blocking import first. If the channel is full, waits its turn at
+-- the gate as a Haskell thread, then makes the blocking call (guarantee 5).
+submit :: Env -> IO CInt -> IO CInt -> IO CInt
+submit env tryIt waitIt = do
+  status <- tryIt
+  if statusFromCode status == Just StatusChannelFull
+    then do
+      waitQSem (envWaitGate env)
+      -- signalQSem can block briefly on the QSem's internal MVar. Uninterruptible,
+      -- so that an asynchronous exception cannot land after Rust accepted a call and
+      -- before the caller has seen the status that says Rust owns its token.
+      waitIt `finally` uninterruptibleMask_ (signalQSem (envWaitGate env))
+    else pure status
+
+callBytes :: Env -> ByteString -> IO ByteString
+callBytes env bytes = mask $ \restore -> do
+  wakeUp <- newEmptyMVar
+  (capability, _) <- threadCapability =<< myThreadId
+  let cap = fromIntegral capability
+  -- Owner of this StablePtr: Rust once h2r_call returns 0 (the worker hands it to
+  -- hs_try_putmvar, which frees it, exactly once: on reply, engine panic or deinit).
+  -- On any other status, or an exception before the call returns (only the gate's
+  -- wait is interruptible, and nothing was submitted then), it is ours and is freed
+  -- right here. Nothing else ever frees it.
+  token <- newStablePtrPrimMVar wakeUp
+  accepted <-
+    ( alloca $ \out -> withBytes bytes $ \ptr len -> do
+        status <- submit env (h2rCallTry ptr len token cap 0 out) (h2rCallWait ptr len token cap 1 out)
+        if statusFromCode status == Just StatusOk then Right <$> peek out else pure (Left status)
+    )
+      `onException` freeStablePtr token
+  case accepted of
+    Left status -> do
+      freeStablePtr token
+      throwIO (statusError "h2r_call" (messageInfo env bytes) status)
+    Right reply ->
+      -- The handle is ours to release exactly once, on every path: after reading
+      -- the reply, or on an exception (cancel, timeout) while waiting. A reply that
+      -- arrives after the release is dropped by Rust; its wake-up lands on an MVar
+      -- nobody reads, which the GC then collects (guarantee 6).
+      (restore (takeMVar wakeUp) >> readReply reply)
+        `finally` h2rRelease reply
+
+readReply :: Ptr Reply -> IO ByteString
+readReply reply = alloca $ \outPtr -> alloca $ \outLen -> do
+  status <- h2rReply reply outPtr outLen
+  bytes <- case statusFromCode status of
+    Just StatusPending -> pure B.empty
+    _ -> do
+      ptr <- peek outPtr
+      len <- peek outLen
+      B.packCStringLen (castPtr ptr, fromIntegral len)
+  case statusFromCode status of
+    Just StatusOk -> pure bytes
+    Just StatusEnginePanicked -> throwIO (EnginePanicked (B8.unpack bytes))
+    Just StatusShuttingDown -> throwIO ShuttingDown
+    _ -> throwIO (InternalError "h2r_reply" (fromIntegral status))
+
+-- | Throws unless the status is 'StatusOk'. For exports that take no message.
+checkOk :: String -> CInt -> IO ()
+checkOk export status =
+  unless (statusFromCode status == Just StatusOk) $
+    throwIO (statusError export Nothing status)
+
+-- | A message's length and the configured limit, for 'MessageTooLong'.
+messageInfo :: Env -> ByteString -> Maybe (Int, Word32)
+messageInfo env bytes = Just (B.length bytes, maxMsgLen (envConfig env))
+
+-- | The exception for a status other than 'StatusOk' from the named export.
+statusError :: String -> Maybe (Int, Word32) -> CInt -> BridgeError
+statusError export message code = case statusFromCode code of
+  Just StatusNotInitialised -> NotRunning
+  Just StatusAlreadyInitialised -> AlreadyRunning
+  Just StatusMessageTooLong | Just (len, limit) <- message -> MessageTooLong len limit
+  Just StatusUndecodable -> UndecodableRequest
+  Just StatusShuttingDown -> ShuttingDown
+  Just StatusBadConfig -> BadConfig
+  Just StatusSpawnFailed -> WorkerSpawnFailed
+  _ -> InternalError export (fromIntegral code)
