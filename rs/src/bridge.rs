@@ -113,9 +113,9 @@ pub fn call(
 ) -> Result<Arc<ReplyCell>, Status> {
     with_running(message, |running, request| {
         let (pending, cell) = PendingCall::new(running.waker, capability, token);
-        running
-            .submit(Job::Call(request, pending), wait)
-            .map(|()| cell)
+        running.submit(Job::Call(request, pending), wait)?;
+        crate::stats::call_accepted();
+        Ok(cell)
     })
 }
 

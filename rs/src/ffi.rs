@@ -22,6 +22,7 @@ use crate::bridge::{self, Wait};
 use crate::floor;
 use crate::panic_message;
 use crate::reply::{Notify, Outcome, ReplyCell, ThreadDone, Token, Waker};
+use crate::stats;
 use crate::status::Status;
 
 /// Runs an export's body: catches any panic, and turns the result into a status.
@@ -125,6 +126,7 @@ pub unsafe extern "C" fn h2r_call(
         // SAFETY: `out_reply` is non-null (checked above) and the caller guarantees it
         // is valid for a pointer write.
         unsafe { out_reply.write(Arc::into_raw(cell).cast::<c_void>()) };
+        stats::handle_issued();
         Ok(())
     })
 }
@@ -195,6 +197,7 @@ pub unsafe extern "C" fn h2r_release(reply: *const c_void) -> c_int {
         // SAFETY: `reply` came from `Arc::into_raw` in `h2r_call` and this is its one
         // release (caller's duty), so giving the reference back to an `Arc` is sound.
         drop(unsafe { Arc::from_raw(reply.cast::<ReplyCell>()) });
+        stats::handle_released();
         Ok(())
     })
 }
@@ -218,6 +221,26 @@ pub unsafe extern "C" fn h2r_floor_ping_pong(rounds: usize, out_nanos: *mut u64)
         // SAFETY: `out_nanos` is valid for `rounds` writes (caller's duty), `nanos`
         // has exactly `rounds` elements, and a Rust Vec never overlaps caller memory.
         unsafe { std::ptr::copy_nonoverlapping(nanos.as_ptr(), out_nanos, rounds) };
+        Ok(())
+    })
+}
+
+/// Writes up to `len` counters to `out`, in this order: calls accepted, calls
+/// answered, reply handles issued, reply handles released (see `stats`).
+///
+/// # Safety
+/// `out` must be valid for writes of `len` `u64`s (or `len == 0`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2r_stats(out: *mut u64, len: usize) -> c_int {
+    boundary("h2r_stats", || {
+        if len > 0 && out.is_null() {
+            return Err(Status::InvalidArgument);
+        }
+        let values = stats::snapshot().to_array();
+        let count = len.min(values.len());
+        // SAFETY: `out` is valid for `len >= count` writes (caller's duty) and does not
+        // overlap the local array.
+        unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), out, count) };
         Ok(())
     })
 }

@@ -7,6 +7,7 @@
 //! - `engine`, `wire`: the demo engine and its store-encoded messages.
 //! - `floor`: the flume ping-pong the benchmark compares against.
 //! - `status`: the status codes every export returns.
+//! - `stats`: counters that prove nothing leaks.
 //!
 //! ARCHITECTURE.md at the repository root explains the design.
 
@@ -15,6 +16,7 @@ pub mod engine;
 pub mod ffi;
 pub mod floor;
 pub mod reply;
+pub mod stats;
 pub mod status;
 pub mod wire;
 pub mod worker;

@@ -107,6 +107,7 @@ impl PendingCall {
         if let Some((waker, capability, token)) = self.wake.take() {
             // The cell is filled only here, and `wake` is taken first, so it is empty.
             let _ = self.cell.outcome.set(outcome);
+            crate::stats::call_answered();
             (waker.notify)(capability, token.into_handle());
         }
     }

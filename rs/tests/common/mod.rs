@@ -28,9 +28,17 @@ extern "C" fn record(_capability: c_int, token: *mut c_void) {
 pub struct Session(#[allow(dead_code)] MutexGuard<'static, ()>);
 
 impl Drop for Session {
+    /// Deinits, then checks the leak counters: after deinit every accepted call was
+    /// answered, and every handle the test took was released (replies are declared
+    /// after the session, so they are dropped before it).
     fn drop(&mut self) {
         let _ = ffi::h2r_deinit();
         while WAKES.1.try_recv().is_ok() {}
+        if !std::thread::panicking() {
+            let stats = rs_in_hs::stats::snapshot();
+            assert_eq!(stats.calls_accepted, stats.calls_answered, "{stats:?}");
+            assert_eq!(stats.handles_issued, stats.handles_released, "{stats:?}");
+        }
     }
 }
 
