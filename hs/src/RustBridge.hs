@@ -56,8 +56,8 @@ import Control.Monad.Reader (ReaderT (..), ask)
 import Control.Monad.Trans (MonadTrans)
 import Data.ByteString (ByteString)
 import qualified Data.ByteString as B
-import Data.ByteString.Unsafe (unsafeUseAsCStringLen)
 import qualified Data.ByteString.Char8 as B8
+import Data.ByteString.Unsafe (unsafeUseAsCStringLen)
 import Data.Store (Store, decode, encode)
 import Data.Word (Word32, Word64, Word8)
 import FFI
@@ -65,9 +65,9 @@ import Foreign.C.Types (CInt, CSize)
 import Foreign.Marshal.Alloc (alloca)
 import Foreign.Marshal.Array (allocaArray, peekArray)
 import Foreign.Ptr (Ptr, castPtr)
-import Foreign.StablePtr (freeStablePtr)
+import Foreign.StablePtr (StablePtr, freeStablePtr)
 import Foreign.Storable (peek)
-import GHC.Conc (newStablePtrPrimMVar)
+import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
 import System.Timeout (timeout)
 import Types
 
@@ -228,19 +228,13 @@ callBytes :: Env -> ByteString -> IO ByteString
 callBytes env bytes = mask $ \restore -> do
   wakeUp <- newEmptyMVar
   (capability, _) <- threadCapability =<< myThreadId
-  let cap = fromIntegral capability
   -- Owner of this StablePtr: Rust once h2r_call returns 0 (the worker hands it to
   -- hs_try_putmvar, which frees it, exactly once: on reply, engine panic or deinit).
   -- On any other status, or an exception before the call returns (only the gate's
   -- wait is interruptible, and nothing was submitted then), it is ours and is freed
   -- right here. Nothing else ever frees it.
   token <- newStablePtrPrimMVar wakeUp
-  accepted <-
-    ( alloca $ \out -> withBytes bytes $ \ptr len -> do
-        status <- submit env (h2rCallTry ptr len token cap 0 out) (h2rCallWait ptr len token cap 1 out)
-        if statusFromCode status == Just StatusOk then Right <$> peek out else pure (Left status)
-    )
-      `onException` freeStablePtr token
+  accepted <- submitCall env bytes token (fromIntegral capability) `onException` freeStablePtr token
   case accepted of
     Left status -> do
       freeStablePtr token
@@ -252,6 +246,12 @@ callBytes env bytes = mask $ \restore -> do
       -- nobody reads, which the GC then collects (guarantee 6).
       (restore (takeMVar wakeUp) >> readReply reply)
         `finally` h2rRelease reply
+
+-- | Submits a call: the reply handle, or the refusal's status.
+submitCall :: Env -> ByteString -> StablePtr PrimMVar -> CInt -> IO (Either CInt (Ptr Reply))
+submitCall env bytes token cap = alloca $ \out -> withBytes bytes $ \ptr len -> do
+  status <- submit env (h2rCallTry ptr len token cap 0 out) (h2rCallWait ptr len token cap 1 out)
+  if statusFromCode status == Just StatusOk then Right <$> peek out else pure (Left status)
 
 readReply :: Ptr Reply -> IO ByteString
 readReply reply = alloca $ \outPtr -> alloca $ \outLen -> do

@@ -85,17 +85,18 @@ data BridgeError
   deriving (Eq, Show)
 
 instance Exception BridgeError where
-  displayException err = "rs-in-hs: " <> case err of
-    NotRunning -> "the bridge is not running (called outside withRust, or after it returned)"
-    AlreadyRunning -> "withRust called while a bridge is already running; nested bridges are refused"
-    MessageTooLong len limit ->
-      "message of " <> show len <> " bytes exceeds maxMsgLen of " <> show limit <> " bytes"
-    UndecodableRequest -> "Rust could not decode the request"
-    UndecodableReply why -> "the reply did not decode as the expected type: " <> why
-    ShuttingDown -> "the bridge is shutting down"
-    EnginePanicked why -> "the engine panicked while handling the call: " <> why
-    BadConfig -> "Rust could not decode the Config"
-    WorkerSpawnFailed -> "Rust could not start its worker thread"
-    NotThreadedRuntime -> "the program must be linked with -threaded (add it to ghc-options of the executable)"
-    InternalError export code ->
-      "internal error: " <> export <> " returned unexpected status " <> show code
+  displayException err =
+    "rs-in-hs: " <> case err of
+      NotRunning -> "the bridge is not running (called outside withRust, or after it returned)"
+      AlreadyRunning -> "withRust called while a bridge is already running; nested bridges are refused"
+      MessageTooLong len limit ->
+        "message of " <> show len <> " bytes exceeds maxMsgLen of " <> show limit <> " bytes"
+      UndecodableRequest -> "Rust could not decode the request"
+      UndecodableReply why -> "the reply did not decode as the expected type: " <> why
+      ShuttingDown -> "the bridge is shutting down"
+      EnginePanicked why -> "the engine panicked while handling the call: " <> why
+      BadConfig -> "Rust could not decode the Config"
+      WorkerSpawnFailed -> "Rust could not start its worker thread"
+      NotThreadedRuntime -> "the program must be linked with -threaded (add it to ghc-options of the executable)"
+      InternalError export code ->
+        "internal error: " <> export <> " returned unexpected status " <> show code

@@ -57,7 +57,7 @@ main = hspec $ do
 
     it "answers 2000 concurrent callers, each with its own reply (backpressure past 256)" $ do
       replies <- withBridge defaultConfig $ do
-        callers <- mapM (\n -> asyncRust (callRust (Echo n))) [1 .. 2000 :: Word64]
+        callers <- mapM (asyncRust . callRust . Echo) [1 .. 2000 :: Word64]
         liftIO (mapM wait callers)
       replies `shouldBe` map Echo [1 .. 2000]
 
@@ -85,7 +85,7 @@ main = hspec $ do
 
     it "raises UndecodableReply when the reply is not the expected type" $
       withBridge defaultConfig (callRust Ping :: Rust (Word64, Word64))
-        `shouldThrow` \err -> case err of UndecodableReply _ -> True; _ -> False
+        `shouldThrow` isUndecodableReply
 
     it "refuses an undecodable request and goes on working" $ do
       result <- withBridge defaultConfig $ do
@@ -97,8 +97,9 @@ main = hspec $ do
       result `shouldBe` (Left UndecodableRequest, Left UndecodableRequest, Pong)
 
     it "turns an engine panic into EnginePanicked and keeps working" $ do
-      (failed, later) <- withBridge defaultConfig $
-        (,) <$> tryRust (callRust InjectPanic :: Rust MessageBody) <*> ping
+      (failed, later) <-
+        withBridge defaultConfig $
+          (,) <$> tryRust (callRust InjectPanic :: Rust MessageBody) <*> ping
       later `shouldBe` Pong
       case failed of
         Left (EnginePanicked why) -> why `shouldContain` "InjectPanic"
@@ -151,6 +152,10 @@ main = hspec $ do
           threadDelay 2000
           mapConcurrently_ cancel callers
       assertNoLeaks
+
+isUndecodableReply :: BridgeError -> Bool
+isUndecodableReply (UndecodableReply _) = True
+isUndecodableReply _ = False
 
 -- | 'try' inside 'Rust', through its 'MonadUnliftIO' instance.
 tryRust :: Rust a -> Rust (Either BridgeError a)
