@@ -1,0 +1,83 @@
+# rs-in-hs: the everyday interface. `just` lists the recipes.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# cabal-install 3.4 with its default config tries to download the Hackage index,
+# which is unreachable here. A config with no `repository` stanza makes it resolve
+# everything from Debian's global package db instead.
+export CABAL_DIR := justfile_directory() / ".cabal"
+
+rs_lib_dir := justfile_directory() / "rs/target/release"
+cabal := "cabal --project-file=" + justfile_directory() / "hs/cabal.project.debian" + " --extra-lib-dirs=" + rs_lib_dir
+
+# List the recipes.
+default:
+    @just --list --unsorted
+
+# Build the Rust static library (release).
+build-rs:
+    cargo build --release --manifest-path rs/Cargo.toml
+
+# Build the Haskell library, test suite and benchmark, linked with the Rust library.
+build-hs: build-rs _cabal-config
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cd hs
+    # cabal does not track extra-libraries: relink anything older than the Rust lib.
+    for component in rs-in-hs-test rs-in-hs-bench; do
+      bin=$({{ cabal }} list-bin --enable-tests "$component" 2>/dev/null | tail -n 1)
+      if [ -f "$bin" ] && [ "{{ rs_lib_dir }}/librs_in_hs.a" -nt "$bin" ]; then rm -f "$bin"; fi
+    done
+    {{ cabal }} build all --enable-tests
+
+# Build everything.
+build: build-rs build-hs
+
+# Run the Rust tests (unit and behaviour).
+test-rs:
+    cargo test --manifest-path rs/Cargo.toml
+
+# Run the Haskell test suite.
+test-hs: build-hs
+    cd hs && {{ cabal }} test --enable-tests --test-show-details=direct
+
+# Run both test suites.
+test: test-rs test-hs
+
+# Run the benchmark: the seed's 100k concurrent callers (extra arguments go to it).
+run *args: build-hs
+    cd hs && {{ cabal }} run rs-in-hs-bench -- {{ args }}
+
+# Lint Rust (clippy, rustfmt, rustdoc) and Haskell (ormolu, hlint).
+lint: lint-rs lint-hs
+
+# clippy, rustfmt and rustdoc, all with warnings as errors.
+lint-rs:
+    cargo clippy --manifest-path rs/Cargo.toml --all-targets -- -D warnings
+    cargo fmt --manifest-path rs/Cargo.toml --check
+    RUSTDOCFLAGS="-D warnings" cargo doc --manifest-path rs/Cargo.toml --no-deps --quiet
+
+# ormolu (check mode) and hlint over the Haskell sources.
+lint-hs:
+    ormolu --mode check $(git ls-files 'hs/*.hs')
+    hlint hs
+
+# Format Rust and Haskell sources in place.
+fmt:
+    cargo fmt --manifest-path rs/Cargo.toml
+    ormolu --mode inplace $(git ls-files 'hs/*.hs')
+
+# Everything CI runs: lints, both test suites, the offline Nix checks.
+check: lint test nix-lint
+
+# Offline checks of the Nix files and the workflow (parse, deadnix, nixfmt, lock, actionlint).
+nix-lint:
+    scripts/check-nix
+
+# Remove build outputs.
+clean:
+    cargo clean --manifest-path rs/Cargo.toml
+    rm -rf hs/dist-newstyle
+
+_cabal-config:
+    @mkdir -p "$CABAL_DIR" && [ -f "$CABAL_DIR/config" ] || echo "jobs: 2" > "$CABAL_DIR/config"
