@@ -74,6 +74,22 @@ check: lint test nix-lint
 nix-lint:
     scripts/check-nix
 
+# Build every Nix check: Rust tests, clippy, rustfmt, rustdoc, Haskell tests, benchmark build.
+nix-check:
+    nix flake check -L
+
+# Build the benchmark with Nix (./result/bin/rs-in-hs-bench).
+nix-build:
+    nix build -L .#default
+
+# Run the Nix-built benchmark (extra arguments go to it).
+nix-run *args:
+    nix run .#default -- {{ args }}
+
+# Enter the Nix dev shell: cargo, rustc, clippy, rustfmt, GHC, cabal, just, hlint, ormolu.
+nix-develop:
+    nix develop
+
 # Remove build outputs.
 clean:
     cargo clean --manifest-path rs/Cargo.toml
