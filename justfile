@@ -48,6 +48,14 @@ test: test-rs test-hs
 run *args: build-hs
     cd hs && {{ cabal }} run rs-in-hs-bench -- {{ args }}
 
+# Run every benchmark mode: floor, latency percentiles, throughput, cast flood, seed.
+bench *args: build-hs
+    cd hs && {{ cabal }} run rs-in-hs-bench -- all {{ args }}
+
+# The same, pinned to one core (taskset -c 0): the setting the latency targets use.
+bench-pinned *args: build-hs
+    cd hs && taskset -c 0 $({{ cabal }} list-bin rs-in-hs-bench | tail -n 1) all {{ args }}
+
 # Lint Rust (clippy, rustfmt, rustdoc) and Haskell (ormolu, hlint).
 lint: lint-rs lint-hs
 
@@ -59,13 +67,13 @@ lint-rs:
 
 # ormolu (check mode) and hlint over the Haskell sources.
 lint-hs:
-    ormolu --mode check $(git ls-files 'hs/*.hs')
+    ormolu --mode check $(find hs/src hs/app hs/test -name '*.hs')
     hlint hs
 
 # Format Rust and Haskell sources in place.
 fmt:
     cargo fmt --manifest-path rs/Cargo.toml
-    ormolu --mode inplace $(git ls-files 'hs/*.hs')
+    ormolu --mode inplace $(find hs/src hs/app hs/test -name '*.hs')
 
 # Everything CI runs: lints, both test suites, the offline Nix checks.
 check: lint test nix-lint

@@ -41,6 +41,11 @@ module RustBridge
     -- * Observability
     BridgeStats (..),
     bridgeStats,
+
+    -- * Measuring the floor
+    floorPingPong,
+    noopSafe,
+    noopUnsafe,
   )
 where
 
@@ -193,6 +198,24 @@ bridgeStats = allocaArray 4 $ \out -> do
   case values of
     [accepted, answered, issued, released] -> pure (BridgeStats accepted answered issued released)
     _ -> throwIO (InternalError "h2r_stats" (length values))
+
+-- | The latency floor: the given number of round trips between two Rust threads over
+-- flume (two thread wake-ups each, the least any cross-thread request/reply costs),
+-- in nanoseconds each. Needs no running bridge. Throws 'WorkerSpawnFailed' if Rust
+-- could not start its helper thread.
+floorPingPong :: Int -> IO [Word64]
+floorPingPong rounds = allocaArray (max 1 rounds) $ \out -> do
+  h2rFloorPingPong (fromIntegral rounds) out >>= checkOk "h2r_floor_ping_pong"
+  peekArray rounds out
+
+-- | One @safe@ foreign call that does nothing: the cost of crossing with the
+-- capability released, as every blocking import does.
+noopSafe :: IO ()
+noopSafe = h2rNoopSafe >>= checkOk "h2r_noop"
+
+-- | One @unsafe@ foreign call that does nothing.
+noopUnsafe :: IO ()
+noopUnsafe = h2rNoopUnsafe >>= checkOk "h2r_noop"
 
 -- Internals -----------------------------------------------------------------------
 

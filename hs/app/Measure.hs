@@ -1,0 +1,83 @@
+-- | Measuring tools for the benchmark: the monotonic clock, percentiles, and what the
+-- process uses (OS threads, resident memory) read from @/proc/self/status@.
+module Measure
+  ( nowNs,
+    timed,
+    Percentiles (..),
+    percentiles,
+    procStatus,
+    withPeakThreads,
+    withProgress,
+  )
+where
+
+import Control.Concurrent (threadDelay)
+import Control.Concurrent.Async (withAsync)
+import Control.Exception (ErrorCall (..), throwIO)
+import Control.Monad (forever)
+import qualified Data.ByteString.Char8 as B8
+import Data.IORef (atomicModifyIORef', newIORef, readIORef)
+import qualified Data.Vector.Unboxed as VU
+import Data.Word (Word64)
+import GHC.Clock (getMonotonicTimeNSec)
+import Statistics.Quantile (medianUnbiased, quantile)
+import System.IO (stderr)
+import System.ProgressBar (Progress (..), ProgressBar, defStyle, hNewProgressBar, updateProgress)
+
+-- | The monotonic clock, in nanoseconds.
+nowNs :: IO Word64
+nowNs = getMonotonicTimeNSec
+
+-- | Runs an action and returns its result with the elapsed nanoseconds.
+timed :: IO a -> IO (a, Word64)
+timed action = do
+  start <- nowNs
+  result <- action
+  end <- nowNs
+  pure (result, end - start)
+
+-- | Latency percentiles, in nanoseconds.
+data Percentiles = Percentiles
+  { p50 :: !Double,
+    p90 :: !Double,
+    p99 :: !Double,
+    p999 :: !Double,
+    pMax :: !Double
+  }
+
+-- | Percentiles of per-call samples (statistics' median-unbiased estimator).
+percentiles :: VU.Vector Word64 -> Percentiles
+percentiles samples =
+  Percentiles (at 50 100) (at 90 100) (at 99 100) (at 999 1000) (VU.maximum values)
+  where
+    values = VU.map fromIntegral samples :: VU.Vector Double
+    at k q = quantile medianUnbiased k q values
+
+-- | A numeric field of @/proc/self/status@ (for example @Threads@, or @VmRSS@ in kB).
+procStatus :: String -> IO Int
+procStatus field = do
+  status <- B8.readFile "/proc/self/status"
+  let key = B8.pack (field <> ":")
+  case [B8.readInt (B8.dropWhile (`elem` " \t") rest) | line <- B8.lines status, Just rest <- [B8.stripPrefix key line]] of
+    [Just (n, _)] -> pure n
+    _ -> throwIO (ErrorCall ("no " <> field <> " in /proc/self/status"))
+
+-- | Runs an action while sampling the OS thread count every millisecond; returns the
+-- result and the peak seen.
+withPeakThreads :: IO a -> IO (a, Int)
+withPeakThreads action = do
+  peak <- newIORef =<< procStatus "Threads"
+  let sample = procStatus "Threads" >>= \n -> atomicModifyIORef' peak (\p -> (max p n, ()))
+  result <- withAsync (forever (sample >> threadDelay 1000)) (const action)
+  sample
+  (,) result <$> readIORef peak
+
+-- | Runs an action with a progress bar on stderr; the action reports how many of the
+-- given total are done.
+withProgress :: Int -> ((Int -> IO ()) -> IO a) -> IO a
+withProgress total action = do
+  bar <- hNewProgressBar stderr defStyle 10 (Progress 0 total ())
+  action (report bar)
+  where
+    report :: ProgressBar () -> Int -> IO ()
+    report bar done = updateProgress bar (\p -> p {progressDone = done})
