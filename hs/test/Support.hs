@@ -1,0 +1,58 @@
+-- | Helpers shared by the spec modules: bounded waits, a bridge wrapped in the leak
+-- check, and readings of the process's own state.
+module Support
+  ( within,
+    withBridge,
+    assertNoLeaks,
+    osThreads,
+    tryRust,
+    waitUntil,
+  )
+where
+
+import Control.Concurrent (threadDelay)
+import Control.Exception (ErrorCall (..), throwIO, try)
+import Control.Monad.IO.Unlift (withRunInIO)
+import qualified Data.ByteString.Char8 as B8
+import RustBridge
+import System.Timeout (timeout)
+import Test.Hspec
+
+-- | Fails the test if the action takes longer than the given number of seconds.
+within :: Int -> IO a -> IO a
+within seconds action =
+  timeout (seconds * 1000000) action
+    >>= maybe (throwIO (ErrorCall ("timed out after " <> show seconds <> " s"))) pure
+
+-- | 'withRust' bounded by 'within', then the leak check: every accepted call was
+-- answered, every reply handle released.
+withBridge :: Config -> Rust a -> IO a
+withBridge config body = do
+  result <- within 60 (withRust config body)
+  assertNoLeaks
+  pure result
+
+-- | Every accepted call was answered and every reply handle released.
+assertNoLeaks :: IO ()
+assertNoLeaks = do
+  stats <- bridgeStats
+  callsAnswered stats `shouldBe` callsAccepted stats
+  handlesReleased stats `shouldBe` handlesIssued stats
+
+-- | The process's OS thread count, from @/proc/self/status@.
+osThreads :: IO Int
+osThreads = do
+  status <- B8.readFile "/proc/self/status"
+  case [B8.readInt (B8.dropWhile (== '\t') rest) | line <- B8.lines status, Just rest <- [B8.stripPrefix (B8.pack "Threads:") line]] of
+    [Just (n, _)] -> pure n
+    _ -> throwIO (ErrorCall "no Threads: line in /proc/self/status")
+
+-- | 'try' inside 'Rust', through its 'Control.Monad.IO.Unlift.MonadUnliftIO' instance.
+tryRust :: Rust a -> Rust (Either BridgeError a)
+tryRust action = withRunInIO (\run -> try (run action))
+
+-- | Polls the condition every millisecond until it holds (bound it with 'within').
+waitUntil :: IO Bool -> IO ()
+waitUntil check = do
+  done <- check
+  if done then pure () else threadDelay 1000 >> waitUntil check
