@@ -24,7 +24,7 @@ build-hs: build-rs _cabal-config
     set -euo pipefail
     cd hs
     # cabal does not track extra-libraries: relink anything older than the Rust lib.
-    for component in rs-in-hs-test rs-in-hs-bench; do
+    for component in rs-in-hs-test rs-in-hs-nonthreaded rs-in-hs-bench; do
       bin=$({{ cabal }} list-bin --enable-tests "$component" 2>/dev/null | tail -n 1)
       if [ -f "$bin" ] && [ "{{ rs_lib_dir }}/librs_in_hs.a" -nt "$bin" ]; then rm -f "$bin"; fi
     done
