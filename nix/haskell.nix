@@ -42,6 +42,7 @@ let
         packages.rs-in-hs.components = {
           library.libs = lib.mkForce [ rsLib ];
           tests.rs-in-hs-test.libs = lib.mkForce [ rsLib ];
+          tests.rs-in-hs-nonthreaded.libs = lib.mkForce [ rsLib ];
           exes.rs-in-hs-bench.libs = lib.mkForce [ rsLib ];
         };
       }
@@ -67,6 +68,8 @@ in
   checks = {
     # `checks.<test-suite>` RUNS the hspec suite (components.tests.* only builds it).
     hs-test = hsPkg.checks.rs-in-hs-test;
+    # The suite linked without -threaded: withRust must refuse it.
+    hs-test-nonthreaded = hsPkg.checks.rs-in-hs-nonthreaded;
     # The benchmark is built, not run: its timings mean nothing in a build sandbox.
     bench-build = hsPkg.components.exes.rs-in-hs-bench;
   };
