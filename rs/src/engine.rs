@@ -259,7 +259,7 @@ impl Engine {
 
     fn load_preset(&mut self, name: WireText) -> PresetOutcome {
         let Some(saved) = self.presets.get(&name.0) else {
-            return Either::Left(PresetError::Unknown(name));
+            return Either::Left(PresetError::UnknownPreset(name));
         };
         for (strip, settings) in self.strips.iter_mut().zip(saved) {
             strip.gain_db = settings.gain_db;
@@ -276,7 +276,7 @@ impl Engine {
         }
         let is_new = !self.presets.contains_key(&name.0);
         if is_new && self.presets.len() >= usize::from(MAX_PRESETS) {
-            return Either::Left(PresetError::Full(MAX_PRESETS));
+            return Either::Left(PresetError::PresetsFull(MAX_PRESETS));
         }
         let saved: Vec<StripSettings> = self.strips.iter().map(settings).collect();
         let channels = saved.len();
@@ -420,7 +420,7 @@ mod tests {
         );
         assert_eq!(
             engine.call(M::LoadPreset(WireText::from("nope"))),
-            M::Preset(Either::Left(PresetError::Unknown(WireText::from("nope"))))
+            M::Preset(Either::Left(PresetError::UnknownPreset(WireText::from("nope"))))
         );
         assert_eq!(
             engine.call(M::SavePreset(WireText::default())),
@@ -431,7 +431,7 @@ mod tests {
         }
         assert_eq!(
             engine.call(M::SavePreset(WireText::from("one more"))),
-            M::Preset(Either::Left(PresetError::Full(MAX_PRESETS)))
+            M::Preset(Either::Left(PresetError::PresetsFull(MAX_PRESETS)))
         );
     }
 

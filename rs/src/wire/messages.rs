@@ -109,11 +109,11 @@ pub struct Automation {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PresetError {
     /// No preset has this name.
-    Unknown(WireText),
+    UnknownPreset(WireText),
     /// The name is empty or longer than `engine::MAX_PRESET_NAME_BYTES`.
     InvalidName,
     /// The engine already holds this many presets.
-    Full(u8),
+    PresetsFull(u8),
 }
 
 /// A preset that was loaded or saved.
