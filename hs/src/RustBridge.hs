@@ -37,16 +37,7 @@ module RustBridge
     BridgeError (..),
 
     -- * The demo engine's payloads
-    ChannelId (..),
-    ChannelInfo (..),
-    Level (..),
-    MeterReading (..),
-    Curve (..),
-    Automation (..),
-    PresetError (..),
-    PresetSummary (..),
-    PresetOutcome,
-    LoopbackFrame (..),
+    module Audio,
     WireText (..),
 
     -- * Wire schema

@@ -79,9 +79,9 @@ newtype Fingerprint = Fingerprint ByteString
 instance Show Fingerprint where
   showsPrec d fp = showParen (d > 10) (showString "Fingerprint " . shows (fingerprintHex fp))
 
--- | The fingerprint of a schema's canonical text.
-fingerprintOf :: Map String String -> Fingerprint
-fingerprintOf = Fingerprint . SHA256.hash . TE.encodeUtf8 . schemaText
+-- | The fingerprint of a canonical schema text.
+fingerprintOf :: Text -> Fingerprint
+fingerprintOf = Fingerprint . SHA256.hash . TE.encodeUtf8
 
 -- | The fingerprint's 32 bytes.
 fingerprintBytes :: Fingerprint -> ByteString

@@ -420,7 +420,9 @@ mod tests {
         );
         assert_eq!(
             engine.call(M::LoadPreset(WireText::from("nope"))),
-            M::Preset(Either::Left(PresetError::UnknownPreset(WireText::from("nope"))))
+            M::Preset(Either::Left(PresetError::UnknownPreset(WireText::from(
+                "nope"
+            ))))
         );
         assert_eq!(
             engine.call(M::SavePreset(WireText::default())),

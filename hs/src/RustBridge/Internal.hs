@@ -16,6 +16,9 @@ module RustBridge.Internal
 
     -- * Starting with an explicit schema
     withRustSchema,
+    InitMessage (..),
+    WireSchema,
+    schemaOf,
     schemaFingerprint,
     rustSchemaFingerprint,
 
@@ -37,6 +40,7 @@ import qualified Data.ByteString as B
 import Data.ByteString.Unsafe (unsafeUseAsCStringLen)
 import Data.Proxy (Proxy (..))
 import Data.Store (encode)
+import Data.Text (Text)
 import Data.Word (Word32)
 import FFI
 import Foreign.C.Types (CInt)
@@ -68,11 +72,16 @@ type Rust = RustT IO
 waitGateSize :: Int
 waitGateSize = 2
 
--- | The fingerprint of the wire schema whose message type is @msg@: @msg@'s
+-- | The canonical text of the wire schema whose message type is @msg@: @msg@'s
 -- definitions plus 'InitMessage''s ('Config' included), as Rust traces them from
--- its @MessageBody@ and @InitMessage@.
-schemaFingerprint :: forall msg. WireSchema msg => Proxy msg -> Fingerprint
-schemaFingerprint _ = fingerprintOf (definitions (Proxy :: Proxy msg) <> definitions (Proxy :: Proxy InitMessage))
+-- its @MessageBody@ and @InitMessage@ (@fixtures/wire/schema.txt@ for
+-- 'MessageBody').
+schemaOf :: forall msg. WireSchema msg => Proxy msg -> Text
+schemaOf _ = schemaText (definitions (Proxy :: Proxy msg) <> definitions (Proxy :: Proxy InitMessage))
+
+-- | The fingerprint of 'schemaOf': what 'withRustSchema' sends to Rust.
+schemaFingerprint :: WireSchema msg => Proxy msg -> Fingerprint
+schemaFingerprint = fingerprintOf . schemaOf
 
 -- | 'RustBridge.withRust' with the schema of message type @msg@ (which
 -- 'RustBridge.withRust' fixes to 'MessageBody'). Throws what

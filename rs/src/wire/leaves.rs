@@ -21,8 +21,15 @@ use serde::{Deserialize, Serialize, Serializer};
 ///
 /// Decoding refuses surrogates and values above `U+10FFFF` (Haskell's `store` would
 /// accept them; a Rust `char` cannot hold them).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct WireChar(pub char);
+
+/// Shows the character alone (`'é'`), so a [`WireString`] reads as a list of chars.
+impl fmt::Debug for WireChar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
 
 /// The serde name of [`WireChar`]; `schema` renders it as `CHAR`.
 pub const CHAR_NAME: &str = "Char";
