@@ -21,6 +21,7 @@ import Data.Proxy (Proxy (..))
 import Data.Store (PeekException, Store, decode, encode)
 import qualified Data.Text as T
 import qualified Data.Text.IO as TIO
+import GHC.Float (castWord32ToFloat, castWord64ToDouble)
 import Generators
 import RustBridge
 import RustBridge.Internal (InitMessage (..), schemaOf)
@@ -96,6 +97,14 @@ spec = do
               pure (encode (reply :: MessageBody) === encode (Loopback frame))
       result `shouldSatisfy` isSuccess
       numTests result `shouldBe` 300
+
+    it "keeps NaN payloads, infinities and negative zero bit for bit" $ do
+      let floats = map castWord32ToFloat [0x7f800001, 0xffc00123, 0x7f800000, 0x80000000]
+          doubles = map castWord64ToDouble [0x7ff0000000000001, 0xfff8000000000abc, 0xfff0000000000000, 0x8000000000000000]
+          frame f d = Loopback (LoopbackFrame 0 0 0 0 0 0 0 0 f d False 'x' (WireText T.empty) "" B.empty Nothing (Left InvalidName) [MeterReading (ChannelId 0) (Level f d) True] (0, f) (Exponential d))
+          requests = zipWith frame floats doubles
+      replies <- withBridge defaultConfig (mapM callRust requests)
+      map encode (replies :: [MessageBody]) `shouldBe` map encode requests
 
     it "Rust refuses a surrogate Char, which store would send" $ do
       outcome <- withBridge defaultConfig $ tryRust (callRust (SetLabel (ChannelId 0) "a" '\xD800') :: Rust MessageBody)

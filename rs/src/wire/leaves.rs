@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize, Serializer};
 /// Decoding refuses surrogates and values above `U+10FFFF` (Haskell's `store` would
 /// accept them; a Rust `char` cannot hold them).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct WireChar(pub char);
 
 /// Shows the character alone (`'é'`), so a [`WireString`] reads as a list of chars.
@@ -64,6 +65,7 @@ impl<'de> Deserialize<'de> for WireChar {
 
 /// Text that crosses as length-prefixed UTF-8: the twin of Haskell's `WireText`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct WireText(pub String);
 
 /// The serde name of [`WireText`]; `schema` renders it as `TEXT`.

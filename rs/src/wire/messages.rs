@@ -21,6 +21,7 @@ use super::leaves::{WireChar, WireString, WireText};
 ///
 /// Haskell is the single source of truth; Rust never invents defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Config {
     /// Longest accepted request, in bytes. Checked by both sides.
     pub max_msg_len: u32,
@@ -31,6 +32,7 @@ pub struct Config {
 /// The fingerprint comes first and its layout (a `u64` length and 32 bytes) is frozen,
 /// so that `h2r_init` can compare it before decoding anything whose layout may differ.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct InitMessage {
     /// SHA-256 of Haskell's canonical schema text (see `schema`).
     pub schema_fingerprint: Vec<u8>,
@@ -40,10 +42,12 @@ pub struct InitMessage {
 
 /// A mixer channel's number (a newtype on both sides).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct ChannelId(pub u16);
 
 /// A channel's settings, as the engine reports them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct ChannelInfo {
     /// Which channel.
     pub channel: ChannelId,
@@ -63,6 +67,7 @@ pub struct ChannelInfo {
 
 /// Peak and RMS level of a channel, in dBFS.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Level {
     /// Peak level; negative infinity for silence or a muted channel.
     pub peak_db: f32,
@@ -72,6 +77,7 @@ pub struct Level {
 
 /// One channel's meter: a record nested in a list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct MeterReading {
     /// Which channel.
     pub channel: ChannelId,
@@ -83,6 +89,7 @@ pub struct MeterReading {
 
 /// The shape of an automation ramp.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub enum Curve {
     /// Jump to each point's value.
     Step,
@@ -94,6 +101,7 @@ pub enum Curve {
 
 /// A gain automation lane for one channel.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Automation {
     /// Which channel.
     pub channel: ChannelId,
@@ -107,6 +115,7 @@ pub struct Automation {
 
 /// Why a preset could not be loaded or saved.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub enum PresetError {
     /// No preset has this name.
     UnknownPreset(WireText),
@@ -118,6 +127,7 @@ pub enum PresetError {
 
 /// A preset that was loaded or saved.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct PresetSummary {
     /// Its name.
     pub name: WireText,
@@ -131,6 +141,7 @@ pub type PresetOutcome = Either<PresetError, PresetSummary>;
 /// One field of every shape the wire carries; `Loopback` sends it back unchanged, so
 /// tests can round-trip random values through both encoders.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct LoopbackFrame {
     /// `Word8`.
     pub byte: u8,
@@ -165,6 +176,7 @@ pub struct LoopbackFrame {
     /// `Maybe`.
     pub maybe: Option<ChannelId>,
     /// `Either`.
+    #[cfg_attr(test, proptest(strategy = "super::properties::outcome()"))]
     pub outcome: PresetOutcome,
     /// A list of nested records.
     pub meters: Vec<MeterReading>,
@@ -179,6 +191,7 @@ pub struct LoopbackFrame {
 /// Keep the order in step with `Types.MessageBody`: the index is the wire tag. New
 /// constructors go at the end, so existing tags never move.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub enum MessageBody {
     /// Liveness probe; answered by [`MessageBody::Pong`].
     Ping,
@@ -228,7 +241,7 @@ pub enum MessageBody {
     /// Saves the current settings under a name. Answered by [`MessageBody::Preset`].
     SavePreset(WireText),
     /// The outcome of a preset request.
-    Preset(PresetOutcome),
+    Preset(#[cfg_attr(test, proptest(strategy = "super::properties::outcome()"))] PresetOutcome),
     /// Schedules gain automation; the channel ends at the last point's gain.
     /// Answered by [`MessageBody::Automated`], or `Channel(None)`.
     Automate(Automation),

@@ -11,6 +11,8 @@
 
 pub mod leaves;
 pub mod messages;
+#[cfg(test)]
+mod properties;
 pub mod schema;
 
 use std::io::Cursor;
