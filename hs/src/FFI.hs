@@ -122,8 +122,9 @@ foreign import ccall unsafe "h2r_reply"
 foreign import ccall unsafe "h2r_release"
   h2rRelease :: Ptr Reply -> IO CInt
 
--- | @h2r_schema_fingerprint(out, len = 32)@. Unsafe: it copies 32 bytes computed
--- once (the first call traces Rust's types, in microseconds) and never blocks.
+-- | @h2r_schema_fingerprint(out, len = 32)@. Unsafe: it copies 32 bytes and never
+-- blocks; only the first fingerprint in a process is computed (Rust traces its
+-- types: about 0.3 ms, usually already done by @h2r_init@).
 foreign import ccall unsafe "h2r_schema_fingerprint"
   h2rSchemaFingerprint :: Ptr Word8 -> CSize -> IO CInt
 

@@ -15,6 +15,9 @@
 -- 6. 'callRust' and 'callRustTimeout' are safe against asynchronous exceptions: a
 --    'Control.Concurrent.Async.cancel' or timeout anywhere in them leaks nothing,
 --    frees nothing twice, and a reply that arrives later is dropped harmlessly.
+-- 7. A Haskell package and a Rust library built from different wire types never
+--    exchange a message: 'withRust' compares the two schema fingerprints at init
+--    and raises 'SchemaMismatch'.
 module RustBridge
   ( -- * Running the bridge
     RustT,
@@ -90,7 +93,7 @@ import WireText (WireText (..))
 --
 -- Throws 'AlreadyRunning' if a bridge is already running in this process (the
 -- running one is unharmed), 'SchemaMismatch' if this package and the Rust library
--- were built from different wire types (see "RustBridge.Internal"), 'BadConfig',
+-- were built from different wire types (guarantee 7), 'BadConfig',
 -- 'WorkerSpawnFailed', and 'NotThreadedRuntime' if the program was not linked with
 -- @-threaded@ (the cabal file's @-threaded@ on a library does nothing: GHC applies
 -- it when linking).

@@ -21,17 +21,14 @@
 module Schema
   ( WireSchema (..),
     schemaText,
-    Fingerprint,
+    Fingerprint (..),
     fingerprintOf,
-    fingerprintBytes,
-    fingerprintFromBytes,
     fingerprintHex,
   )
 where
 
 import qualified Crypto.Hash.SHA256 as SHA256
 import Data.ByteString (ByteString)
-import qualified Data.ByteString as B
 import qualified Data.ByteString.Builder as Builder
 import qualified Data.ByteString.Lazy.Char8 as BL8
 import Data.Int (Int16, Int32, Int64, Int8)
@@ -71,8 +68,8 @@ schemaText :: Map String String -> Text
 schemaText defs =
   T.pack . unlines $ header : [name <> " = " <> body | (name, body) <- Map.toAscList defs]
 
--- | A schema fingerprint: the SHA-256 of its canonical text.
-newtype Fingerprint = Fingerprint ByteString
+-- | A schema fingerprint: the SHA-256 of its canonical text (32 bytes).
+newtype Fingerprint = Fingerprint {fingerprintBytes :: ByteString}
   deriving (Eq)
 
 -- | Shows the hexadecimal form.
@@ -82,16 +79,6 @@ instance Show Fingerprint where
 -- | The fingerprint of a canonical schema text.
 fingerprintOf :: Text -> Fingerprint
 fingerprintOf = Fingerprint . SHA256.hash . TE.encodeUtf8
-
--- | The fingerprint's 32 bytes.
-fingerprintBytes :: Fingerprint -> ByteString
-fingerprintBytes (Fingerprint bytes) = bytes
-
--- | A fingerprint reported by Rust ('Nothing' unless 32 bytes).
-fingerprintFromBytes :: ByteString -> Maybe Fingerprint
-fingerprintFromBytes bytes
-  | B.length bytes == 32 = Just (Fingerprint bytes)
-  | otherwise = Nothing
 
 -- | Lower-case hexadecimal, as in the error messages.
 fingerprintHex :: Fingerprint -> String

@@ -108,8 +108,7 @@ stop = h2rDeinit >>= checkOk "h2r_deinit"
 rustSchemaFingerprint :: IO Fingerprint
 rustSchemaFingerprint = allocaArray 32 $ \out -> do
   h2rSchemaFingerprint out 32 >>= checkOk "h2r_schema_fingerprint"
-  bytes <- B.pack <$> peekArray 32 out
-  maybe (throwIO (InternalError "h2r_schema_fingerprint" 0)) pure (fingerprintFromBytes bytes)
+  Fingerprint . B.pack <$> peekArray 32 out
 
 -- | Throws unless the status is 'StatusOk'. For exports that take no message.
 checkOk :: String -> CInt -> IO ()

@@ -113,12 +113,18 @@ fn is_inlined(name: &str) -> bool {
     [CHAR_NAME, TEXT_NAME, "Either"].contains(&name)
 }
 
+/// A product's fields: `{A, B}`.
 fn product(registry: &Registry, formats: &[Format]) -> Result<String, SchemaError> {
-    let fields = formats
+    Ok(format!("{{{}}}", fields(registry, formats)?))
+}
+
+/// Formats separated by commas: `A, B`.
+fn fields(registry: &Registry, formats: &[Format]) -> Result<String, SchemaError> {
+    let rendered = formats
         .iter()
         .map(|format| field(registry, format))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(format!("{{{}}}", fields.join(", ")))
+    Ok(rendered.join(", "))
 }
 
 fn sum(
@@ -185,10 +191,7 @@ fn field(registry: &Registry, format: &Format) -> Result<String, SchemaError> {
         Format::F64 => "F64".to_owned(),
         Format::Option(inner) => format!("OPTION({})", field(registry, inner)?),
         Format::Seq(inner) => format!("SEQ({})", field(registry, inner)?),
-        Format::Tuple(formats) => {
-            let inner = product(registry, formats)?;
-            format!("TUPLE({})", &inner[1..inner.len() - 1])
-        }
+        Format::Tuple(formats) => format!("TUPLE({})", fields(registry, formats)?),
         Format::TypeName(name) => named(registry, name)?,
         Format::Char => {
             return refuse("char is refused: serde_store writes UTF-8, store a u32; use WireChar");
