@@ -44,6 +44,14 @@ test-hs: build-hs
 # Run both test suites.
 test: test-rs test-hs
 
+# Regenerate the wire golden vectors (fixtures/wire/): Rust writes from-rust.txt and
+# schema.txt, Haskell writes from-haskell.txt; then both suites' golden tests check them.
+golden: build-hs
+    RS_IN_HS_GOLDEN=write cargo test --manifest-path rs/Cargo.toml --test golden -- is_current
+    cd hs && RS_IN_HS_GOLDEN=write {{ cabal }} test --enable-tests --test-options='--match "/wire/golden vectors/from-haskell.txt is current/"'
+    cargo test --manifest-path rs/Cargo.toml --test golden
+    cd hs && {{ cabal }} test --enable-tests --test-options='--match "/wire/golden vectors/"'
+
 # Run the benchmark: the seed's 100k concurrent callers (extra arguments go to it).
 run *args: build-hs
     cd hs && {{ cabal }} run rs-in-hs-bench -- {{ args }}

@@ -43,6 +43,9 @@ let
           library.libs = lib.mkForce [ rsLib ];
           tests.rs-in-hs-test.libs = lib.mkForce [ rsLib ];
           tests.rs-in-hs-nonthreaded.libs = lib.mkForce [ rsLib ];
+          # The wire golden tests read fixtures/wire, which lies outside `src`
+          # (../hs); they get a store copy of it.
+          tests.rs-in-hs-test.preCheck = "export RS_IN_HS_FIXTURES=${../fixtures/wire}";
           exes.rs-in-hs-bench.libs = lib.mkForce [ rsLib ];
         };
       }

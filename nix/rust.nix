@@ -57,7 +57,15 @@ let
     rs-build = staticLib;
 
     # `cargo test` in release, reusing the dev-dependencies compiled above.
-    rs-test = craneLib.cargoTest (commonArgs // { inherit cargoArtifacts; });
+    # The golden tests read fixtures/wire, which cleanCargoSource leaves out of
+    # `src`; a store copy of that directory is handed to them instead.
+    rs-test = craneLib.cargoTest (
+      commonArgs
+      // {
+        inherit cargoArtifacts;
+        RS_IN_HS_FIXTURES = "${../fixtures/wire}";
+      }
+    );
 
     rs-clippy = craneLib.cargoClippy (
       commonArgs

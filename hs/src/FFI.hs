@@ -33,6 +33,9 @@ module FFI
     h2rReply,
     h2rRelease,
 
+    -- * Schema
+    h2rSchemaFingerprint,
+
     -- * Observability and benchmarking
     h2rStats,
     h2rFloorPingPong,
@@ -62,10 +65,11 @@ data Status
   | StatusSpawnFailed
   | StatusPending
   | StatusEncodeFailed
+  | StatusSchemaMismatch
   deriving (Eq, Show, Enum, Bounded)
 
 -- | The status for a C code, if it is one. The codes are the constructors' indices
--- (0 to 12), as in Rust.
+-- (0 to 13), as in Rust.
 statusFromCode :: CInt -> Maybe Status
 statusFromCode code
   | code >= 0 && fromIntegral code <= fromEnum (maxBound :: Status) = Just (toEnum (fromIntegral code))
@@ -117,6 +121,12 @@ foreign import ccall unsafe "h2r_reply"
 -- | @h2r_release(reply)@. Unsafe: drops a reference, never blocks.
 foreign import ccall unsafe "h2r_release"
   h2rRelease :: Ptr Reply -> IO CInt
+
+-- | @h2r_schema_fingerprint(out, len = 32)@. Unsafe: it copies 32 bytes and never
+-- blocks; only the first fingerprint in a process is computed (Rust traces its
+-- types: about 0.3 ms, usually already done by @h2r_init@).
+foreign import ccall unsafe "h2r_schema_fingerprint"
+  h2rSchemaFingerprint :: Ptr Word8 -> CSize -> IO CInt
 
 -- | @h2r_stats(out, len)@. Unsafe: four atomic loads.
 foreign import ccall unsafe "h2r_stats"

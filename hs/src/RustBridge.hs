@@ -1,5 +1,3 @@
-{-# LANGUAGE GeneralizedNewtypeDeriving #-}
-
 -- | The public API of rs-in-hs: run a Rust engine inside 'withRust' and talk to it
 -- with 'callRust' (request/response) and 'castRust' (fire-and-forget).
 --
@@ -17,6 +15,9 @@
 -- 6. 'callRust' and 'callRustTimeout' are safe against asynchronous exceptions: a
 --    'Control.Concurrent.Async.cancel' or timeout anywhere in them leaks nothing,
 --    frees nothing twice, and a reply that arrives later is dropped harmlessly.
+-- 7. A Haskell package and a Rust library built from different wire types never
+--    exchange a message: 'withRust' compares the two schema fingerprints at init
+--    and raises 'SchemaMismatch'.
 module RustBridge
   ( -- * Running the bridge
     RustT,
@@ -38,6 +39,14 @@ module RustBridge
     MessageBody (..),
     BridgeError (..),
 
+    -- * The demo engine's payloads
+    module Audio,
+    WireText (..),
+
+    -- * Wire schema
+    Fingerprint,
+    fingerprintHex,
+
     -- * Observability
     BridgeStats (..),
     bridgeStats,
@@ -49,20 +58,20 @@ module RustBridge
   )
 where
 
-import Control.Concurrent (myThreadId, rtsSupportsBoundThreads, threadCapability)
+import Audio
+import Control.Concurrent (myThreadId, threadCapability)
 import Control.Concurrent.Async (Async, async, withAsync)
 import Control.Concurrent.MVar (newEmptyMVar, takeMVar)
-import Control.Concurrent.QSem (QSem, newQSem, signalQSem, waitQSem)
-import Control.Exception (bracket_, finally, mask, onException, throwIO, uninterruptibleMask_)
+import Control.Concurrent.QSem (signalQSem, waitQSem)
+import Control.Exception (finally, mask, onException, throwIO, uninterruptibleMask_)
 import Control.Monad (unless)
 import Control.Monad.IO.Class (MonadIO, liftIO)
-import Control.Monad.IO.Unlift (MonadUnliftIO)
 import Control.Monad.Reader (ReaderT (..), ask)
-import Control.Monad.Trans (MonadTrans)
 import Data.ByteString (ByteString)
 import qualified Data.ByteString as B
 import qualified Data.ByteString.Char8 as B8
 import Data.ByteString.Unsafe (unsafeUseAsCStringLen)
+import Data.Proxy (Proxy (..))
 import Data.Store (Store, decode, encode)
 import Data.Word (Word32, Word64, Word8)
 import FFI
@@ -73,53 +82,23 @@ import Foreign.Ptr (Ptr, castPtr)
 import Foreign.StablePtr (StablePtr, freeStablePtr)
 import Foreign.Storable (peek)
 import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
+import RustBridge.Internal
+import Schema (Fingerprint, fingerprintHex)
 import System.Timeout (timeout)
 import Types
-
--- | What every bridge action can see: the config it was started with, and the gate
--- for callers that wait for room in a full channel.
-data Env = Env
-  { envConfig :: !Config,
-    envWaitGate :: !QSem
-  }
-
--- | Actions that talk to a running bridge. Only 'withRust' runs them. The
--- 'MonadUnliftIO' instance lets them use @unliftio@'s exception and concurrency
--- helpers (for example 'UnliftIO.Exception.try').
-newtype RustT m a = RustT (ReaderT Env m a)
-  deriving (Functor, Applicative, Monad, MonadIO, MonadUnliftIO, MonadTrans)
-
--- | 'RustT' over 'IO'.
-type Rust = RustT IO
-
--- | How many callers may wait inside a blocking foreign call for room in a full
--- channel at once. Each such caller pins an OS thread; everyone else queues on the
--- 'QSem' as a Haskell thread (guarantee 5). Two keep the channel topped up while
--- the worker drains it.
-waitGateSize :: Int
-waitGateSize = 2
+import WireText (WireText (..))
 
 -- | Starts the Rust engine, runs the action, and stops the engine, also when the
 -- action throws (guarantees 2 and 3). The action's exception propagates unchanged.
 --
 -- Throws 'AlreadyRunning' if a bridge is already running in this process (the
--- running one is unharmed), 'BadConfig', 'WorkerSpawnFailed', and
--- 'NotThreadedRuntime' if the program was not linked with @-threaded@ (the cabal
--- file's @-threaded@ on a library does nothing: GHC applies it when linking).
+-- running one is unharmed), 'SchemaMismatch' if this package and the Rust library
+-- were built from different wire types (guarantee 7), 'BadConfig',
+-- 'WorkerSpawnFailed', and 'NotThreadedRuntime' if the program was not linked with
+-- @-threaded@ (the cabal file's @-threaded@ on a library does nothing: GHC applies
+-- it when linking).
 withRust :: Config -> RustT IO a -> IO a
-withRust config (RustT body) = do
-  unless rtsSupportsBoundThreads (throwIO NotThreadedRuntime)
-  gate <- newQSem waitGateSize
-  bracket_ (start config) stop (runReaderT body (Env config gate))
-
-start :: Config -> IO ()
-start config =
-  unsafeUseAsCStringLen (encode config) $ \(ptr, len) ->
-    h2rInit hsTryPutMVarPtr hsThreadDonePtr (castPtr ptr) (fromIntegral len)
-      >>= checkOk "h2r_init"
-
-stop :: IO ()
-stop = h2rDeinit >>= checkOk "h2r_deinit"
+withRust = withRustSchema (Proxy :: Proxy MessageBody)
 
 -- | Sends a request and waits for its reply.
 --
@@ -291,24 +270,6 @@ readReply reply = alloca $ \outPtr -> alloca $ \outLen -> do
     Just StatusShuttingDown -> throwIO ShuttingDown
     _ -> throwIO (InternalError "h2r_reply" (fromIntegral status))
 
--- | Throws unless the status is 'StatusOk'. For exports that take no message.
-checkOk :: String -> CInt -> IO ()
-checkOk export status =
-  unless (statusFromCode status == Just StatusOk) $
-    throwIO (statusError export Nothing status)
-
 -- | A message's length and the configured limit, for 'MessageTooLong'.
 messageInfo :: Env -> ByteString -> Maybe (Int, Word32)
 messageInfo env bytes = Just (B.length bytes, maxMsgLen (envConfig env))
-
--- | The exception for a status other than 'StatusOk' from the named export.
-statusError :: String -> Maybe (Int, Word32) -> CInt -> BridgeError
-statusError export message code = case statusFromCode code of
-  Just StatusNotInitialised -> NotRunning
-  Just StatusAlreadyInitialised -> AlreadyRunning
-  Just StatusMessageTooLong | Just (len, limit) <- message -> MessageTooLong len limit
-  Just StatusUndecodable -> UndecodableRequest
-  Just StatusShuttingDown -> ShuttingDown
-  Just StatusBadConfig -> BadConfig
-  Just StatusSpawnFailed -> WorkerSpawnFailed
-  _ -> InternalError export (fromIntegral code)

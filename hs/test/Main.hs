@@ -2,9 +2,13 @@
 module Main (main) where
 
 import qualified BridgeSpec
+import qualified SchemaSpec
 import Test.Hspec
+import qualified WireSpec
 
 main :: IO ()
 main =
-  hspec $
+  hspec $ do
     describe "bridge" BridgeSpec.spec
+    describe "wire" WireSpec.spec
+    describe "schema" SchemaSpec.spec

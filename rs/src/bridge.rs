@@ -13,7 +13,7 @@ use flume::{Sender, TrySendError};
 
 use crate::reply::{PendingCall, ReplyCell, Token, Waker};
 use crate::status::Status;
-use crate::wire::{Config, MessageBody, decode_exact};
+use crate::wire::{Config, MessageBody, decode_exact, decode_init, schema};
 use crate::worker::{self, Job};
 
 /// Capacity of the request channel (calls and casts share it, so their order holds).
@@ -52,14 +52,18 @@ pub enum Wait {
     Yes,
 }
 
-/// Starts the worker. Refuses a second init and a config that does not decode.
+/// Starts the worker. Refuses a second init, a schema fingerprint that is not
+/// Rust's (`SchemaMismatch`), and a config that does not decode.
 pub fn init(waker: Waker, config_bytes: &[u8]) -> Result<(), Status> {
     let mut worker = WORKER.lock().unwrap_or_else(PoisonError::into_inner);
     let mut running = RUNNING.write().unwrap_or_else(PoisonError::into_inner);
     if running.is_some() {
         return Err(Status::AlreadyInitialised);
     }
-    let config: Config = decode_exact(config_bytes).map_err(|_| Status::BadConfig)?;
+    // A schema Rust cannot render is a bug caught by `schema`'s tests; at run time
+    // it can only mean that no Haskell side can match it.
+    let ours = schema::fingerprint().map_err(|_| Status::SchemaMismatch)?;
+    let config = decode_init(config_bytes, &ours)?;
     let (jobs, queue) = flume::bounded(CHANNEL_CAPACITY);
     let handle = std::thread::Builder::new()
         .name("rs-in-hs-worker".to_owned())

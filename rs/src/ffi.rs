@@ -24,6 +24,7 @@ use crate::panic_message;
 use crate::reply::{Notify, Outcome, ReplyCell, ThreadDone, Token, Waker};
 use crate::stats;
 use crate::status::Status;
+use crate::wire::schema;
 
 /// Runs an export's body: catches any panic, and turns the result into a status.
 fn boundary(export: &str, body: impl FnOnce() -> Result<(), Status>) -> c_int {
@@ -244,6 +245,29 @@ pub unsafe extern "C" fn h2r_stats(out: *mut u64, len: usize) -> c_int {
         Ok(())
     })
 }
+
+/// Writes Rust's wire-schema fingerprint (the SHA-256 that `h2r_init` compares, see
+/// `wire::schema`) to `out`. `InvalidArgument` if `len` is not 32, and
+/// `SchemaMismatch` if Rust cannot render its own schema (a bug its tests catch).
+///
+/// # Safety
+/// `out` must be valid for writes of `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn h2r_schema_fingerprint(out: *mut u8, len: usize) -> c_int {
+    boundary("h2r_schema_fingerprint", || {
+        if out.is_null() || len != SCHEMA_FINGERPRINT_LEN {
+            return Err(Status::InvalidArgument);
+        }
+        let fingerprint = schema::fingerprint().map_err(|_| Status::SchemaMismatch)?;
+        // SAFETY: `out` is non-null and valid for `len` (= 32) writes (caller's duty),
+        // and cannot overlap the local array.
+        unsafe { std::ptr::copy_nonoverlapping(fingerprint.as_ptr(), out, len) };
+        Ok(())
+    })
+}
+
+/// Length in bytes of the schema fingerprint (a SHA-256).
+pub const SCHEMA_FINGERPRINT_LEN: usize = 32;
 
 /// Does nothing: the benchmark times a raw FFI call with it.
 #[unsafe(no_mangle)]

@@ -4,7 +4,8 @@
 //! - `bridge`: process-wide state, init/deinit, call/cast submission.
 //! - `worker`: the thread that runs the engine and answers calls.
 //! - `reply`: one call's reply cell and the wake-up that delivers it.
-//! - `engine`, `wire`: the demo engine and its store-encoded messages.
+//! - `engine`, `wire`: the demo engine (a small mixer), its store-encoded messages
+//!   and the wire schema's fingerprint.
 //! - `floor`: the flume ping-pong the benchmark compares against.
 //! - `status`: the status codes every export returns.
 //! - `stats`: counters that prove nothing leaks.

@@ -38,6 +38,10 @@ pub enum Status {
     Pending = 11,
     /// The engine's reply could not be encoded.
     EncodeFailed = 12,
+    /// `h2r_init` was given a schema fingerprint that differs from Rust's: the two
+    /// sides were built from different wire types (`h2r_schema_fingerprint` gives
+    /// Rust's).
+    SchemaMismatch = 13,
 }
 
 impl Status {
@@ -63,6 +67,7 @@ impl fmt::Display for Status {
             Status::SpawnFailed => "could not start the worker thread",
             Status::Pending => "the reply has not arrived yet",
             Status::EncodeFailed => "the engine's reply could not be encoded",
+            Status::SchemaMismatch => "the Haskell and Rust wire schemas differ",
         })
     }
 }
@@ -90,6 +95,7 @@ mod tests {
             (Status::SpawnFailed, 10),
             (Status::Pending, 11),
             (Status::EncodeFailed, 12),
+            (Status::SchemaMismatch, 13),
         ];
         for (status, code) in table {
             assert_eq!(status.code(), code, "{status:?}");

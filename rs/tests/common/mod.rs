@@ -9,7 +9,7 @@ use std::time::Duration;
 use flume::{Receiver, Sender};
 use rs_in_hs::ffi;
 use rs_in_hs::status::Status;
-use rs_in_hs::wire::{Config, MessageBody, encode};
+use rs_in_hs::wire::{Config, InitMessage, MessageBody, encode, schema};
 
 /// Every wait in these tests is bounded by this.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -49,8 +49,18 @@ pub fn session() -> Session {
     Session(guard)
 }
 
+/// What Haskell gives `h2r_init`: Rust's own schema fingerprint and the config.
 pub fn config_bytes(max_msg_len: u32) -> Vec<u8> {
-    encode(&Config { max_msg_len }).unwrap()
+    init_bytes(&schema::fingerprint().unwrap(), max_msg_len)
+}
+
+/// An init message with the given fingerprint.
+pub fn init_bytes(fingerprint: &[u8], max_msg_len: u32) -> Vec<u8> {
+    encode(&InitMessage {
+        schema_fingerprint: fingerprint.to_vec(),
+        config: Config { max_msg_len },
+    })
+    .unwrap()
 }
 
 pub fn init_raw(config: &[u8]) -> Result<(), Status> {
@@ -78,6 +88,7 @@ pub fn status(code: c_int) -> Result<(), Status> {
         SpawnFailed,
         Pending,
         EncodeFailed,
+        SchemaMismatch,
     ];
     let status = all
         .into_iter()

@@ -1,0 +1,153 @@
+//! Leaf types whose serde encoding we define ourselves, because `serde_store`'s
+//! default disagrees with Haskell's `store` or is unsafe on hostile input.
+//!
+//! - [`WireChar`]: Haskell's `Char` is a 4-byte little-endian code point in `store`;
+//!   `serde_store` writes a Rust `char` as a length-prefixed UTF-8 string.
+//! - [`WireText`]: the twin of Haskell's `WireText`, a length-prefixed UTF-8 string.
+//!   Rust's own `String` has the same bytes, but `serde_store` allocates the claimed
+//!   length before reading it, so a hostile length prefix could abort the process on
+//!   allocation failure. `WireText` reads the bytes as a sequence instead (serde caps
+//!   the pre-allocation), then checks the UTF-8.
+//!
+//! Both serialize as a newtype struct, which `serde_store` writes transparently and
+//! which gives the schema tracer (`schema`) a name to recognise them by.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// A Unicode scalar value that crosses as Haskell's `Char`: a `u32` code point.
+///
+/// Decoding refuses surrogates and values above `U+10FFFF` (Haskell's `store` would
+/// accept them; a Rust `char` cannot hold them).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct WireChar(pub char);
+
+/// Shows the character alone (`'é'`), so a [`WireString`] reads as a list of chars.
+impl fmt::Debug for WireChar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+/// The serde name of [`WireChar`]; `schema` renders it as `CHAR`.
+pub const CHAR_NAME: &str = "Char";
+
+impl Serialize for WireChar {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_newtype_struct(CHAR_NAME, &u32::from(self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for WireChar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CodePoint;
+        impl<'de> Visitor<'de> for CodePoint {
+            type Value = WireChar;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a Unicode scalar value as a u32")
+            }
+            fn visit_newtype_struct<D: Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<WireChar, D::Error> {
+                let code = u32::deserialize(deserializer)?;
+                char::from_u32(code).map(WireChar).ok_or_else(|| {
+                    de::Error::custom(format_args!("{code:#x} is not a Unicode scalar value"))
+                })
+            }
+        }
+        deserializer.deserialize_newtype_struct(CHAR_NAME, CodePoint)
+    }
+}
+
+/// Text that crosses as length-prefixed UTF-8: the twin of Haskell's `WireText`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct WireText(pub String);
+
+/// The serde name of [`WireText`]; `schema` renders it as `TEXT`.
+pub const TEXT_NAME: &str = "WireText";
+
+impl From<&str> for WireText {
+    fn from(text: &str) -> Self {
+        WireText(text.to_owned())
+    }
+}
+
+impl Serialize for WireText {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // A byte sequence: the same bytes as a serde string in serde_store, and the
+        // same format as the sequence `deserialize` reads.
+        serializer.serialize_newtype_struct(TEXT_NAME, self.0.as_bytes())
+    }
+}
+
+impl<'de> Deserialize<'de> for WireText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Utf8;
+        impl<'de> Visitor<'de> for Utf8 {
+            type Value = WireText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("length-prefixed UTF-8")
+            }
+            fn visit_newtype_struct<D: Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<WireText, D::Error> {
+                // Vec<u8> reads a sequence and caps its pre-allocation (serde's
+                // `size_hint::cautious`), so a lying length prefix fails at the end
+                // of the input instead of allocating what it claims.
+                let bytes = Vec::<u8>::deserialize(deserializer)?;
+                String::from_utf8(bytes)
+                    .map(WireText)
+                    .map_err(|e| de::Error::custom(format_args!("invalid UTF-8: {e}")))
+            }
+        }
+        deserializer.deserialize_newtype_struct(TEXT_NAME, Utf8)
+    }
+}
+
+/// A Haskell `String` (`[Char]`): a `u64` count, then one [`WireChar`] per character.
+pub type WireString = Vec<WireChar>;
+
+/// Converts text to its [`WireString`] form.
+pub fn wire_string(text: &str) -> WireString {
+    text.chars().map(WireChar).collect()
+}
+
+/// Converts a [`WireString`] back to text.
+pub fn from_wire_string(chars: &[WireChar]) -> String {
+    chars.iter().map(|c| c.0).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{decode_exact, encode};
+
+    #[test]
+    fn char_is_a_little_endian_code_point() {
+        assert_eq!(encode(&WireChar('é')).unwrap(), [0xe9, 0, 0, 0]);
+        assert_eq!(
+            decode_exact::<WireChar>(&[0x00, 0xf6, 0x01, 0]),
+            Ok(WireChar('😀'))
+        );
+        // A surrogate and a value past U+10FFFF are refused.
+        assert!(decode_exact::<WireChar>(&[0x00, 0xd8, 0, 0]).is_err());
+        assert!(decode_exact::<WireChar>(&[0x00, 0x00, 0x11, 0]).is_err());
+    }
+
+    #[test]
+    fn text_is_length_prefixed_utf8() {
+        assert_eq!(
+            encode(&WireText::from("hé")).unwrap(),
+            [3, 0, 0, 0, 0, 0, 0, 0, b'h', 0xc3, 0xa9]
+        );
+        // Invalid UTF-8, and a length that claims far more than the input holds.
+        assert!(decode_exact::<WireText>(&[1, 0, 0, 0, 0, 0, 0, 0, 0xff]).is_err());
+        assert!(decode_exact::<WireText>(&[0xff; 9]).is_err());
+    }
+}
