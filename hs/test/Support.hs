@@ -7,13 +7,14 @@ module Support
     osThreads,
     tryRust,
     waitUntil,
+    ping,
   )
 where
 
 import Control.Concurrent (threadDelay)
 import Control.Exception (ErrorCall (..), throwIO, try)
 import Control.Monad.IO.Unlift (withRunInIO)
-import qualified Data.ByteString.Char8 as B8
+import ProcSelf (procStatus)
 import RustBridge
 import System.Timeout (timeout)
 import Test.Hspec
@@ -41,11 +42,7 @@ assertNoLeaks = do
 
 -- | The process's OS thread count, from @/proc/self/status@.
 osThreads :: IO Int
-osThreads = do
-  status <- B8.readFile "/proc/self/status"
-  case [B8.readInt (B8.dropWhile (== '\t') rest) | line <- B8.lines status, Just rest <- [B8.stripPrefix (B8.pack "Threads:") line]] of
-    [Just (n, _)] -> pure n
-    _ -> throwIO (ErrorCall "no Threads: line in /proc/self/status")
+osThreads = procStatus "Threads"
 
 -- | 'try' inside 'Rust', through its 'Control.Monad.IO.Unlift.MonadUnliftIO' instance.
 tryRust :: Rust a -> Rust (Either BridgeError a)
@@ -56,3 +53,7 @@ waitUntil :: IO Bool -> IO ()
 waitUntil check = do
   done <- check
   if done then pure () else threadDelay 1000 >> waitUntil check
+
+-- | The simplest round trip.
+ping :: Rust MessageBody
+ping = callRust Ping
