@@ -61,6 +61,11 @@ bench-pinned *args: build-hs
 soak *args: build-hs
     cd hs && {{ cabal }} run rs-in-hs-soak -- {{ args }}
 
+# Fuzz the request decoding and the exports (cargo-fuzz, AddressSanitizer), SECONDS
+# per target; prints executions, coverage and crashes.
+fuzz seconds="600":
+    scripts/fuzz {{ seconds }}
+
 # Lint Rust (clippy, rustfmt, rustdoc) and Haskell (ormolu, hlint).
 lint: lint-rs lint-hs
 
@@ -69,6 +74,8 @@ lint-rs:
     cargo clippy --manifest-path rs/Cargo.toml --all-targets -- -D warnings
     cargo fmt --manifest-path rs/Cargo.toml --check
     RUSTDOCFLAGS="-D warnings" cargo doc --manifest-path rs/Cargo.toml --no-deps --quiet
+    cargo clippy --manifest-path rs/fuzz/Cargo.toml --all-targets -- -D warnings
+    cargo fmt --manifest-path rs/fuzz/Cargo.toml --check
 
 # ormolu (check mode) and hlint over the Haskell sources.
 lint-hs:
@@ -78,6 +85,7 @@ lint-hs:
 # Format Rust and Haskell sources in place.
 fmt:
     cargo fmt --manifest-path rs/Cargo.toml
+    cargo fmt --manifest-path rs/fuzz/Cargo.toml
     ormolu --mode inplace $(find hs/src hs/app hs/test hs/soak hs/common -name '*.hs')
 
 # Everything CI runs: lints, both test suites, the offline Nix checks.
