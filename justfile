@@ -66,6 +66,11 @@ soak *args: build-hs
 fuzz seconds="600":
     scripts/fuzz {{ seconds }}
 
+# Run the Rust tests, then a small soak, under valgrind memcheck: zero errors and no
+# definite or indirect leak, or it fails.
+memcheck: build-hs
+    scripts/memcheck "$(cd hs && {{ cabal }} list-bin rs-in-hs-soak | tail -n 1)"
+
 # Lint Rust (clippy, rustfmt, rustdoc) and Haskell (ormolu, hlint).
 lint: lint-rs lint-hs
 
