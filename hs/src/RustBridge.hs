@@ -258,16 +258,20 @@ withBytes bytes use =
 
 -- | Tries the non-blocking import first. If the channel is full, waits its turn at
 -- the gate as a Haskell thread, then makes the blocking call (guarantee 5).
+--
+-- The gate's slot is taken and given back with 'bracket_', so it comes back on every
+-- path: 'castRust' runs unmasked, and an asynchronous exception (a 'cancel') can
+-- arrive the moment 'waitQSem' returns, before a plain 'finally' would be in place.
+-- Each such slot was lost for good, and with both gone every later caller that met a
+-- full channel waited forever (the FaultSpec regression test on the wait gate).
+-- 'signalQSem' can block briefly on the QSem's internal MVar. Uninterruptible, so
+-- that an asynchronous exception cannot land after Rust accepted a call and before
+-- the caller has seen the status that says Rust owns its token.
 submit :: Env -> IO CInt -> IO CInt -> IO CInt
 submit env tryIt waitIt = do
   status <- tryIt
   if statusFromCode status == Just StatusChannelFull
-    then do
-      waitQSem (envWaitGate env)
-      -- signalQSem can block briefly on the QSem's internal MVar. Uninterruptible,
-      -- so that an asynchronous exception cannot land after Rust accepted a call and
-      -- before the caller has seen the status that says Rust owns its token.
-      waitIt `finally` uninterruptibleMask_ (signalQSem (envWaitGate env))
+    then bracket_ (waitQSem (envWaitGate env)) (uninterruptibleMask_ (signalQSem (envWaitGate env))) waitIt
     else pure status
 
 callBytes :: Env -> ByteString -> IO ByteString

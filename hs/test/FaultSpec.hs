@@ -8,9 +8,9 @@
 module FaultSpec (spec) where
 
 import Control.Concurrent (threadDelay)
-import Control.Concurrent.Async (forConcurrently, waitAny, waitCatch)
+import Control.Concurrent.Async (cancel, forConcurrently, mapConcurrently_, wait, waitAny, waitCatch)
 import Control.Exception (ErrorCall (..), SomeException, throwIO)
-import Control.Monad (forM, forM_, unless, void)
+import Control.Monad (forM, forM_, replicateM, replicateM_, unless, void)
 import Control.Monad.IO.Class (liftIO)
 import Control.Monad.IO.Unlift (withRunInIO)
 import Data.List (isInfixOf)
@@ -77,6 +77,25 @@ spec = do
         Left other -> expectationFailure ("a hammering caller failed: " <> show other)
     assertNoLeaks
     withBridge defaultConfig ping `shouldReturn` Pong
+
+  it "gives the wait gate's slots back when cancelled casters were waiting for room (regression)" $
+    withBridge defaultConfig $ do
+      -- Each round parks the worker, makes 300 casters wait for room, and cancels
+      -- them all, some just as the gate lets them through.
+      forM_ [1 .. 20 :: Int] $ \r -> do
+        parked <- asyncRust (callRust (Sleep 3) :: Rust MessageBody)
+        liftIO (threadDelay 200)
+        casters <- replicateM 300 (asyncRust (castRust Ping))
+        liftIO $ do
+          threadDelay (r `mod` 7 * 300)
+          mapM_ cancel casters
+          void (wait parked)
+      -- Fill the channel again: casters that must wait for room get through only if
+      -- the gate still has its slots (before the fix, both were lost in round 1).
+      parked <- asyncRust (callRust (Sleep 20) :: Rust MessageBody)
+      liftIO (threadDelay 200)
+      withRunInIO (\run -> within 10 (mapConcurrently_ (const (replicateM_ 200 (run (castRust Ping)))) [1 .. 3 :: Int]))
+      void (liftIO (wait parked))
 
   it "answers every caller when the engine panics in the middle of a stream" $ do
     let stream s = [(s * 1000 + k, k) | k <- [1 .. 100 :: Word64]]
