@@ -43,6 +43,7 @@ let
           library.libs = lib.mkForce [ rsLib ];
           tests.rs-in-hs-test.libs = lib.mkForce [ rsLib ];
           exes.rs-in-hs-bench.libs = lib.mkForce [ rsLib ];
+          exes.rs-in-hs-soak.libs = lib.mkForce [ rsLib ];
         };
       }
     ];
