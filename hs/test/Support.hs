@@ -25,20 +25,21 @@ within seconds action =
   timeout (seconds * 1000000) action
     >>= maybe (throwIO (ErrorCall ("timed out after " <> show seconds <> " s"))) pure
 
--- | 'withRust' bounded by 'within', then the leak check: every accepted call was
--- answered, every reply handle released.
+-- | 'withRust' bounded by 'within', then the leak check ('assertNoLeaks').
 withBridge :: Config -> Rust a -> IO a
 withBridge config body = do
   result <- within 60 (withRust config body)
   assertNoLeaks
   pure result
 
--- | Every accepted call was answered and every reply handle released.
+-- | Every accepted call was answered, every reply handle released, and every
+-- 'StablePtr' token freed.
 assertNoLeaks :: IO ()
 assertNoLeaks = do
   stats <- bridgeStats
   callsAnswered stats `shouldBe` callsAccepted stats
   handlesReleased stats `shouldBe` handlesIssued stats
+  tokensOutstanding stats `shouldBe` 0
 
 -- | The process's OS thread count, from @/proc/self/status@.
 osThreads :: IO Int
