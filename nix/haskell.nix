@@ -47,6 +47,7 @@ let
           # (../hs); they get a store copy of it.
           tests.rs-in-hs-test.preCheck = "export RS_IN_HS_FIXTURES=${../fixtures/wire}";
           exes.rs-in-hs-bench.libs = lib.mkForce [ rsLib ];
+          exes.rs-in-hs-soak.libs = lib.mkForce [ rsLib ];
         };
       }
     ];

@@ -13,13 +13,12 @@ where
 
 import Control.Concurrent (threadDelay)
 import Control.Concurrent.Async (withAsync)
-import Control.Exception (ErrorCall (..), throwIO)
 import Control.Monad (forever)
-import qualified Data.ByteString.Char8 as B8
 import Data.IORef (atomicModifyIORef', newIORef, readIORef)
 import qualified Data.Vector.Unboxed as VU
 import Data.Word (Word64)
 import GHC.Clock (getMonotonicTimeNSec)
+import ProcSelf (procStatus)
 import Statistics.Quantile (medianUnbiased, quantile)
 import System.IO (stderr)
 import System.ProgressBar (Progress (..), ProgressBar, defStyle, hNewProgressBar, updateProgress)
@@ -52,15 +51,6 @@ percentiles samples =
   where
     values = VU.map fromIntegral samples :: VU.Vector Double
     at k q = quantile medianUnbiased k q values
-
--- | A numeric field of @/proc/self/status@ (for example @Threads@, or @VmRSS@ in kB).
-procStatus :: String -> IO Int
-procStatus field = do
-  status <- B8.readFile "/proc/self/status"
-  let key = B8.pack (field <> ":")
-  case [B8.readInt (B8.dropWhile (`elem` " \t") rest) | line <- B8.lines status, Just rest <- [B8.stripPrefix key line]] of
-    [Just (n, _)] -> pure n
-    _ -> throwIO (ErrorCall ("no " <> field <> " in /proc/self/status"))
 
 -- | Runs an action while sampling the OS thread count every millisecond; returns the
 -- result and the peak seen.

@@ -50,6 +50,7 @@ module RustBridge
     -- * Observability
     BridgeStats (..),
     bridgeStats,
+    tokensOutstanding,
 
     -- * Measuring the floor
     floorPingPong,
@@ -63,7 +64,7 @@ import Control.Concurrent (myThreadId, threadCapability)
 import Control.Concurrent.Async (Async, async, withAsync)
 import Control.Concurrent.MVar (newEmptyMVar, takeMVar)
 import Control.Concurrent.QSem (signalQSem, waitQSem)
-import Control.Exception (finally, mask, onException, throwIO, uninterruptibleMask_)
+import Control.Exception (bracket_, finally, mask, onException, throwIO, uninterruptibleMask_)
 import Control.Monad (unless)
 import Control.Monad.IO.Class (MonadIO, liftIO)
 import Control.Monad.Reader (ReaderT (..), ask)
@@ -71,6 +72,7 @@ import Data.ByteString (ByteString)
 import qualified Data.ByteString as B
 import qualified Data.ByteString.Char8 as B8
 import Data.ByteString.Unsafe (unsafeUseAsCStringLen)
+import Data.IORef (IORef, atomicModifyIORef', newIORef, readIORef)
 import Data.Proxy (Proxy (..))
 import Data.Store (Store, decode, encode)
 import Data.Word (Word32, Word64, Word8)
@@ -84,6 +86,7 @@ import Foreign.Storable (peek)
 import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
 import RustBridge.Internal
 import Schema (Fingerprint, fingerprintHex)
+import System.IO.Unsafe (unsafePerformIO)
 import System.Timeout (timeout)
 import Types
 import WireText (WireText (..))
@@ -154,9 +157,11 @@ withAsyncRust (RustT child) inner = RustT . ReaderT $ \env ->
   withAsync (runReaderT child env) $ \handle ->
     let RustT parent = inner handle in runReaderT parent env
 
--- | Counters kept by Rust over the whole process, across bridges. After 'withRust'
--- returns, 'callsAccepted' equals 'callsAnswered' and 'handlesIssued' equals
--- 'handlesReleased': that is how the tests show nothing leaks.
+-- | Counters over the whole process, across bridges: the call path's 'StablePtr'
+-- tokens (counted here, by the bridge's Haskell side) and the calls and reply handles
+-- (counted by Rust). After 'withRust' returns, 'callsAccepted' equals 'callsAnswered',
+-- 'handlesIssued' equals 'handlesReleased' and 'tokensOutstanding' is 0: that is how
+-- the tests and the soak show nothing leaks.
 data BridgeStats = BridgeStats
   { -- | Calls queued for the engine (their 'StablePtr's then belong to Rust).
     callsAccepted :: !Word64,
@@ -165,18 +170,36 @@ data BridgeStats = BridgeStats
     -- | Reply handles handed out.
     handlesIssued :: !Word64,
     -- | Reply handles released.
-    handlesReleased :: !Word64
+    handlesReleased :: !Word64,
+    -- | 'StablePtr' tokens made by 'callRust', one per call that reached the bridge.
+    tokensCreated :: !Word64,
+    -- | Tokens that never went to Rust (the call was refused, or interrupted before
+    -- Rust took it) and were freed by Haskell. Rust counts the others: every token
+    -- it takes comes back through 'callsAnswered'.
+    tokensFreedUnsent :: !Word64
   }
   deriving (Eq, Show)
 
--- | Reads the counters. Works with or without a running bridge.
+-- | Tokens neither freed by Haskell nor handed back by Rust yet: the calls in flight.
+-- 0 when no call is in flight, for example after 'withRust' returns; anything else
+-- then is a leaked 'StablePtr'. Negative would be a token freed twice.
+tokensOutstanding :: BridgeStats -> Integer
+tokensOutstanding stats =
+  toInteger (tokensCreated stats) - toInteger (tokensFreedUnsent stats) - toInteger (callsAnswered stats)
+
+-- | Reads the counters. Works with or without a running bridge. Rust's four counters
+-- are read in one call; the whole is a near-instant view, exact when no call is in
+-- flight.
 bridgeStats :: IO BridgeStats
-bridgeStats = allocaArray 4 $ \out -> do
-  h2rStats out 4 >>= checkOk "h2r_stats"
-  values <- peekArray 4 out
-  case values of
-    [accepted, answered, issued, released] -> pure (BridgeStats accepted answered issued released)
-    _ -> throwIO (InternalError "h2r_stats" (length values))
+bridgeStats = do
+  created <- readIORef (tokenCreatedCount tokenCounters)
+  freed <- readIORef (tokenFreedCount tokenCounters)
+  allocaArray 4 $ \out -> do
+    h2rStats out 4 >>= checkOk "h2r_stats"
+    values <- peekArray 4 out
+    case values of
+      [accepted, answered, issued, released] -> pure (BridgeStats accepted answered issued released created freed)
+      _ -> throwIO (InternalError "h2r_stats" (length values))
 
 -- | The latency floor: the given number of round trips between two Rust threads over
 -- flume (two thread wake-ups each, the least any cross-thread request/reply costs),
@@ -214,16 +237,20 @@ withBytes bytes use =
 
 -- | Tries the non-blocking import first. If the channel is full, waits its turn at
 -- the gate as a Haskell thread, then makes the blocking call (guarantee 5).
+--
+-- The gate's slot is taken and given back with 'bracket_', so it comes back on every
+-- path: 'castRust' runs unmasked, and an asynchronous exception (a 'cancel') can
+-- arrive the moment 'waitQSem' returns, before a plain 'finally' would be in place.
+-- Each such slot was lost for good, and with both gone every later caller that met a
+-- full channel waited forever (the FaultSpec regression test on the wait gate).
+-- 'signalQSem' can block briefly on the QSem's internal MVar. Uninterruptible, so
+-- that an asynchronous exception cannot land after Rust accepted a call and before
+-- the caller has seen the status that says Rust owns its token.
 submit :: Env -> IO CInt -> IO CInt -> IO CInt
 submit env tryIt waitIt = do
   status <- tryIt
   if statusFromCode status == Just StatusChannelFull
-    then do
-      waitQSem (envWaitGate env)
-      -- signalQSem can block briefly on the QSem's internal MVar. Uninterruptible,
-      -- so that an asynchronous exception cannot land after Rust accepted a call and
-      -- before the caller has seen the status that says Rust owns its token.
-      waitIt `finally` uninterruptibleMask_ (signalQSem (envWaitGate env))
+    then bracket_ (waitQSem (envWaitGate env)) (uninterruptibleMask_ (signalQSem (envWaitGate env))) waitIt
     else pure status
 
 callBytes :: Env -> ByteString -> IO ByteString
@@ -236,10 +263,11 @@ callBytes env bytes = mask $ \restore -> do
   -- wait is interruptible, and nothing was submitted then), it is ours and is freed
   -- right here. Nothing else ever frees it.
   token <- newStablePtrPrimMVar wakeUp
-  accepted <- submitCall env bytes token (fromIntegral capability) `onException` freeStablePtr token
+  countToken tokenCreatedCount
+  accepted <- submitCall env bytes token (fromIntegral capability) `onException` freeUnsent token
   case accepted of
     Left status -> do
-      freeStablePtr token
+      freeUnsent token
       throwIO (statusError "h2r_call" (messageInfo env bytes) status)
     Right reply ->
       -- The handle is ours to release exactly once, on every path: after reading
@@ -248,6 +276,30 @@ callBytes env bytes = mask $ \restore -> do
       -- nobody reads, which the GC then collects (guarantee 6).
       (restore (takeMVar wakeUp) >> readReply reply)
         `finally` h2rRelease reply
+
+-- | Frees a token that Rust never took, and counts it.
+freeUnsent :: StablePtr PrimMVar -> IO ()
+freeUnsent token = freeStablePtr token >> countToken tokenFreedCount
+
+-- | The process's token counters ('BridgeStats'). Process-wide, like Rust's, so that
+-- 'bridgeStats' works with or without a running bridge and the counts add up across
+-- bridges.
+data TokenCounters = TokenCounters
+  { tokenCreatedCount :: !(IORef Word64),
+    tokenFreedCount :: !(IORef Word64)
+  }
+
+-- | The one set of counters. NOINLINE, so that it is created exactly once: the usual
+-- idiom for a process-wide mutable value, and safe because creating two 'IORef's has
+-- no other effect.
+tokenCounters :: TokenCounters
+tokenCounters = unsafePerformIO (TokenCounters <$> newIORef 0 <*> newIORef 0)
+{-# NOINLINE tokenCounters #-}
+
+-- | Adds one to a token counter. Not interruptible, so under 'mask' it cannot be
+-- separated from the create or free it counts.
+countToken :: (TokenCounters -> IORef Word64) -> IO ()
+countToken counter = atomicModifyIORef' (counter tokenCounters) (\n -> (n + 1, ()))
 
 -- | Submits a call: the reply handle, or the refusal's status.
 submitCall :: Env -> ByteString -> StablePtr PrimMVar -> CInt -> IO (Either CInt (Ptr Reply))

@@ -18,9 +18,6 @@ import RustBridge
 import Support
 import Test.Hspec
 
-ping :: Rust MessageBody
-ping = callRust Ping
-
 spec :: Spec
 spec = do
   describe "calls" $ do

@@ -1,7 +1,9 @@
 -- | The hspec suite: one spec module per concern, all run by @just test@.
 module Main (main) where
 
+import qualified BadInputSpec
 import qualified BridgeSpec
+import qualified FaultSpec
 import qualified SchemaSpec
 import Test.Hspec
 import qualified WireSpec
@@ -12,3 +14,5 @@ main =
     describe "bridge" BridgeSpec.spec
     describe "wire" WireSpec.spec
     describe "schema" SchemaSpec.spec
+    describe "faults" FaultSpec.spec
+    describe "bad input (QuickCheck)" BadInputSpec.spec

@@ -7,13 +7,14 @@ module Support
     osThreads,
     tryRust,
     waitUntil,
+    ping,
   )
 where
 
 import Control.Concurrent (threadDelay)
 import Control.Exception (ErrorCall (..), throwIO, try)
 import Control.Monad.IO.Unlift (withRunInIO)
-import qualified Data.ByteString.Char8 as B8
+import ProcSelf (procStatus)
 import RustBridge
 import System.Timeout (timeout)
 import Test.Hspec
@@ -24,28 +25,25 @@ within seconds action =
   timeout (seconds * 1000000) action
     >>= maybe (throwIO (ErrorCall ("timed out after " <> show seconds <> " s"))) pure
 
--- | 'withRust' bounded by 'within', then the leak check: every accepted call was
--- answered, every reply handle released.
+-- | 'withRust' bounded by 'within', then the leak check ('assertNoLeaks').
 withBridge :: Config -> Rust a -> IO a
 withBridge config body = do
   result <- within 60 (withRust config body)
   assertNoLeaks
   pure result
 
--- | Every accepted call was answered and every reply handle released.
+-- | Every accepted call was answered, every reply handle released, and every
+-- 'StablePtr' token freed.
 assertNoLeaks :: IO ()
 assertNoLeaks = do
   stats <- bridgeStats
   callsAnswered stats `shouldBe` callsAccepted stats
   handlesReleased stats `shouldBe` handlesIssued stats
+  tokensOutstanding stats `shouldBe` 0
 
 -- | The process's OS thread count, from @/proc/self/status@.
 osThreads :: IO Int
-osThreads = do
-  status <- B8.readFile "/proc/self/status"
-  case [B8.readInt (B8.dropWhile (== '\t') rest) | line <- B8.lines status, Just rest <- [B8.stripPrefix (B8.pack "Threads:") line]] of
-    [Just (n, _)] -> pure n
-    _ -> throwIO (ErrorCall "no Threads: line in /proc/self/status")
+osThreads = procStatus "Threads"
 
 -- | 'try' inside 'Rust', through its 'Control.Monad.IO.Unlift.MonadUnliftIO' instance.
 tryRust :: Rust a -> Rust (Either BridgeError a)
@@ -56,3 +54,7 @@ waitUntil :: IO Bool -> IO ()
 waitUntil check = do
   done <- check
   if done then pure () else threadDelay 1000 >> waitUntil check
+
+-- | The simplest round trip.
+ping :: Rust MessageBody
+ping = callRust Ping

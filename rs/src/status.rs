@@ -45,9 +45,33 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in code order.
+    pub const ALL: [Status; 14] = [
+        Status::Ok,
+        Status::NotInitialised,
+        Status::AlreadyInitialised,
+        Status::MessageTooLong,
+        Status::Undecodable,
+        Status::ShuttingDown,
+        Status::ChannelFull,
+        Status::BadConfig,
+        Status::EnginePanicked,
+        Status::InvalidArgument,
+        Status::SpawnFailed,
+        Status::Pending,
+        Status::EncodeFailed,
+        Status::SchemaMismatch,
+    ];
+
     /// The C value of this status.
     pub fn code(self) -> c_int {
         self as c_int
+    }
+
+    /// The status with this C value, if there is one (for callers of the exports,
+    /// such as the tests and the fuzz targets).
+    pub fn from_code(code: c_int) -> Option<Status> {
+        Status::ALL.into_iter().find(|status| status.code() == code)
     }
 }
 
@@ -97,6 +121,11 @@ mod tests {
             (Status::EncodeFailed, 12),
             (Status::SchemaMismatch, 13),
         ];
+        assert_eq!(
+            table.map(|(status, _)| status),
+            Status::ALL,
+            "ALL is complete"
+        );
         for (status, code) in table {
             assert_eq!(status.code(), code, "{status:?}");
         }

@@ -73,31 +73,10 @@ pub fn init(max_msg_len: u32) -> Result<(), Status> {
 }
 
 pub fn status(code: c_int) -> Result<(), Status> {
-    use Status::*;
-    let all = [
-        Ok,
-        NotInitialised,
-        AlreadyInitialised,
-        MessageTooLong,
-        Undecodable,
-        ShuttingDown,
-        ChannelFull,
-        BadConfig,
-        EnginePanicked,
-        InvalidArgument,
-        SpawnFailed,
-        Pending,
-        EncodeFailed,
-        SchemaMismatch,
-    ];
-    let status = all
-        .into_iter()
-        .find(|s| s.code() == code)
-        .unwrap_or_else(|| panic!("unknown status {code}"));
-    if status == Ok {
-        Result::Ok(())
-    } else {
-        Err(status)
+    match Status::from_code(code) {
+        Some(Status::Ok) => Ok(()),
+        Some(status) => Err(status),
+        None => panic!("unknown status {code}"),
     }
 }
 
