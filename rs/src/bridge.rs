@@ -6,7 +6,7 @@
 
 use std::ffi::c_int;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError, RwLock, TryLockError};
 use std::thread::JoinHandle;
 
 use flume::{Sender, TrySendError};
@@ -138,7 +138,22 @@ fn with_running<T>(
     if SHUTTING_DOWN.load(Ordering::SeqCst) {
         return Err(Status::ShuttingDown);
     }
-    let guard = RUNNING.read().unwrap_or_else(PoisonError::into_inner);
+    // `try_read`, never `read`: the non-blocking submits are `unsafe` imports, which
+    // hold their capability for the whole call, so they must not wait. The lock is
+    // unavailable only while init or deinit holds or waits for it (readers never
+    // exclude each other), and a deinit may wait there for the queue to drain. A
+    // submit that lost the race with the flag above is refused, not parked.
+    let guard = match RUNNING.try_read() {
+        Ok(guard) => guard,
+        Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        Err(TryLockError::WouldBlock) => {
+            return Err(if SHUTTING_DOWN.load(Ordering::SeqCst) {
+                Status::ShuttingDown
+            } else {
+                Status::NotInitialised
+            });
+        }
+    };
     let running = guard.as_ref().ok_or(Status::NotInitialised)?;
     let max = usize::try_from(running.config.max_msg_len).unwrap_or(usize::MAX);
     if message.len() > max {
@@ -165,5 +180,27 @@ impl Running {
         let (job, status) = refused;
         job.disarm();
         Err(status)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// A submit that meets init or deinit holding the lock is refused at once; with
+    /// a blocking `read` it would wait for the guard below.
+    #[test]
+    fn a_submit_never_waits_for_the_lifecycle_lock() {
+        let held = RUNNING.write().unwrap_or_else(PoisonError::into_inner);
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let submitter = std::thread::spawn(move || sender.send(cast(&[0], Wait::No)));
+        let got = receiver.recv_timeout(Duration::from_secs(5));
+        drop(held);
+        submitter
+            .join()
+            .expect("the submitter does not panic")
+            .expect("the receiver is alive");
+        assert_eq!(got, Ok(Err(Status::NotInitialised)));
     }
 }
