@@ -76,6 +76,8 @@ in
     hs-test-nonthreaded = hsPkg.checks.rs-in-hs-nonthreaded;
     # The benchmark is built, not run: its timings mean nothing in a build sandbox.
     bench-build = hsPkg.components.exes.rs-in-hs-bench;
+    # The soak is built here; it runs in .ci/run and under `just soak`.
+    soak-build = hsPkg.components.exes.rs-in-hs-soak;
   };
 
   # GHC with every dependency of every component of rs-in-hs preinstalled, plus
