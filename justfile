@@ -23,10 +23,16 @@ build-hs: build-rs _cabal-config
     #!/usr/bin/env bash
     set -euo pipefail
     cd hs
-    # cabal does not track extra-libraries: relink anything older than the Rust lib.
+    # cabal does not track extra-libraries, so a new Rust lib alone relinks nothing.
+    # For each linked component that is missing or older than the lib, remove the
+    # binary (so GHC links again) and the component's build cache (so cabal runs GHC
+    # at all): the binary is <component>/build/<name>/<name>, the cache
+    # <component>/cache/build.
     for component in rs-in-hs-test rs-in-hs-nonthreaded rs-in-hs-bench rs-in-hs-soak; do
       bin=$({{ cabal }} list-bin --enable-tests "$component" 2>/dev/null | tail -n 1)
-      if [ -f "$bin" ] && [ "{{ rs_lib_dir }}/librs_in_hs.a" -nt "$bin" ]; then rm -f "$bin"; fi
+      if [ ! -f "$bin" ] || [ "{{ rs_lib_dir }}/librs_in_hs.a" -nt "$bin" ]; then
+        rm -f "$bin" "$(dirname "$(dirname "$(dirname "$bin")")")/cache/build"
+      fi
     done
     {{ cabal }} build all --enable-tests
 
