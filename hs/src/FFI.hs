@@ -38,6 +38,8 @@ module FFI
 
     -- * Observability and benchmarking
     h2rStats,
+    h2rTokenCreated,
+    h2rTokenFreedUnsent,
     h2rFloorPingPong,
     h2rNoopSafe,
     h2rNoopUnsafe,
@@ -128,9 +130,17 @@ foreign import ccall unsafe "h2r_release"
 foreign import ccall unsafe "h2r_schema_fingerprint"
   h2rSchemaFingerprint :: Ptr Word8 -> CSize -> IO CInt
 
--- | @h2r_stats(out, len)@. Unsafe: four atomic loads.
+-- | @h2r_stats(out, len)@. Unsafe: six atomic loads.
 foreign import ccall unsafe "h2r_stats"
   h2rStats :: Ptr Word64 -> CSize -> IO CInt
+
+-- | @h2r_token_created()@. Unsafe: one atomic add.
+foreign import ccall unsafe "h2r_token_created"
+  h2rTokenCreated :: IO CInt
+
+-- | @h2r_token_freed_unsent()@. Unsafe: one atomic add.
+foreign import ccall unsafe "h2r_token_freed_unsent"
+  h2rTokenFreedUnsent :: IO CInt
 
 -- | @h2r_floor_ping_pong(rounds, out_nanos)@. Safe: it runs for as long as it takes.
 foreign import ccall safe "h2r_floor_ping_pong"

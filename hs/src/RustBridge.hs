@@ -72,7 +72,6 @@ import Data.ByteString (ByteString)
 import qualified Data.ByteString as B
 import qualified Data.ByteString.Char8 as B8
 import Data.ByteString.Unsafe (unsafeUseAsCStringLen)
-import Data.IORef (IORef, atomicModifyIORef', newIORef, readIORef)
 import Data.Proxy (Proxy (..))
 import Data.Store (Store, decode, encode)
 import Data.Word (Word32, Word64, Word8)
@@ -86,7 +85,6 @@ import Foreign.Storable (peek)
 import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
 import RustBridge.Internal
 import Schema (Fingerprint, fingerprintHex)
-import System.IO.Unsafe (unsafePerformIO)
 import System.Timeout (timeout)
 import Types
 import WireText (WireText (..))
@@ -157,9 +155,9 @@ withAsyncRust (RustT child) inner = RustT . ReaderT $ \env ->
   withAsync (runReaderT child env) $ \handle ->
     let RustT parent = inner handle in runReaderT parent env
 
--- | Counters over the whole process, across bridges: the call path's 'StablePtr'
--- tokens (counted here, by the bridge's Haskell side) and the calls and reply handles
--- (counted by Rust). After 'withRust' returns, 'callsAccepted' equals 'callsAnswered',
+-- | Counters over the whole process, across bridges, all kept in Rust: the calls and
+-- reply handles (counted by Rust itself) and the call path's 'StablePtr' tokens
+-- (reported by this module as it makes and frees them). After 'withRust' returns, 'callsAccepted' equals 'callsAnswered',
 -- 'handlesIssued' equals 'handlesReleased' and 'tokensOutstanding' is 0: that is how
 -- the tests and the soak show nothing leaks.
 data BridgeStats = BridgeStats
@@ -187,19 +185,16 @@ tokensOutstanding :: BridgeStats -> Integer
 tokensOutstanding stats =
   toInteger (tokensCreated stats) - toInteger (tokensFreedUnsent stats) - toInteger (callsAnswered stats)
 
--- | Reads the counters. Works with or without a running bridge. Rust's four counters
--- are read in one call; the whole is a near-instant view, exact when no call is in
--- flight.
+-- | Reads the counters. Works with or without a running bridge. They are read in one
+-- call; the whole is a near-instant view, exact when no call is in flight.
 bridgeStats :: IO BridgeStats
-bridgeStats = do
-  created <- readIORef (tokenCreatedCount tokenCounters)
-  freed <- readIORef (tokenFreedCount tokenCounters)
-  allocaArray 4 $ \out -> do
-    h2rStats out 4 >>= checkOk "h2r_stats"
-    values <- peekArray 4 out
-    case values of
-      [accepted, answered, issued, released] -> pure (BridgeStats accepted answered issued released created freed)
-      _ -> throwIO (InternalError "h2r_stats" (length values))
+bridgeStats = allocaArray 6 $ \out -> do
+  h2rStats out 6 >>= checkOk "h2r_stats"
+  values <- peekArray 6 out
+  case values of
+    [accepted, answered, issued, released, created, freed] ->
+      pure (BridgeStats accepted answered issued released created freed)
+    _ -> throwIO (InternalError "h2r_stats" (length values))
 
 -- | The latency floor: the given number of round trips between two Rust threads over
 -- flume (two thread wake-ups each, the least any cross-thread request/reply costs),
@@ -263,7 +258,7 @@ callBytes env bytes = mask $ \restore -> do
   -- wait is interruptible, and nothing was submitted then), it is ours and is freed
   -- right here. Nothing else ever frees it.
   token <- newStablePtrPrimMVar wakeUp
-  countToken tokenCreatedCount
+  h2rTokenCreated >>= checkOk "h2r_token_created"
   accepted <- submitCall env bytes token (fromIntegral capability) `onException` freeUnsent token
   case accepted of
     Left status -> do
@@ -279,27 +274,9 @@ callBytes env bytes = mask $ \restore -> do
 
 -- | Frees a token that Rust never took, and counts it.
 freeUnsent :: StablePtr PrimMVar -> IO ()
-freeUnsent token = freeStablePtr token >> countToken tokenFreedCount
-
--- | The process's token counters ('BridgeStats'). Process-wide, like Rust's, so that
--- 'bridgeStats' works with or without a running bridge and the counts add up across
--- bridges.
-data TokenCounters = TokenCounters
-  { tokenCreatedCount :: !(IORef Word64),
-    tokenFreedCount :: !(IORef Word64)
-  }
-
--- | The one set of counters. NOINLINE, so that it is created exactly once: the usual
--- idiom for a process-wide mutable value, and safe because creating two 'IORef's has
--- no other effect.
-tokenCounters :: TokenCounters
-tokenCounters = unsafePerformIO (TokenCounters <$> newIORef 0 <*> newIORef 0)
-{-# NOINLINE tokenCounters #-}
-
--- | Adds one to a token counter. Not interruptible, so under 'mask' it cannot be
--- separated from the create or free it counts.
-countToken :: (TokenCounters -> IORef Word64) -> IO ()
-countToken counter = atomicModifyIORef' (counter tokenCounters) (\n -> (n + 1, ()))
+freeUnsent token = do
+  freeStablePtr token
+  h2rTokenFreedUnsent >>= checkOk "h2r_token_freed_unsent"
 
 -- | Submits a call: the reply handle, or the refusal's status.
 submitCall :: Env -> ByteString -> StablePtr PrimMVar -> CInt -> IO (Either CInt (Ptr Reply))

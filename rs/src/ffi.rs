@@ -227,7 +227,8 @@ pub unsafe extern "C" fn h2r_floor_ping_pong(rounds: usize, out_nanos: *mut u64)
 }
 
 /// Writes up to `len` counters to `out`, in this order: calls accepted, calls
-/// answered, reply handles issued, reply handles released (see `stats`).
+/// answered, reply handles issued, reply handles released, tokens created, tokens
+/// freed unsent (see `stats`).
 ///
 /// # Safety
 /// `out` must be valid for writes of `len` `u64`s (or `len == 0`).
@@ -268,6 +269,25 @@ pub unsafe extern "C" fn h2r_schema_fingerprint(out: *mut u8, len: usize) -> c_i
 
 /// Length in bytes of the schema fingerprint (a SHA-256).
 pub const SCHEMA_FINGERPRINT_LEN: usize = 32;
+
+/// Counts one wake-up token made by the caller for a call (see `stats`). The counter
+/// lives here, beside Rust's, so that one atomic add is all a call pays for it.
+#[unsafe(no_mangle)]
+pub extern "C" fn h2r_token_created() -> c_int {
+    boundary("h2r_token_created", || {
+        stats::token_created();
+        Ok(())
+    })
+}
+
+/// Counts one token the caller freed itself because Rust never took it.
+#[unsafe(no_mangle)]
+pub extern "C" fn h2r_token_freed_unsent() -> c_int {
+    boundary("h2r_token_freed_unsent", || {
+        stats::token_freed_unsent();
+        Ok(())
+    })
+}
 
 /// Does nothing: the benchmark times a raw FFI call with it.
 #[unsafe(no_mangle)]

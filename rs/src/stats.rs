@@ -10,6 +10,8 @@ static CALLS_ACCEPTED: AtomicU64 = AtomicU64::new(0);
 static CALLS_ANSWERED: AtomicU64 = AtomicU64::new(0);
 static HANDLES_ISSUED: AtomicU64 = AtomicU64::new(0);
 static HANDLES_RELEASED: AtomicU64 = AtomicU64::new(0);
+static TOKENS_CREATED: AtomicU64 = AtomicU64::new(0);
+static TOKENS_FREED_UNSENT: AtomicU64 = AtomicU64::new(0);
 
 /// A snapshot of the counters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,16 +24,24 @@ pub struct Snapshot {
     pub handles_issued: u64,
     /// Reply handles released by callers.
     pub handles_released: u64,
+    /// Wake-up tokens (`StablePtr`s) the Haskell side made for calls, as it reports
+    /// them through `h2r_token_created`.
+    pub tokens_created: u64,
+    /// Tokens the Haskell side freed itself because Rust never took them (a refused
+    /// or interrupted submit), as it reports them through `h2r_token_freed_unsent`.
+    pub tokens_freed_unsent: u64,
 }
 
 impl Snapshot {
     /// The values in the order `h2r_stats` writes them.
-    pub fn to_array(self) -> [u64; 4] {
+    pub fn to_array(self) -> [u64; 6] {
         [
             self.calls_accepted,
             self.calls_answered,
             self.handles_issued,
             self.handles_released,
+            self.tokens_created,
+            self.tokens_freed_unsent,
         ]
     }
 }
@@ -43,6 +53,8 @@ pub fn snapshot() -> Snapshot {
         calls_answered: CALLS_ANSWERED.load(Ordering::SeqCst),
         handles_issued: HANDLES_ISSUED.load(Ordering::SeqCst),
         handles_released: HANDLES_RELEASED.load(Ordering::SeqCst),
+        tokens_created: TOKENS_CREATED.load(Ordering::SeqCst),
+        tokens_freed_unsent: TOKENS_FREED_UNSENT.load(Ordering::SeqCst),
     }
 }
 
@@ -60,4 +72,12 @@ pub(crate) fn handle_issued() {
 
 pub(crate) fn handle_released() {
     HANDLES_RELEASED.fetch_add(1, Ordering::Relaxed);
+}
+
+pub(crate) fn token_created() {
+    TOKENS_CREATED.fetch_add(1, Ordering::Relaxed);
+}
+
+pub(crate) fn token_freed_unsent() {
+    TOKENS_FREED_UNSENT.fetch_add(1, Ordering::Relaxed);
 }
