@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use crate::wire::{
     Automation, ChannelId, ChannelInfo, Curve, Either, Level, MessageBody, MeterReading,
-    PresetError, PresetOutcome, PresetSummary, WireChar, WireText, from_wire_string, wire_string,
+    PresetError, PresetOutcome, PresetSummary, WireBool, WireChar, WireText, from_wire_string,
+    wire_string,
 };
 
 /// Longest sleep a `Sleep` request may ask for, so no message can park the worker
@@ -74,7 +75,7 @@ impl Strip {
             glyph: WireChar(self.glyph),
             gain_db: self.gain_db,
             pan: self.pan,
-            muted: self.muted,
+            muted: WireBool(self.muted),
             delay_samples: self.delay_samples,
         }
     }
@@ -161,7 +162,7 @@ impl Engine {
                     strip.gain_db = gain_db;
                 }
             }),
-            M::SetMute(id, muted) => self.update(id, |strip| strip.muted = muted),
+            M::SetMute(id, WireBool(muted)) => self.update(id, |strip| strip.muted = muted),
             M::SetPan(id, pan) => self.update(id, |strip| strip.pan = pan.clamp(-100, 100)),
             M::SetDelay(id, delay) => self.update(id, |strip| {
                 strip.delay_samples = delay.clamp(-MAX_DELAY_SAMPLES, MAX_DELAY_SAMPLES);
@@ -251,7 +252,7 @@ impl Engine {
                 MeterReading {
                     channel: ChannelId(index),
                     level,
-                    clipped: level.peak_db > 0.0,
+                    clipped: WireBool(level.peak_db > 0.0),
                 }
             })
             .collect()
@@ -359,7 +360,7 @@ mod tests {
         let info = channel(engine.call(M::SetLabel(id, wire_string(&long), WireChar('🎸'))));
         assert_eq!(info.label.len(), MAX_LABEL_CHARS);
         assert_eq!(info.glyph, WireChar('🎸'));
-        assert!(channel(engine.call(M::SetMute(id, true))).muted);
+        assert!(channel(engine.call(M::SetMute(id, WireBool(true)))).muted.0);
         assert_eq!(
             engine.call(M::GetChannel(ChannelId(CHANNELS))),
             M::Channel(None)
@@ -387,9 +388,9 @@ mod tests {
         assert_eq!(meters.len(), usize::from(CHANNELS));
         let reading = &meters[1];
         assert_eq!(reading.level.peak_db, 6.0);
-        assert!(reading.clipped);
-        assert!(meters[0].level.peak_db.is_infinite() && !meters[0].clipped);
-        engine.call(M::SetMute(id, true));
+        assert!(reading.clipped.0);
+        assert!(meters[0].level.peak_db.is_infinite() && !meters[0].clipped.0);
+        engine.call(M::SetMute(id, WireBool(true)));
         let M::Meters(muted) = engine.call(M::QueryMeters) else {
             panic!("expected meters")
         };

@@ -1,6 +1,9 @@
 //! Leaf types whose serde encoding we define ourselves, because `serde_store`'s
 //! default disagrees with Haskell's `store` or is unsafe on hostile input.
 //!
+//! - [`WireBool`]: Haskell's `Bool` is one byte, 0 or 1, and `store` refuses any
+//!   other; `serde_store` reads every non-zero byte as `true`, so without this two
+//!   different messages would decode to the same value.
 //! - [`WireChar`]: Haskell's `Char` is a 4-byte little-endian code point in `store`;
 //!   `serde_store` writes a Rust `char` as a length-prefixed UTF-8 string.
 //! - [`WireText`]: the twin of Haskell's `WireText`, a length-prefixed UTF-8 string.
@@ -9,13 +12,63 @@
 //!   allocation failure. `WireText` reads the bytes as a sequence instead (serde caps
 //!   the pre-allocation), then checks the UTF-8.
 //!
-//! Both serialize as a newtype struct, which `serde_store` writes transparently and
+//! All three serialize as a newtype struct, which `serde_store` writes transparently and
 //! which gives the schema tracer (`schema`) a name to recognise them by.
 
 use std::fmt;
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
+
+/// A truth value that crosses as Haskell's `Bool`: one byte, 0 or 1.
+///
+/// Decoding refuses any other byte, as Haskell's `store` does. With it every wire
+/// value has exactly one encoding, so Rust accepts exactly the bytes Haskell could
+/// have written.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct WireBool(pub bool);
+
+/// Shows the bool alone (`true`), as a plain `bool` would.
+impl fmt::Debug for WireBool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+/// The serde name of [`WireBool`]; `schema` renders it as `BOOL`.
+pub const BOOL_NAME: &str = "Bool";
+
+impl Serialize for WireBool {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_newtype_struct(BOOL_NAME, &u8::from(self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for WireBool {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Byte;
+        impl<'de> Visitor<'de> for Byte {
+            type Value = WireBool;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a bool as the byte 0 or 1")
+            }
+            fn visit_newtype_struct<D: Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<WireBool, D::Error> {
+                match u8::deserialize(deserializer)? {
+                    0 => Ok(WireBool(false)),
+                    1 => Ok(WireBool(true)),
+                    byte => Err(de::Error::custom(format_args!(
+                        "{byte} is not a bool (0 or 1)"
+                    ))),
+                }
+            }
+        }
+        deserializer.deserialize_newtype_struct(BOOL_NAME, Byte)
+    }
+}
 
 /// A Unicode scalar value that crosses as Haskell's `Char`: a `u32` code point.
 ///
@@ -130,6 +183,9 @@ mod tests {
 
     #[test]
     fn char_is_a_little_endian_code_point() {
+        assert_eq!(encode(&WireBool(true)).unwrap(), [1]);
+        assert_eq!(decode_exact::<WireBool>(&[0]), Ok(WireBool(false)));
+        assert!(decode_exact::<WireBool>(&[2]).is_err());
         assert_eq!(encode(&WireChar('é')).unwrap(), [0xe9, 0, 0, 0]);
         assert_eq!(
             decode_exact::<WireChar>(&[0x00, 0xf6, 0x01, 0]),

@@ -6,7 +6,7 @@
 //! `h2r_init` refuses a Haskell side whose fingerprint differs.
 //!
 //! Mapping of shapes (see ARCHITECTURE.md, "Wire format"): `u8`..`u64` = `Word8`..
-//! `Word64`, `i8`..`i64` = `Int8`..`Int64`, `f32`/`f64` = `Float`/`Double`, `bool` =
+//! `Word64`, `i8`..`i64` = `Int8`..`Int64`, `f32`/`f64` = `Float`/`Double`, `WireBool` =
 //! `Bool`, [`WireChar`] = `Char`, [`WireText`] = `WireText`, [`WireString`] =
 //! `String`, `Vec<u8>` = `ByteString`, `Option` = `Maybe`, [`Either`] = `Either`,
 //! `Vec` = list, tuples = tuples, structs = single-constructor records, enums with
@@ -15,7 +15,7 @@
 pub use either::Either;
 use serde::{Deserialize, Serialize};
 
-use super::leaves::{WireChar, WireString, WireText};
+use super::leaves::{WireBool, WireChar, WireString, WireText};
 
 /// Bridge configuration, encoded by Haskell (`Types.Config`) and decoded by `h2r_init`.
 ///
@@ -60,7 +60,7 @@ pub struct ChannelInfo {
     /// Pan from -100 (left) to 100 (right).
     pub pan: i8,
     /// Whether the channel is muted.
-    pub muted: bool,
+    pub muted: WireBool,
     /// Delay in samples; negative values advance the channel.
     pub delay_samples: i32,
 }
@@ -84,7 +84,7 @@ pub struct MeterReading {
     /// Its level after gain and mute.
     pub level: Level,
     /// Whether the peak is above 0 dBFS.
-    pub clipped: bool,
+    pub clipped: WireBool,
 }
 
 /// The shape of an automation ramp.
@@ -164,7 +164,7 @@ pub struct LoopbackFrame {
     /// `Double`.
     pub double: f64,
     /// `Bool`.
-    pub flag: bool,
+    pub flag: WireBool,
     /// `Char`.
     pub glyph: WireChar,
     /// `WireText`.
@@ -215,7 +215,7 @@ pub enum MessageBody {
     /// Answered by [`MessageBody::Channel`].
     SetGain(ChannelId, f32),
     /// Mutes or unmutes a channel. Answered by [`MessageBody::Channel`].
-    SetMute(ChannelId, bool),
+    SetMute(ChannelId, WireBool),
     /// Sets a channel's pan (clamped to -100..=100). Answered by [`MessageBody::Channel`].
     SetPan(ChannelId, i8),
     /// Sets a channel's delay in samples (clamped). Answered by [`MessageBody::Channel`].

@@ -23,7 +23,7 @@ use serde_reflection::{
 };
 use sha2::{Digest, Sha256};
 
-use super::leaves::{CHAR_NAME, TEXT_NAME};
+use super::leaves::{BOOL_NAME, CHAR_NAME, TEXT_NAME};
 use super::messages::{Curve, InitMessage, MessageBody, PresetError, PresetOutcome};
 
 /// The first line of the canonical text; bump it only if the rendering changes.
@@ -108,9 +108,10 @@ fn render(registry: &Registry) -> Result<String, SchemaError> {
     Ok(text)
 }
 
-/// Leaf types that appear inline (`CHAR`, `TEXT`, `EITHER(..)`), never as a line.
+/// Leaf types that appear inline (`BOOL`, `CHAR`, `TEXT`, `EITHER(..)`), never as a
+/// line.
 fn is_inlined(name: &str) -> bool {
-    [CHAR_NAME, TEXT_NAME, "Either"].contains(&name)
+    [BOOL_NAME, CHAR_NAME, TEXT_NAME, "Either"].contains(&name)
 }
 
 /// A product's fields: `{A, B}`.
@@ -178,7 +179,11 @@ fn field(registry: &Registry, format: &Format) -> Result<String, SchemaError> {
     let refuse = |why: &str| Err(SchemaError(why.to_owned()));
     Ok(match format {
         Format::Unit => "UNIT".to_owned(),
-        Format::Bool => "BOOL".to_owned(),
+        Format::Bool => {
+            return refuse(
+                "bool is refused: serde_store reads any non-zero byte as true; use WireBool",
+            );
+        }
         Format::U8 => "U8".to_owned(),
         Format::U16 => "U16".to_owned(),
         Format::U32 => "U32".to_owned(),
@@ -222,6 +227,10 @@ fn named(registry: &Registry, name: &str) -> Result<String, SchemaError> {
         .ok_or_else(|| SchemaError(format!("{name} is not in the registry")))?;
     let unexpected = || SchemaError(format!("{name} is not the expected leaf type"));
     match name {
+        BOOL_NAME => match container {
+            ContainerFormat::NewTypeStruct(inner) if **inner == Format::U8 => Ok("BOOL".to_owned()),
+            _ => Err(unexpected()),
+        },
         CHAR_NAME => match container {
             ContainerFormat::NewTypeStruct(inner) if **inner == Format::U32 => {
                 Ok("CHAR".to_owned())

@@ -44,7 +44,7 @@ fn meters() -> Vec<MeterReading> {
                 peak_db: f32::NEG_INFINITY,
                 rms_db: f64::NEG_INFINITY,
             },
-            clipped: false,
+            clipped: WireBool(false),
         },
         MeterReading {
             channel: ChannelId(1),
@@ -52,7 +52,7 @@ fn meters() -> Vec<MeterReading> {
                 peak_db: 6.0,
                 rms_db: -3.010_299_956_639_812,
             },
-            clipped: true,
+            clipped: WireBool(true),
         },
     ]
 }
@@ -81,7 +81,7 @@ pub fn all() -> Vec<(&'static str, Sample)> {
         m("unsupported", M::Unsupported),
         m("set_gain_f32", M::SetGain(ChannelId(3), -6.5)),
         m("set_gain_negative_zero", M::SetGain(ChannelId(0), -0.0)),
-        m("set_mute_bool", M::SetMute(ChannelId(1), true)),
+        m("set_mute_bool", M::SetMute(ChannelId(1), WireBool(true))),
         m("set_pan_i8", M::SetPan(ChannelId(2), i8::MIN)),
         m("set_delay_i32", M::SetDelay(ChannelId(7), -48_000)),
         m(
@@ -102,7 +102,7 @@ pub fn all() -> Vec<(&'static str, Sample)> {
                 glyph: WireChar('é'),
                 gain_db: 12.0,
                 pan: 100,
-                muted: false,
+                muted: WireBool(false),
                 delay_samples: i32::MAX,
             })),
         ),
@@ -161,7 +161,7 @@ pub fn all() -> Vec<(&'static str, Sample)> {
                 int64: i64::MIN + 1,
                 single: f32::INFINITY,
                 double: std::f64::consts::PI,
-                flag: false,
+                flag: WireBool(false),
                 glyph: WireChar('ß'),
                 text: text("naïve café"),
                 string: wire_string("Ωμέγα"),
@@ -189,7 +189,7 @@ pub fn all() -> Vec<(&'static str, Sample)> {
                 int64: 0,
                 single: 0.0,
                 double: -0.0,
-                flag: true,
+                flag: WireBool(true),
                 glyph: WireChar('\0'),
                 text: text(""),
                 string: vec![],
