@@ -2,8 +2,11 @@
 //!
 //! Every export returns one of these as a C `int`. Zero is success; every other value
 //! is a refusal, and a refused call has taken ownership of nothing (see `ffi`). The
-//! numbers are part of the ABI: `hs/src/FFI.hs` mirrors them, and a test on each side
-//! pins them, so never renumber one.
+//! numbers are part of the ABI, so never renumber one: `hs/src/FFI.hs` mirrors them
+//! as its constructors' indices. `codes_are_stable` below pins Rust's side; on the
+//! Haskell side the hspec refusal tests do, since each expects the `BridgeError`
+//! that its status's code maps to (`NotRunning`, `AlreadyRunning`,
+//! `MessageTooLong`, `UndecodableRequest`, `EnginePanicked`, `SchemaMismatch`).
 
 use std::ffi::c_int;
 use std::fmt;

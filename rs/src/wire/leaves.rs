@@ -47,26 +47,16 @@ impl Serialize for WireBool {
 
 impl<'de> Deserialize<'de> for WireBool {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Byte;
-        impl<'de> Visitor<'de> for Byte {
-            type Value = WireBool;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a bool as the byte 0 or 1")
-            }
-            fn visit_newtype_struct<D: Deserializer<'de>>(
-                self,
-                deserializer: D,
-            ) -> Result<WireBool, D::Error> {
-                match u8::deserialize(deserializer)? {
-                    0 => Ok(WireBool(false)),
-                    1 => Ok(WireBool(true)),
-                    byte => Err(de::Error::custom(format_args!(
-                        "{byte} is not a bool (0 or 1)"
-                    ))),
-                }
-            }
-        }
-        deserializer.deserialize_newtype_struct(BOOL_NAME, Byte)
+        checked_newtype(
+            deserializer,
+            BOOL_NAME,
+            "a bool as the byte 0 or 1",
+            |byte: u8| match byte {
+                0 => Ok(WireBool(false)),
+                1 => Ok(WireBool(true)),
+                _ => Err(format!("{byte} is not a bool (0 or 1)")),
+            },
+        )
     }
 }
 
@@ -96,23 +86,16 @@ impl Serialize for WireChar {
 
 impl<'de> Deserialize<'de> for WireChar {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct CodePoint;
-        impl<'de> Visitor<'de> for CodePoint {
-            type Value = WireChar;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a Unicode scalar value as a u32")
-            }
-            fn visit_newtype_struct<D: Deserializer<'de>>(
-                self,
-                deserializer: D,
-            ) -> Result<WireChar, D::Error> {
-                let code = u32::deserialize(deserializer)?;
-                char::from_u32(code).map(WireChar).ok_or_else(|| {
-                    de::Error::custom(format_args!("{code:#x} is not a Unicode scalar value"))
-                })
-            }
-        }
-        deserializer.deserialize_newtype_struct(CHAR_NAME, CodePoint)
+        checked_newtype(
+            deserializer,
+            CHAR_NAME,
+            "a Unicode scalar value as a u32",
+            |code: u32| {
+                char::from_u32(code)
+                    .map(WireChar)
+                    .ok_or_else(|| format!("{code:#x} is not a Unicode scalar value"))
+            },
+        )
     }
 }
 
@@ -140,27 +123,49 @@ impl Serialize for WireText {
 
 impl<'de> Deserialize<'de> for WireText {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Utf8;
-        impl<'de> Visitor<'de> for Utf8 {
-            type Value = WireText;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("length-prefixed UTF-8")
-            }
-            fn visit_newtype_struct<D: Deserializer<'de>>(
-                self,
-                deserializer: D,
-            ) -> Result<WireText, D::Error> {
-                // Vec<u8> reads a sequence and caps its pre-allocation (serde's
-                // `size_hint::cautious`), so a lying length prefix fails at the end
-                // of the input instead of allocating what it claims.
-                let bytes = Vec::<u8>::deserialize(deserializer)?;
+        // Vec<u8> reads a sequence and caps its pre-allocation (serde's
+        // `size_hint::cautious`), so a lying length prefix fails at the end of the
+        // input instead of allocating what it claims.
+        checked_newtype(
+            deserializer,
+            TEXT_NAME,
+            "length-prefixed UTF-8",
+            |bytes: Vec<u8>| {
                 String::from_utf8(bytes)
                     .map(WireText)
-                    .map_err(|e| de::Error::custom(format_args!("invalid UTF-8: {e}")))
-            }
-        }
-        deserializer.deserialize_newtype_struct(TEXT_NAME, Utf8)
+                    .map_err(|e| format!("invalid UTF-8: {e}"))
+            },
+        )
     }
+}
+
+/// Deserializes the newtype struct `name` around a `Raw` value and turns that into a
+/// `T` with `check`, whose error refuses the input. Every leaf type here decodes so:
+/// the name lets `schema` recognise it, `check` holds it to what `store` accepts.
+fn checked_newtype<'de, D, Raw, T>(
+    deserializer: D,
+    name: &'static str,
+    expecting: &'static str,
+    check: fn(Raw) -> Result<T, String>,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    Raw: Deserialize<'de>,
+{
+    struct Checked<Raw, T> {
+        expecting: &'static str,
+        check: fn(Raw) -> Result<T, String>,
+    }
+    impl<'de, Raw: Deserialize<'de>, T> Visitor<'de> for Checked<Raw, T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.expecting)
+        }
+        fn visit_newtype_struct<E: Deserializer<'de>>(self, inner: E) -> Result<T, E::Error> {
+            (self.check)(Raw::deserialize(inner)?).map_err(de::Error::custom)
+        }
+    }
+    deserializer.deserialize_newtype_struct(name, Checked { expecting, check })
 }
 
 /// A Haskell `String` (`[Char]`): a `u64` count, then one [`WireChar`] per character.
