@@ -6,7 +6,7 @@
 //! as its constructors' indices. `codes_are_stable` below pins Rust's side; on the
 //! Haskell side the hspec refusal tests do, since each expects the `BridgeError`
 //! that its status's code maps to (`NotRunning`, `AlreadyRunning`,
-//! `MessageTooLong`, `UndecodableRequest`, `EnginePanicked`, `SchemaMismatch`).
+//! `UndecodableRequest`, `EnginePanicked`, `SchemaMismatch`).
 
 use std::ffi::c_int;
 use std::fmt;
