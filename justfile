@@ -18,7 +18,7 @@ default:
 build-rs:
     cargo build --release --manifest-path rs/Cargo.toml
 
-# Build the Haskell library, test suite and benchmark, linked with the Rust library.
+# Build the Haskell library, both test suites, the benchmark and the soak, linked with the Rust library.
 build-hs: build-rs _cabal-config
     #!/usr/bin/env bash
     set -euo pipefail
@@ -43,7 +43,7 @@ build: build-rs build-hs
 test-rs:
     cargo test --manifest-path rs/Cargo.toml
 
-# Run the Haskell test suite.
+# Run the Haskell test suites (hspec, and the one linked without -threaded).
 test-hs: build-hs
     cd hs && {{ cabal }} test --enable-tests --test-show-details=direct
 
@@ -107,14 +107,14 @@ fmt:
     cargo fmt --manifest-path rs/fuzz/Cargo.toml
     ormolu --mode inplace $(find hs/src hs/app hs/test hs/soak hs/common -name '*.hs')
 
-# Everything CI runs: lints, both test suites, the offline Nix checks.
+# Lints, both test suites and the offline Nix checks (.ci/run also runs the bounded reliability checks).
 check: lint test nix-lint
 
 # Offline checks of the Nix files and the workflow (parse, deadnix, nixfmt, lock, actionlint).
 nix-lint:
     scripts/check-nix
 
-# Build every Nix check: Rust tests, clippy, rustfmt, rustdoc, Haskell tests, benchmark build.
+# Build every Nix check: Rust tests, clippy, rustfmt, rustdoc, both Haskell suites, benchmark and soak builds.
 nix-check:
     nix flake check -L
 
@@ -135,5 +135,6 @@ clean:
     cargo clean --manifest-path rs/Cargo.toml
     rm -rf hs/dist-newstyle
 
+# Write .cabal/config with no repository stanza (Hackage is unreachable; see the top).
 _cabal-config:
     @mkdir -p "$CABAL_DIR" && [ -f "$CABAL_DIR/config" ] || echo "jobs: 2" > "$CABAL_DIR/config"

@@ -124,10 +124,11 @@ foreign import ccall unsafe "h2r_reply"
 foreign import ccall unsafe "h2r_release"
   h2rRelease :: Ptr Reply -> IO CInt
 
--- | @h2r_schema_fingerprint(out, len = 32)@. Unsafe: it copies 32 bytes and never
--- blocks; only the first fingerprint in a process is computed (Rust traces its
--- types: about 0.3 ms, usually already done by @h2r_init@).
-foreign import ccall unsafe "h2r_schema_fingerprint"
+-- | @h2r_schema_fingerprint(out, len = 32)@. Safe: the first call in a process may
+-- compute the fingerprint (Rust traces its types: about 0.3 ms) or wait for another
+-- thread computing it. It is called rarely (on a mismatch, and by tests), so the
+-- safe call's cost does not matter.
+foreign import ccall safe "h2r_schema_fingerprint"
   h2rSchemaFingerprint :: Ptr Word8 -> CSize -> IO CInt
 
 -- | @h2r_stats(out, len)@. Unsafe: six atomic loads.

@@ -120,7 +120,8 @@ data MessageBody
 -- and, where there is one, the limit.
 data BridgeError
   = -- | A call or cast outside 'RustBridge.withRust' (for example from a thread
-    -- that outlived it).
+    -- that outlived it, or one that calls while another 'RustBridge.withRust' is
+    -- still starting).
     NotRunning
   | -- | 'RustBridge.withRust' inside a running one; the running bridge is unharmed.
     AlreadyRunning

@@ -39,8 +39,9 @@ static RUNNING: LazyLock<RwLock<Option<Running>>> = LazyLock::new(|| RwLock::new
 /// for their whole run, so they never interleave.
 static WORKER: LazyLock<Mutex<Option<JoinHandle<()>>>> = LazyLock::new(|| Mutex::new(None));
 
-/// Set while deinit runs, so new requests are refused at once instead of queueing
-/// behind the write lock.
+/// Set while deinit runs: new requests are refused before they touch the lock, and a
+/// submit that finds the lock taken answers `ShuttingDown` rather than
+/// `NotInitialised`.
 static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
 
 /// Whether a submit may wait for room in the channel.

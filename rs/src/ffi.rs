@@ -63,13 +63,15 @@ unsafe fn borrow_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Statu
 ///
 /// `notify` wakes a caller (`hs_try_putmvar`); `thread_done` (nullable) runs on the
 /// worker thread as it exits (`hs_thread_done`). `config` holds a store-encoded
-/// `Config`. Returns `AlreadyInitialised` if running, `BadConfig`,
-/// `InvalidArgument` (null `notify`) or `SpawnFailed`.
+/// `InitMessage` (the schema fingerprint, then the `Config`). Returns
+/// `AlreadyInitialised` if running, `SchemaMismatch`, `BadConfig`, `InvalidArgument`
+/// (null `notify`) or `SpawnFailed`.
 ///
 /// # Safety
 /// `config` must be valid for `config_len` bytes (or `config_len == 0`). `notify` must
 /// be safe to call from any thread with a token from `h2r_call` until `h2r_deinit`
-/// returns.
+/// returns. `thread_done`, if given, must be safe to call once from the worker thread
+/// as it exits.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn h2r_init(
     notify: Option<Notify>,
@@ -270,8 +272,8 @@ pub unsafe extern "C" fn h2r_schema_fingerprint(out: *mut u8, len: usize) -> c_i
 /// Length in bytes of the schema fingerprint (a SHA-256).
 pub const SCHEMA_FINGERPRINT_LEN: usize = 32;
 
-/// Counts one wake-up token made by the caller for a call (see `stats`). The counter
-/// lives here, beside Rust's, so that one atomic add is all a call pays for it.
+/// Counts one wake-up token made by the caller for a call. The counter lives in
+/// `stats`, beside Rust's own, so that one atomic add is all a call pays for it.
 #[unsafe(no_mangle)]
 pub extern "C" fn h2r_token_created() -> c_int {
     boundary("h2r_token_created", || {

@@ -17,7 +17,8 @@ use std::fmt;
 pub enum Status {
     /// Success.
     Ok = 0,
-    /// `h2r_call`/`h2r_cast`/`h2r_deinit` before `h2r_init` or after `h2r_deinit`.
+    /// `h2r_call`/`h2r_cast`/`h2r_deinit` before `h2r_init`, after `h2r_deinit`, or
+    /// (for a call or cast) while `h2r_init` runs.
     NotInitialised = 1,
     /// `h2r_init` while the bridge is already running.
     AlreadyInitialised = 2,

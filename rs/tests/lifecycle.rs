@@ -75,3 +75,20 @@ fn accepted_calls_are_all_answered_by_deinit() {
     assert_eq!(woken, (1..=100).collect::<Vec<_>>());
     assert!(replies.iter().all(|r| r.message() == MessageBody::Pong));
 }
+
+#[test]
+fn token_counters_count_what_the_caller_reports() {
+    let _s = session();
+    let before = rs_in_hs::stats::snapshot();
+    assert_eq!(status(ffi::h2r_token_created()), Ok(()));
+    assert_eq!(status(ffi::h2r_token_created()), Ok(()));
+    assert_eq!(status(ffi::h2r_token_freed_unsent()), Ok(()));
+    let after = rs_in_hs::stats::snapshot();
+    assert_eq!(after.tokens_created - before.tokens_created, 2);
+    assert_eq!(after.tokens_freed_unsent - before.tokens_freed_unsent, 1);
+    let mut out = [0u64; 6];
+    // SAFETY: `out` is a local array of 6 u64s.
+    let code = unsafe { ffi::h2r_stats(out.as_mut_ptr(), out.len()) };
+    assert_eq!(status(code), Ok(()));
+    assert_eq!(out[4..], [after.tokens_created, after.tokens_freed_unsent]);
+}

@@ -123,8 +123,8 @@ struct Model {
 const MAX_SLEEP_MS: u32 = 2;
 
 impl Model {
-    /// The status a request must meet before it is queued, or `None` if it will be
-    /// queued (or refused for a full channel). Also the decoded request.
+    /// The status a request must meet before it is queued, or `Ok(request)` if it
+    /// will be queued (or refused for a full channel), with the decoded request.
     fn refusal(&self, message: &[u8]) -> Result<MessageBody, Status> {
         let max = self.running.ok_or(Status::NotInitialised)?;
         if message.len() > usize::try_from(max).unwrap_or(usize::MAX) {

@@ -187,10 +187,14 @@ mod tests {
     use crate::wire::{decode_exact, encode};
 
     #[test]
-    fn char_is_a_little_endian_code_point() {
+    fn bool_is_one_strict_byte() {
         assert_eq!(encode(&WireBool(true)).unwrap(), [1]);
         assert_eq!(decode_exact::<WireBool>(&[0]), Ok(WireBool(false)));
         assert!(decode_exact::<WireBool>(&[2]).is_err());
+    }
+
+    #[test]
+    fn char_is_a_little_endian_code_point() {
         assert_eq!(encode(&WireChar('é')).unwrap(), [0xe9, 0, 0, 0]);
         assert_eq!(
             decode_exact::<WireChar>(&[0x00, 0xf6, 0x01, 0]),

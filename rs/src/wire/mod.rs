@@ -1,7 +1,8 @@
 //! Wire types: what crosses the boundary as `store`-encoded bytes.
 //!
 //! - `messages`: the protocol's types, each the twin of a Haskell type.
-//! - `leaves`: the leaf types whose encoding we define ourselves (`Char`, text).
+//! - `leaves`: the leaf types whose encoding we define ourselves (`Bool`, `Char`,
+//!   text).
 //! - `schema`: the schema fingerprint both sides compare at init.
 //!
 //! `serde_store` and Haskell's `store` then agree on the bytes: a `u8` constructor

@@ -10,8 +10,9 @@
 //!
 //! The renderer also refuses the shapes whose encodings disagree with Haskell's
 //! `store` (see ARCHITECTURE.md, "Wire format"), so they cannot enter the protocol:
-//! raw `char`, `String`/`&str`, serde byte buffers, maps, 128-bit integers, fixed
-//! arrays, `Result`, enums with one variant or more than 255.
+//! raw `bool` (use `WireBool`), raw `char` (use `WireChar`), `String`/`&str`, serde
+//! byte buffers, maps, 128-bit integers, fixed arrays, `Result`, enums with one
+//! variant or more than 255.
 
 use std::collections::BTreeMap;
 use std::fmt;
