@@ -1,11 +1,13 @@
-//! The C ABI: thin exports over `bridge`, and the crate's only `unsafe` code.
+//! The C ABI's bodies: generic over the engine, and the crate's only `unsafe` code.
 //!
-//! Every export returns a `Status` as a C `int` and runs its body through
+//! [`crate::export_engine!`] emits one thin `extern "C"` function per export, each of
+//! which calls the function of the same name here with the engine's static
+//! [`Bridge`]. Every export returns a `Status` as a C `int` and runs its body through
 //! `boundary`, the one place where panics are trapped. A panic that reaches it is an
 //! internal bug (bad input is refused with a status long before), so it is reported on
 //! stderr and the process aborts rather than unwind into Haskell.
 //!
-//! Ownership rules, mirrored in `hs/src/FFI.hs`:
+//! Ownership rules, mirrored in the Haskell package's `FFI` module:
 //! - A non-zero status means nothing was taken: a refused `h2r_call` leaves the token
 //!   (a `StablePtr PrimMVar`) with the caller, who frees it; no reply will come for it.
 //! - Status 0 from `h2r_call` moves the token to Rust, which passes it to `notify`
@@ -18,13 +20,18 @@ use std::ffi::{c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use crate::bridge::{self, Wait};
-use crate::floor;
+use crate::bridge::{Bridge, Wait};
+use crate::engine::Engine;
 use crate::panic_message;
 use crate::reply::{Notify, Outcome, ReplyCell, ThreadDone, Token, Waker};
 use crate::stats;
 use crate::status::Status;
-use crate::wire::schema;
+
+/// Length in bytes of the schema fingerprint (a SHA-256).
+pub const SCHEMA_FINGERPRINT_LEN: usize = 32;
+
+/// How many counters `h2r_stats` can write.
+pub const STATS_LEN: usize = 6;
 
 /// Runs an export's body: catches any panic, and turns the result into a status.
 fn boundary(export: &str, body: impl FnOnce() -> Result<(), Status>) -> c_int {
@@ -59,7 +66,7 @@ unsafe fn borrow_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Statu
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
-/// Starts the bridge.
+/// `h2r_init`: starts the bridge.
 ///
 /// `notify` wakes a caller (`hs_try_putmvar`); `thread_done` (nullable) runs on the
 /// worker thread as it exits (`hs_thread_done`). `config` holds a store-encoded
@@ -72,8 +79,8 @@ unsafe fn borrow_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Statu
 /// be safe to call from any thread with a token from `h2r_call` until `h2r_deinit`
 /// returns. `thread_done`, if given, must be safe to call once from the worker thread
 /// as it exits.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2r_init(
+pub unsafe fn init<E: Engine>(
+    bridge: &Bridge<E>,
     notify: Option<Notify>,
     thread_done: Option<ThreadDone>,
     config: *const u8,
@@ -83,7 +90,7 @@ pub unsafe extern "C" fn h2r_init(
         let notify = notify.ok_or(Status::InvalidArgument)?;
         // SAFETY: the caller guarantees `config` is valid for `config_len` bytes.
         let config = unsafe { borrow_bytes(config, config_len) }?;
-        bridge::init(
+        bridge.init(
             Waker {
                 notify,
                 thread_done,
@@ -93,15 +100,15 @@ pub unsafe extern "C" fn h2r_init(
     })
 }
 
-/// Stops the bridge: answers every accepted call, joins the worker, then returns.
-/// After it returns Rust never calls `notify` again. `NotInitialised` if not running.
-#[unsafe(no_mangle)]
-pub extern "C" fn h2r_deinit() -> c_int {
-    boundary("h2r_deinit", bridge::deinit)
+/// `h2r_deinit`: stops the bridge, answers every accepted call, joins the worker,
+/// then returns. After it returns Rust never calls `notify` again. `NotInitialised`
+/// if not running.
+pub fn deinit<E: Engine>(bridge: &Bridge<E>) -> c_int {
+    boundary("h2r_deinit", || bridge.deinit())
 }
 
-/// Submits a call. `block != 0` waits for room in the channel; `block == 0` returns
-/// `ChannelFull` instead and never blocks.
+/// `h2r_call`: submits a call. `block != 0` waits for room in the channel; `block ==
+/// 0` returns `ChannelFull` instead and never blocks.
 ///
 /// On 0: `token` now belongs to Rust (see the module's ownership rules) and
 /// `*out_reply` holds a reply handle for `h2r_reply`/`h2r_release`. On any other status
@@ -110,8 +117,8 @@ pub extern "C" fn h2r_deinit() -> c_int {
 /// # Safety
 /// `message` must be valid for `len` bytes (or `len == 0`); `out_reply` must be valid
 /// for one pointer write. `token` must be a `StablePtr` that `notify` accepts.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2r_call(
+pub unsafe fn call<E: Engine>(
+    bridge: &Bridge<E>,
     message: *const u8,
     len: usize,
     token: *mut c_void,
@@ -125,7 +132,7 @@ pub unsafe extern "C" fn h2r_call(
         }
         // SAFETY: the caller guarantees `message` is valid for `len` bytes.
         let message = unsafe { borrow_bytes(message, len) }?;
-        let cell = bridge::call(message, Token::new(token), capability, wait(block))?;
+        let cell = bridge.call(message, Token::new(token), capability, wait(block))?;
         // SAFETY: `out_reply` is non-null (checked above) and the caller guarantees it
         // is valid for a pointer write.
         unsafe { out_reply.write(Arc::into_raw(cell).cast::<c_void>()) };
@@ -134,32 +141,32 @@ pub unsafe extern "C" fn h2r_call(
     })
 }
 
-/// Submits a fire-and-forget message; `block` as for `h2r_call`.
+/// `h2r_cast`: submits a fire-and-forget message; `block` as for [`call`].
 ///
 /// # Safety
 /// `message` must be valid for `len` bytes (or `len == 0`).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2r_cast(message: *const u8, len: usize, block: c_int) -> c_int {
+pub unsafe fn cast<E: Engine>(
+    bridge: &Bridge<E>,
+    message: *const u8,
+    len: usize,
+    block: c_int,
+) -> c_int {
     boundary("h2r_cast", || {
         // SAFETY: the caller guarantees `message` is valid for `len` bytes.
         let message = unsafe { borrow_bytes(message, len) }?;
-        bridge::cast(message, wait(block))
+        bridge.cast(message, wait(block))
     })
 }
 
-/// Reads a delivered reply: 0 with the reply's bytes, or the failure's status
-/// (`EnginePanicked`, `ShuttingDown`, …) with its message's UTF-8 bytes, or `Pending`
-/// if nothing was delivered yet. The bytes stay valid until `h2r_release(reply)`.
+/// `h2r_reply`: reads a delivered reply: 0 with the reply's bytes, or the failure's
+/// status (`EnginePanicked`, `ShuttingDown`, …) with its message's UTF-8 bytes, or
+/// `Pending` if nothing was delivered yet. The bytes stay valid until
+/// `h2r_release(reply)`.
 ///
 /// # Safety
 /// `reply` must be a handle from `h2r_call` not yet released; `out_ptr` and `out_len`
 /// must be valid for one write each.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2r_reply(
-    reply: *const c_void,
-    out_ptr: *mut *const u8,
-    out_len: *mut usize,
-) -> c_int {
+pub unsafe fn reply(reply: *const c_void, out_ptr: *mut *const u8, out_len: *mut usize) -> c_int {
     boundary("h2r_reply", || {
         if reply.is_null() || out_ptr.is_null() || out_len.is_null() {
             return Err(Status::InvalidArgument);
@@ -186,13 +193,12 @@ pub unsafe extern "C" fn h2r_reply(
     })
 }
 
-/// Releases a reply handle. Call it exactly once per handle, whether or not the reply
-/// arrived (a late reply is then dropped by the worker's side).
+/// `h2r_release`: releases a reply handle. Call it exactly once per handle, whether
+/// or not the reply arrived (a late reply is then dropped by the worker's side).
 ///
 /// # Safety
 /// `reply` must be a handle from `h2r_call` that was not released before.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2r_release(reply: *const c_void) -> c_int {
+pub unsafe fn release(reply: *const c_void) -> c_int {
     boundary("h2r_release", || {
         if reply.is_null() {
             return Err(Status::InvalidArgument);
@@ -205,37 +211,13 @@ pub unsafe extern "C" fn h2r_release(reply: *const c_void) -> c_int {
     })
 }
 
-/// Measures the floor: `rounds` flume ping-pongs between two Rust threads, each
-/// round trip's nanoseconds written to `out_nanos`. `SpawnFailed` if the helper thread
-/// could not start.
-///
-/// # Safety
-/// `out_nanos` must be valid for writes of `rounds` `u64`s (or `rounds == 0`).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2r_floor_ping_pong(rounds: usize, out_nanos: *mut u64) -> c_int {
-    boundary("h2r_floor_ping_pong", || {
-        if rounds > 0 && out_nanos.is_null() {
-            return Err(Status::InvalidArgument);
-        }
-        let nanos = floor::ping_pong(rounds);
-        if nanos.len() != rounds {
-            return Err(Status::SpawnFailed);
-        }
-        // SAFETY: `out_nanos` is valid for `rounds` writes (caller's duty), `nanos`
-        // has exactly `rounds` elements, and a Rust Vec never overlaps caller memory.
-        unsafe { std::ptr::copy_nonoverlapping(nanos.as_ptr(), out_nanos, rounds) };
-        Ok(())
-    })
-}
-
-/// Writes up to `len` counters to `out`, in this order: calls accepted, calls
-/// answered, reply handles issued, reply handles released, tokens created, tokens
-/// freed unsent (see `stats`).
+/// `h2r_stats`: writes up to `len` counters to `out`, in this order: calls
+/// accepted, calls answered, reply handles issued, reply handles released, tokens
+/// created, tokens freed unsent (see [`crate::stats`]).
 ///
 /// # Safety
 /// `out` must be valid for writes of `len` `u64`s (or `len == 0`).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2r_stats(out: *mut u64, len: usize) -> c_int {
+pub unsafe fn stats(out: *mut u64, len: usize) -> c_int {
     boundary("h2r_stats", || {
         if len > 0 && out.is_null() {
             return Err(Status::InvalidArgument);
@@ -249,19 +231,18 @@ pub unsafe extern "C" fn h2r_stats(out: *mut u64, len: usize) -> c_int {
     })
 }
 
-/// Writes Rust's wire-schema fingerprint (the SHA-256 that `h2r_init` compares, see
-/// `wire::schema`) to `out`. `InvalidArgument` if `len` is not 32, and
-/// `SchemaMismatch` if Rust cannot render its own schema (a bug its tests catch).
+/// `h2r_schema_fingerprint`: writes Rust's wire-schema fingerprint (the SHA-256 that
+/// `h2r_init` compares, see [`crate::schema`]) to `out`. `InvalidArgument` if `len` is
+/// not 32, and `SchemaMismatch` if Rust cannot render its own schema.
 ///
 /// # Safety
 /// `out` must be valid for writes of `len` bytes.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn h2r_schema_fingerprint(out: *mut u8, len: usize) -> c_int {
+pub unsafe fn schema_fingerprint<E: Engine>(bridge: &Bridge<E>, out: *mut u8, len: usize) -> c_int {
     boundary("h2r_schema_fingerprint", || {
         if out.is_null() || len != SCHEMA_FINGERPRINT_LEN {
             return Err(Status::InvalidArgument);
         }
-        let fingerprint = schema::fingerprint().map_err(|_| Status::SchemaMismatch)?;
+        let fingerprint = bridge.fingerprint().map_err(|_| Status::SchemaMismatch)?;
         // SAFETY: `out` is non-null and valid for `len` (= 32) writes (caller's duty),
         // and cannot overlap the local array.
         unsafe { std::ptr::copy_nonoverlapping(fingerprint.as_ptr(), out, len) };
@@ -269,32 +250,23 @@ pub unsafe extern "C" fn h2r_schema_fingerprint(out: *mut u8, len: usize) -> c_i
     })
 }
 
-/// Length in bytes of the schema fingerprint (a SHA-256).
-pub const SCHEMA_FINGERPRINT_LEN: usize = 32;
-
-/// Counts one wake-up token made by the caller for a call. The counter lives in
-/// `stats`, beside Rust's own, so that one atomic add is all a call pays for it.
-#[unsafe(no_mangle)]
-pub extern "C" fn h2r_token_created() -> c_int {
+/// `h2r_token_created`: counts one wake-up token made by the caller for a call. The
+/// counter lives in [`crate::stats`], beside Rust's own, so that one atomic add is all
+/// a call pays for it.
+pub fn token_created() -> c_int {
     boundary("h2r_token_created", || {
         stats::token_created();
         Ok(())
     })
 }
 
-/// Counts one token the caller freed itself because Rust never took it.
-#[unsafe(no_mangle)]
-pub extern "C" fn h2r_token_freed_unsent() -> c_int {
+/// `h2r_token_freed_unsent`: counts one token the caller freed itself because Rust
+/// never took it.
+pub fn token_freed_unsent() -> c_int {
     boundary("h2r_token_freed_unsent", || {
         stats::token_freed_unsent();
         Ok(())
     })
-}
-
-/// Does nothing: the benchmark times a raw FFI call with it.
-#[unsafe(no_mangle)]
-pub extern "C" fn h2r_noop() -> c_int {
-    boundary("h2r_noop", || Ok(()))
 }
 
 fn wait(block: c_int) -> Wait {

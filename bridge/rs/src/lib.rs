@@ -1,32 +1,52 @@
-//! Rust side of rs-in-hs: a Haskell host drives this engine through a tiny C ABI.
+//! rs-in-hs: host a Rust engine in a Haskell program.
 //!
-//! - `ffi`: the exports, and the only module with `unsafe` code.
-//! - `bridge`: process-wide state, init/deinit, call/cast submission.
-//! - `worker`: the thread that runs the engine and answers calls.
-//! - `reply`: one call's reply cell and the wake-up that delivers it.
-//! - `engine`, `wire`: the demo engine (a small mixer), its store-encoded messages
-//!   and the wire schema's fingerprint.
-//! - `floor`: the flume ping-pong the benchmark compares against.
-//! - `status`: the status codes every export returns.
-//! - `stats`: counters that prove nothing leaks.
+//! A Haskell host drives one engine per process through a small C ABI. Requests
+//! cross as `store`-encoded bytes, are decoded on the caller's thread and queued on a
+//! bounded channel; one worker thread runs the engine and wakes each caller through
+//! the GHC runtime's `hs_try_putmvar`.
 //!
-//! ARCHITECTURE.md at the repository root explains the design.
+//! To host an engine:
+//! 1. declare the protocol once with [`protocol!`]: its calls (each request type with
+//!    its reply type) and its casts;
+//! 2. implement [`Engine`] for your engine type (usually `request.dispatch(self)`);
+//! 3. call [`export_engine!`] once in the crate that is built as the `staticlib`;
+//! 4. generate the Haskell side with [`codegen::check_generated`] (`just gen`).
+//!
+//! The wire format, the schema fingerprint and the C ABI's ownership rules are
+//! described in the repository's ARCHITECTURE.md.
 
-pub mod bridge;
-pub mod engine;
+mod bridge;
+pub mod codegen;
+mod engine;
+mod export;
+#[doc(hidden)]
 pub mod ffi;
-pub mod floor;
-pub mod reply;
+mod protocol;
+mod reply;
+pub mod schema;
 pub mod stats;
-pub mod status;
+mod status;
 pub mod wire;
-pub mod worker;
+mod worker;
+
+pub use bridge::CHANNEL_CAPACITY;
+pub use engine::{Cast, Engine, Reply, Request};
+pub use protocol::{Describer, Protocol};
+pub use status::Status;
+
+/// What the macros expand to. Not part of the stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::bridge::Bridge;
+    pub use crate::ffi;
+    pub use crate::reply::{Notify, ThreadDone};
+}
 
 use std::any::Any;
 
 /// The text of a panic payload: the `&str` or `String` given to `panic!`, else a
 /// fixed text.
-pub fn panic_message(payload: &(dyn Any + Send)) -> &str {
+fn panic_message(payload: &(dyn Any + Send)) -> &str {
     if let Some(text) = payload.downcast_ref::<&str>() {
         text
     } else if let Some(text) = payload.downcast_ref::<String>() {

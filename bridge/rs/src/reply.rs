@@ -23,7 +23,7 @@ pub type ThreadDone = extern "C" fn();
 
 /// The callbacks given to `h2r_init`. Plain function pointers, so `Copy` and `Send`.
 #[derive(Clone, Copy, Debug)]
-pub struct Waker {
+pub(crate) struct Waker {
     /// Wakes one caller.
     pub notify: Notify,
     /// Runs on the worker thread as it exits, if given.
@@ -34,7 +34,7 @@ pub struct Waker {
 ///
 /// Rust never dereferences it; it only hands it back to [`Notify`], exactly once.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Token(usize);
+pub(crate) struct Token(usize);
 
 impl Token {
     /// Wraps the handle's address.
@@ -49,7 +49,7 @@ impl Token {
 
 /// What a call produced.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// The engine's encoded reply.
     Reply(Vec<u8>),
     /// No reply: why, and a message for the caller.
@@ -58,7 +58,7 @@ pub enum Outcome {
 
 /// Where the worker leaves a call's outcome for the caller to read.
 #[derive(Debug, Default)]
-pub struct ReplyCell {
+pub(crate) struct ReplyCell {
     outcome: OnceLock<Outcome>,
 }
 
@@ -75,7 +75,7 @@ impl ReplyCell {
 /// is dropped any other way (a worker bug, an unwinding thread), `Drop` answers with
 /// `ShuttingDown`, so no caller waits forever on a lost call.
 #[derive(Debug)]
-pub struct PendingCall {
+pub(crate) struct PendingCall {
     cell: Arc<ReplyCell>,
     wake: Option<(Waker, c_int, Token)>,
 }

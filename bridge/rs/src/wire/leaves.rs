@@ -26,7 +26,6 @@ use serde::{Deserialize, Serialize, Serializer};
 /// value has exactly one encoding, so Rust accepts exactly the bytes Haskell could
 /// have written.
 #[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct WireBool(pub bool);
 
 /// Shows the bool alone (`true`), as a plain `bool` would.
@@ -37,7 +36,7 @@ impl fmt::Debug for WireBool {
 }
 
 /// The serde name of [`WireBool`]; `schema` renders it as `BOOL`.
-pub const BOOL_NAME: &str = "Bool";
+pub(crate) const BOOL_NAME: &str = "Bool";
 
 impl Serialize for WireBool {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -65,7 +64,6 @@ impl<'de> Deserialize<'de> for WireBool {
 /// Decoding refuses surrogates and values above `U+10FFFF` (Haskell's `store` would
 /// accept them; a Rust `char` cannot hold them).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct WireChar(pub char);
 
 /// Shows the character alone (`'é'`), so a [`WireString`] reads as a list of chars.
@@ -76,7 +74,7 @@ impl fmt::Debug for WireChar {
 }
 
 /// The serde name of [`WireChar`]; `schema` renders it as `CHAR`.
-pub const CHAR_NAME: &str = "Char";
+pub(crate) const CHAR_NAME: &str = "Char";
 
 impl Serialize for WireChar {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -101,11 +99,10 @@ impl<'de> Deserialize<'de> for WireChar {
 
 /// Text that crosses as length-prefixed UTF-8: the twin of Haskell's `WireText`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct WireText(pub String);
 
 /// The serde name of [`WireText`]; `schema` renders it as `TEXT`.
-pub const TEXT_NAME: &str = "WireText";
+pub(crate) const TEXT_NAME: &str = "WireText";
 
 impl From<&str> for WireText {
     fn from(text: &str) -> Self {
@@ -214,5 +211,29 @@ mod tests {
         // Invalid UTF-8, and a length that claims far more than the input holds.
         assert!(decode_exact::<WireText>(&[1, 0, 0, 0, 0, 0, 0, 0, 0xff]).is_err());
         assert!(decode_exact::<WireText>(&[0xff; 9]).is_err());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn a_code_point_decodes_iff_it_is_a_char(
+            code in proptest::prop_oneof![0u32..0x11_0000, 0xd800u32..0xe000, proptest::prelude::any::<u32>()]
+        ) {
+            let decoded = decode_exact::<WireChar>(&code.to_le_bytes());
+            proptest::prop_assert_eq!(decoded.ok(), char::from_u32(code).map(WireChar));
+        }
+
+        #[test]
+        fn text_decodes_iff_it_is_utf8(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..16)) {
+            let decoded = decode_exact::<WireText>(&encode(&bytes).unwrap());
+            proptest::prop_assert_eq!(decoded.ok(), String::from_utf8(bytes).ok().map(WireText));
+        }
+
+        #[test]
+        fn text_round_trips(text in proptest::prelude::any::<String>()) {
+            let bytes = encode(&WireText(text.clone())).unwrap();
+            proptest::prop_assert_eq!(decode_exact::<WireText>(&bytes), Ok(WireText(text)));
+        }
     }
 }

@@ -1,0 +1,1 @@
+//! Haskell code generation (in progress).
