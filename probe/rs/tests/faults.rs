@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::*;
-use rs_in_hs::ffi;
-use rs_in_hs::status::Status;
-use rs_in_hs::wire::MessageBody;
+use rs_in_hs::Status;
+use rs_in_hs::wire::encode;
+use rs_in_hs_probe::protocol::{Cast, Echo, Note, Reply, Request};
 
 /// Wake-ups delivered to `slow_notify`.
 static SLOW_WAKES: AtomicUsize = AtomicUsize::new(0);
@@ -30,12 +30,13 @@ fn deinit_while_delivering_answers_everything_then_nothing_more() {
     let _s = session();
     let config = config_bytes(64);
     // SAFETY: `config` is live for the call; `slow_notify` is callable from any thread.
-    let code = unsafe { ffi::h2r_init(Some(slow_notify), None, config.as_ptr(), config.len()) };
+    let code =
+        unsafe { rs_in_hs_probe::h2r_init(Some(slow_notify), None, config.as_ptr(), config.len()) };
     assert_eq!(status(code), Ok(()));
     let before = SLOW_WAKES.load(Ordering::SeqCst);
     let replies: Vec<_> = (1..=200u64)
         .map(|id| {
-            let bytes = rs_in_hs::wire::encode(&MessageBody::Echo(id)).unwrap();
+            let bytes = encode(&Request::Echo(Echo(id))).unwrap();
             (id, call_bytes(&bytes, id as usize, true).unwrap())
         })
         .collect();
@@ -47,7 +48,7 @@ fn deinit_while_delivering_answers_everything_then_nothing_more() {
         );
         std::thread::yield_now();
     }
-    assert_eq!(status(ffi::h2r_deinit()), Ok(()));
+    assert_eq!(status(rs_in_hs_probe::h2r_deinit()), Ok(()));
     assert_eq!(SLOW_WAKES.load(Ordering::SeqCst) - before, 200);
     std::thread::sleep(Duration::from_millis(20));
     assert_eq!(
@@ -56,7 +57,7 @@ fn deinit_while_delivering_answers_everything_then_nothing_more() {
         "a wake-up after deinit"
     );
     for (id, reply) in replies {
-        assert_eq!(reply.message(), MessageBody::Echo(id));
+        assert_eq!(reply.reply(), Reply::Echo(id));
     }
 }
 
@@ -76,9 +77,9 @@ fn hammer(thread: u64, deinit_done: &flume::Receiver<()>) -> Hammered {
         n += 1;
         let id = thread * 1_000_000_000 + n;
         let outcome = match n % 3 {
-            0 => cast(&MessageBody::Echo(id), n % 2 == 0),
+            0 => cast(&Cast::Note(Note(id)), n % 2 == 0),
             _ => {
-                let bytes = rs_in_hs::wire::encode(&MessageBody::Echo(id)).unwrap();
+                let bytes = encode(&Request::Echo(Echo(id))).unwrap();
                 call_bytes(&bytes, id as usize, n % 2 == 0).map(|reply| replies.push((id, reply)))
             }
         };
@@ -90,7 +91,7 @@ fn hammer(thread: u64, deinit_done: &flume::Receiver<()>) -> Hammered {
     // Disconnection is the signal: deinit has returned.
     let _ = deinit_done.recv_timeout(WAIT);
     for (id, reply) in &replies {
-        assert_eq!(reply.message(), MessageBody::Echo(*id), "own reply");
+        assert_eq!(reply.reply(), Reply::Echo(*id), "own reply");
     }
     Hammered {
         accepted: replies.iter().map(|(id, _)| *id).collect(),
@@ -116,7 +117,7 @@ fn deinit_racing_16_submitters_answers_every_accepted_call_once() {
             })
             .collect();
         std::thread::sleep(Duration::from_micros(200 * round));
-        assert_eq!(status(ffi::h2r_deinit()), Ok(()));
+        assert_eq!(status(rs_in_hs_probe::h2r_deinit()), Ok(()));
         drop(done_tx);
         let hammered: Vec<Hammered> = (0..16)
             .map(|_| {

@@ -4,19 +4,18 @@
 mod common;
 
 use common::*;
-use rs_in_hs::ffi;
-use rs_in_hs::status::Status;
-use rs_in_hs::wire::MessageBody;
+use rs_in_hs::Status;
+use rs_in_hs_probe::protocol::{Cast, Echo, Note, Ping, Pong, Reply, Request};
 
 #[test]
 fn init_deinit_reinit() {
     let _s = session();
     for round in 0..20 {
         init(64).unwrap();
-        let reply = call(&MessageBody::Echo(round), round as usize + 1).unwrap();
+        let reply = call(&Request::Echo(Echo(round)), round as usize + 1).unwrap();
         assert_eq!(next_wake(), round as usize + 1);
-        assert_eq!(reply.message(), MessageBody::Echo(round));
-        assert_eq!(status(ffi::h2r_deinit()), Ok(()));
+        assert_eq!(reply.reply(), Reply::Echo(round));
+        assert_eq!(status(rs_in_hs_probe::h2r_deinit()), Ok(()));
     }
 }
 
@@ -24,18 +23,27 @@ fn init_deinit_reinit() {
 fn refusals_before_init_and_after_deinit() {
     let _s = session();
     assert_eq!(
-        call(&MessageBody::Ping, 1).err(),
+        call(&Request::Ping(Ping), 1).err(),
         Some(Status::NotInitialised)
     );
-    assert_eq!(cast(&MessageBody::Ping, false), Err(Status::NotInitialised));
-    assert_eq!(status(ffi::h2r_deinit()), Err(Status::NotInitialised));
-    init(64).unwrap();
-    assert_eq!(status(ffi::h2r_deinit()), Ok(()));
     assert_eq!(
-        call(&MessageBody::Ping, 1).err(),
+        cast(&Cast::Note(Note(0)), false),
+        Err(Status::NotInitialised)
+    );
+    assert_eq!(
+        status(rs_in_hs_probe::h2r_deinit()),
+        Err(Status::NotInitialised)
+    );
+    init(64).unwrap();
+    assert_eq!(status(rs_in_hs_probe::h2r_deinit()), Ok(()));
+    assert_eq!(
+        call(&Request::Ping(Ping), 1).err(),
         Some(Status::NotInitialised)
     );
-    assert_eq!(cast(&MessageBody::Ping, true), Err(Status::NotInitialised));
+    assert_eq!(
+        cast(&Cast::Note(Note(0)), true),
+        Err(Status::NotInitialised)
+    );
     assert!(no_wake_for(std::time::Duration::from_millis(50)));
 }
 
@@ -45,9 +53,9 @@ fn double_init_is_refused_and_leaves_the_bridge_running() {
     init(64).unwrap();
     assert_eq!(init(1), Err(Status::AlreadyInitialised));
     // The first config still holds: a 9-byte Echo fits 64 but not 1.
-    let reply = call(&MessageBody::Echo(9), 3).unwrap();
+    let reply = call(&Request::Echo(Echo(9)), 3).unwrap();
     assert_eq!(next_wake(), 3);
-    assert_eq!(reply.message(), MessageBody::Echo(9));
+    assert_eq!(reply.reply(), Reply::Echo(9));
 }
 
 #[test]
@@ -56,10 +64,13 @@ fn bad_config_is_refused() {
     assert_eq!(init_raw(&[1, 2, 3]), Err(Status::BadConfig));
     assert_eq!(init_raw(&[0, 1, 0, 0, 9]), Err(Status::BadConfig));
     // SAFETY: a null pointer with length 0 is allowed by h2r_init's contract.
-    let code = unsafe { ffi::h2r_init(None, None, std::ptr::null(), 0) };
+    let code = unsafe { rs_in_hs_probe::h2r_init(None, None, std::ptr::null(), 0) };
     assert_eq!(status(code), Err(Status::InvalidArgument));
     // Nothing was started by the refusals.
-    assert_eq!(status(ffi::h2r_deinit()), Err(Status::NotInitialised));
+    assert_eq!(
+        status(rs_in_hs_probe::h2r_deinit()),
+        Err(Status::NotInitialised)
+    );
 }
 
 #[test]
@@ -69,26 +80,26 @@ fn accepted_calls_are_all_answered_by_deinit() {
     let replies: Vec<_> = (1..=100)
         .map(|token| call_bytes(&[0], token, true).unwrap())
         .collect();
-    assert_eq!(status(ffi::h2r_deinit()), Ok(()));
+    assert_eq!(status(rs_in_hs_probe::h2r_deinit()), Ok(()));
     let mut woken: Vec<usize> = (0..100).map(|_| next_wake()).collect();
     woken.sort_unstable();
     assert_eq!(woken, (1..=100).collect::<Vec<_>>());
-    assert!(replies.iter().all(|r| r.message() == MessageBody::Pong));
+    assert!(replies.iter().all(|r| r.reply() == Reply::Ping(Pong)));
 }
 
 #[test]
 fn token_counters_count_what_the_caller_reports() {
     let _s = session();
     let before = rs_in_hs::stats::snapshot();
-    assert_eq!(status(ffi::h2r_token_created()), Ok(()));
-    assert_eq!(status(ffi::h2r_token_created()), Ok(()));
-    assert_eq!(status(ffi::h2r_token_freed_unsent()), Ok(()));
+    assert_eq!(status(rs_in_hs_probe::h2r_token_created()), Ok(()));
+    assert_eq!(status(rs_in_hs_probe::h2r_token_created()), Ok(()));
+    assert_eq!(status(rs_in_hs_probe::h2r_token_freed_unsent()), Ok(()));
     let after = rs_in_hs::stats::snapshot();
     assert_eq!(after.tokens_created - before.tokens_created, 2);
     assert_eq!(after.tokens_freed_unsent - before.tokens_freed_unsent, 1);
     let mut out = [0u64; 6];
     // SAFETY: `out` is a local array of 6 u64s.
-    let code = unsafe { ffi::h2r_stats(out.as_mut_ptr(), out.len()) };
+    let code = unsafe { rs_in_hs_probe::h2r_stats(out.as_mut_ptr(), out.len()) };
     assert_eq!(status(code), Ok(()));
     assert_eq!(out[4..], [after.tokens_created, after.tokens_freed_unsent]);
 }

@@ -1,5 +1,5 @@
-//! Shared harness for the behaviour tests: drives the C exports as Haskell would, with
-//! a Rust `notify` that records tokens instead of `hs_try_putmvar`.
+//! Shared harness for the behaviour tests: drives the probe's C exports as Haskell
+//! would, with a Rust `notify` that records tokens instead of `hs_try_putmvar`.
 #![allow(dead_code, unsafe_code)] // each test binary uses a different subset
 
 use std::ffi::{c_int, c_void};
@@ -7,9 +7,9 @@ use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use flume::{Receiver, Sender};
-use rs_in_hs::ffi;
-use rs_in_hs::status::Status;
-use rs_in_hs::wire::{Config, InitMessage, MessageBody, encode, schema};
+use rs_in_hs::Status;
+use rs_in_hs::wire::{Config, InitMessage, decode_exact, encode};
+use rs_in_hs_probe::protocol::{Cast, Probe, Reply, Request};
 
 /// Every wait in these tests is bounded by this.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -29,10 +29,10 @@ pub struct Session(#[allow(dead_code)] MutexGuard<'static, ()>);
 
 impl Drop for Session {
     /// Deinits, then checks the leak counters: after deinit every accepted call was
-    /// answered, and every handle the test took was released (replies are declared
+    /// answered, and every handle the test took was released (handles are declared
     /// after the session, so they are dropped before it).
     fn drop(&mut self) {
-        let _ = ffi::h2r_deinit();
+        let _ = rs_in_hs_probe::h2r_deinit();
         while WAKES.1.try_recv().is_ok() {}
         if !std::thread::panicking() {
             let stats = rs_in_hs::stats::snapshot();
@@ -44,14 +44,21 @@ impl Drop for Session {
 
 pub fn session() -> Session {
     let guard = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
-    let _ = ffi::h2r_deinit();
+    let _ = rs_in_hs_probe::h2r_deinit();
     while WAKES.1.try_recv().is_ok() {}
     Session(guard)
 }
 
+/// Rust's schema fingerprint for the probe protocol.
+pub fn fingerprint() -> [u8; 32] {
+    rs_in_hs::schema::schema::<Probe>()
+        .expect("the probe's schema renders")
+        .fingerprint()
+}
+
 /// What Haskell gives `h2r_init`: Rust's own schema fingerprint and the config.
 pub fn config_bytes(max_msg_len: u32) -> Vec<u8> {
-    init_bytes(&schema::fingerprint().unwrap(), max_msg_len)
+    init_bytes(&fingerprint(), max_msg_len)
 }
 
 /// An init message with the given fingerprint.
@@ -64,8 +71,9 @@ pub fn init_bytes(fingerprint: &[u8], max_msg_len: u32) -> Vec<u8> {
 }
 
 pub fn init_raw(config: &[u8]) -> Result<(), Status> {
-    // SAFETY: `config` is a live slice for the duration of the call.
-    status(unsafe { ffi::h2r_init(Some(record), None, config.as_ptr(), config.len()) })
+    // SAFETY: `config` is a live slice for the duration of the call; `record` is
+    // callable from any thread.
+    status(unsafe { rs_in_hs_probe::h2r_init(Some(record), None, config.as_ptr(), config.len()) })
 }
 
 pub fn init(max_msg_len: u32) -> Result<(), Status> {
@@ -81,15 +89,15 @@ pub fn status(code: c_int) -> Result<(), Status> {
 }
 
 /// A reply handle owned by a test.
-pub struct Reply(*const c_void);
+pub struct Handle(*const c_void);
 
-impl Reply {
+impl Handle {
     /// The reply's status and bytes (reply or failure message).
     pub fn read(&self) -> (Result<(), Status>, Vec<u8>) {
         let mut ptr = std::ptr::null();
         let mut len = 0usize;
         // SAFETY: `self.0` is an unreleased handle; the out-pointers are locals.
-        let code = unsafe { ffi::h2r_reply(self.0, &mut ptr, &mut len) };
+        let code = unsafe { rs_in_hs_probe::h2r_reply(self.0, &mut ptr, &mut len) };
         let bytes = if ptr.is_null() {
             Vec::new()
         } else {
@@ -99,26 +107,27 @@ impl Reply {
         (status(code), bytes)
     }
 
-    pub fn message(&self) -> MessageBody {
+    /// The delivered reply, decoded; panics on a failure or undecodable bytes.
+    pub fn reply(&self) -> Reply {
         let (status, bytes) = self.read();
         status.expect("reply status");
-        rs_in_hs::wire::decode_exact(&bytes).expect("reply decodes")
+        decode_exact(&bytes).expect("reply decodes")
     }
 }
 
-impl Drop for Reply {
+impl Drop for Handle {
     fn drop(&mut self) {
         // SAFETY: released exactly once, here.
-        assert_eq!(unsafe { ffi::h2r_release(self.0) }, 0);
+        assert_eq!(unsafe { rs_in_hs_probe::h2r_release(self.0) }, 0);
     }
 }
 
-pub fn call_bytes(bytes: &[u8], token: usize, block: bool) -> Result<Reply, Status> {
+pub fn call_bytes(bytes: &[u8], token: usize, block: bool) -> Result<Handle, Status> {
     let mut out = std::ptr::null();
     // SAFETY: `bytes` is live for the call; `out` is a local. The token is a plain
     // number that only `record` sees.
     let code = unsafe {
-        ffi::h2r_call(
+        rs_in_hs_probe::h2r_call(
             bytes.as_ptr(),
             bytes.len(),
             std::ptr::without_provenance_mut(token),
@@ -127,17 +136,21 @@ pub fn call_bytes(bytes: &[u8], token: usize, block: bool) -> Result<Reply, Stat
             &mut out,
         )
     };
-    status(code).map(|()| Reply(out))
+    status(code).map(|()| Handle(out))
 }
 
-pub fn call(message: &MessageBody, token: usize) -> Result<Reply, Status> {
-    call_bytes(&encode(message).unwrap(), token, false)
+/// Submits a call without blocking.
+pub fn call(request: &Request, token: usize) -> Result<Handle, Status> {
+    call_bytes(&encode(request).unwrap(), token, false)
 }
 
-pub fn cast(message: &MessageBody, block: bool) -> Result<(), Status> {
-    let bytes = encode(message).unwrap();
+pub fn cast_bytes(bytes: &[u8], block: bool) -> Result<(), Status> {
     // SAFETY: `bytes` is live for the call.
-    status(unsafe { ffi::h2r_cast(bytes.as_ptr(), bytes.len(), c_int::from(block)) })
+    status(unsafe { rs_in_hs_probe::h2r_cast(bytes.as_ptr(), bytes.len(), c_int::from(block)) })
+}
+
+pub fn cast(message: &Cast, block: bool) -> Result<(), Status> {
+    cast_bytes(&encode(message).unwrap(), block)
 }
 
 /// The next delivered token, waiting at most `WAIT`.
