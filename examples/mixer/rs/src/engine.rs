@@ -1,28 +1,27 @@
-//! The demo engine: what the worker thread runs for each message.
+//! The mixer engine: what the bridge's worker thread runs for each message.
 //!
-//! A real embedding replaces this module; the bridge only needs `Engine::call` and
-//! `Engine::cast`. It is plain safe Rust and knows nothing of Haskell. It plays a
-//! small mixer: channels with gain, pan, mute, delay and a label, meters fed by the
-//! samples written to each channel, named presets, gain automation and a transport.
+//! Plain safe Rust that knows nothing of Haskell or of the C ABI. It plays a small
+//! mixer: channels with gain, pan, mute, delay and a label, meters fed by the samples
+//! written to each channel, a master gain, named presets, gain automation and a
+//! transport.
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
-use std::time::Duration;
 
-use crate::wire::{
-    Automation, ChannelId, ChannelInfo, Curve, Either, Level, MessageBody, MeterReading,
-    PresetError, PresetOutcome, PresetSummary, WireBool, WireChar, WireText, from_wire_string,
-    wire_string,
+use rs_in_hs::wire::{WireBool, WireChar, WireText, from_wire_string, wire_string};
+
+use crate::protocol::{
+    Automate, Automated, Automation, Cast, ChannelId, ChannelInfo, Curve, Either, GetChannel,
+    Level, LoadPreset, MeterReading, Mixer, MixerCalls, MixerCasts, Ping, Pong, PresetError,
+    PresetOutcome, PresetSummary, QueryMeters, Reply, Request, Reset, ResetMeters, SamplesWritten,
+    SavePreset, Seek, SetDelay, SetGain, SetLabel, SetMaster, SetMute, SetPan, Transport,
+    TransportCommand, WriteSamples,
 };
-
-/// Longest sleep a `Sleep` request may ask for, so no message can park the worker
-/// for long.
-pub const MAX_SLEEP_MS: u32 = 10_000;
 
 /// How many channels the mixer has (`ChannelId(0)` to `ChannelId(CHANNELS - 1)`).
 pub const CHANNELS: u16 = 8;
 
-/// The gain range in dB; `SetGain` and automation clamp to it.
+/// The gain range in dB; channel gains, the master gain and automation clamp to it.
 pub const GAIN_RANGE_DB: RangeInclusive<f32> = -96.0..=12.0;
 
 /// Largest delay, either way, in samples (one second at 48 kHz).
@@ -55,6 +54,7 @@ struct Strip {
 }
 
 impl Strip {
+    /// The strip at power-on: unity gain, centred, labelled `Ch <n>` from 1.
     fn new(index: u16) -> Self {
         Strip {
             label: format!("Ch {}", index + 1),
@@ -80,13 +80,13 @@ impl Strip {
         }
     }
 
-    /// The level after gain and mute, in dBFS.
-    fn level(&self) -> Level {
+    /// The level after the strip's gain and mute and the master gain, in dBFS.
+    fn level(&self, master_gain_db: f32) -> Level {
         let to_db = |fraction: f64| {
             if self.muted || fraction == 0.0 {
                 f64::NEG_INFINITY
             } else {
-                20.0 * fraction.log10() + f64::from(self.gain_db)
+                20.0 * fraction.log10() + f64::from(self.gain_db) + f64::from(master_gain_db)
             }
         };
         Level {
@@ -95,9 +95,18 @@ impl Strip {
             rms_db: to_db(self.input_rms),
         }
     }
+
+    fn settings(&self) -> StripSettings {
+        StripSettings {
+            gain_db: self.gain_db,
+            pan: self.pan,
+            muted: self.muted,
+            delay_samples: self.delay_samples,
+        }
+    }
 }
 
-/// The settings a preset restores (not the meters).
+/// The settings a preset restores (not the labels or meters).
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct StripSettings {
     gain_db: f32,
@@ -106,34 +115,39 @@ struct StripSettings {
     delay_samples: i32,
 }
 
-/// Engine state, owned by the worker thread for one init/deinit cycle.
+/// The mixer's state, owned by the bridge's worker thread for one `withRust`.
 #[derive(Debug)]
-pub struct Engine {
-    casts_handled: u64,
+pub struct MixerEngine {
     strips: Vec<Strip>,
     presets: BTreeMap<String, Vec<StripSettings>>,
+    master_gain_db: f32,
+    /// The transport's frame, never negative.
     position: i64,
 }
 
-impl Default for Engine {
+impl Default for MixerEngine {
+    /// The power-on state, with the built-in preset `"Unity"` holding it.
     fn default() -> Self {
         let strips: Vec<Strip> = (0..CHANNELS).map(Strip::new).collect();
-        let unity = strips.iter().map(settings).collect();
-        Engine {
-            casts_handled: 0,
+        let unity = strips.iter().map(Strip::settings).collect();
+        MixerEngine {
             strips,
             presets: BTreeMap::from([("Unity".to_owned(), unity)]),
+            master_gain_db: 0.0,
             position: 0,
         }
     }
 }
 
-fn settings(strip: &Strip) -> StripSettings {
-    StripSettings {
-        gain_db: strip.gain_db,
-        pan: strip.pan,
-        muted: strip.muted,
-        delay_samples: strip.delay_samples,
+impl rs_in_hs::Engine for MixerEngine {
+    type Protocol = Mixer;
+
+    fn call(&mut self, request: Request) -> Reply {
+        request.dispatch(self)
+    }
+
+    fn cast(&mut self, message: Cast) {
+        message.dispatch(self);
     }
 }
 
@@ -144,87 +158,78 @@ fn clamp_gain(gain_db: f32) -> Option<f32> {
         .then(|| gain_db.clamp(*GAIN_RANGE_DB.start(), *GAIN_RANGE_DB.end()))
 }
 
-impl Engine {
-    /// Handles a request and returns its reply.
-    pub fn call(&mut self, request: MessageBody) -> MessageBody {
-        use MessageBody as M;
-        match request {
-            M::Ping => M::Pong,
-            M::Echo(id) => M::Echo(id),
-            M::GetCastCount => M::CastCount(self.casts_handled),
-            M::Sleep(ms) => {
-                std::thread::sleep(Duration::from_millis(u64::from(ms.min(MAX_SLEEP_MS))));
-                M::Pong
-            }
-            M::InjectPanic => panic!("InjectPanic: fault injected by the caller"),
-            M::SetGain(id, gain_db) => self.update(id, |strip| {
-                if let Some(gain_db) = clamp_gain(gain_db) {
-                    strip.gain_db = gain_db;
-                }
-            }),
-            M::SetMute(id, WireBool(muted)) => self.update(id, |strip| strip.muted = muted),
-            M::SetPan(id, pan) => self.update(id, |strip| strip.pan = pan.clamp(-100, 100)),
-            M::SetDelay(id, delay) => self.update(id, |strip| {
-                strip.delay_samples = delay.clamp(-MAX_DELAY_SAMPLES, MAX_DELAY_SAMPLES);
-            }),
-            M::SetLabel(id, label, glyph) => self.update(id, |strip| {
-                strip.label = from_wire_string(&label[..label.len().min(MAX_LABEL_CHARS)]);
-                strip.glyph = glyph.0;
-            }),
-            M::GetChannel(id) => self.update(id, |_| ()),
-            M::WriteSamples(id, bytes) => self.write_samples(id, &bytes),
-            M::QueryMeters => M::Meters(self.meters()),
-            M::LoadPreset(name) => M::Preset(self.load_preset(name)),
-            M::SavePreset(name) => M::Preset(self.save_preset(name)),
-            M::Automate(automation) => self.automate(automation),
-            M::Seek(delta) => {
-                self.position = self.position.saturating_add(delta).max(0);
-                M::Position(self.position)
-            }
-            M::Loopback(frame) => M::Loopback(frame),
-            M::Pong
-            | M::CastCount(_)
-            | M::Unsupported
-            | M::Channel(_)
-            | M::SamplesWritten(..)
-            | M::Meters(_)
-            | M::Preset(_)
-            | M::Automated(..)
-            | M::Position(_) => M::Unsupported,
-        }
-    }
-
-    /// Handles a fire-and-forget message: counts it and applies it as a request whose
-    /// reply nobody reads (a cast `SetGain` sets the gain). A cast `Sleep` does not
-    /// sleep: a cast must never hold the worker for the caller's sake.
-    pub fn cast(&mut self, message: MessageBody) {
-        self.casts_handled += 1;
-        if message == MessageBody::InjectPanic {
-            panic!("InjectPanic: fault injected by a cast");
-        }
-        if !matches!(message, MessageBody::Sleep(_)) {
-            self.call(message);
-        }
-    }
-
+impl MixerEngine {
     fn strip(&mut self, id: ChannelId) -> Option<&mut Strip> {
         self.strips.get_mut(usize::from(id.0))
     }
 
-    /// Applies `change` to a channel and answers with its settings, or
-    /// `Channel(None)` if it does not exist.
-    fn update(&mut self, id: ChannelId, change: impl FnOnce(&mut Strip)) -> MessageBody {
-        MessageBody::Channel(self.strip(id).map(|strip| {
+    /// Applies `change` to a channel and answers with its settings, or `None` if it
+    /// does not exist.
+    fn update(&mut self, id: ChannelId, change: impl FnOnce(&mut Strip)) -> Option<ChannelInfo> {
+        self.strip(id).map(|strip| {
             change(strip);
             strip.info(id)
-        }))
+        })
+    }
+}
+
+impl MixerCalls for MixerEngine {
+    fn ping(&mut self, _: Ping) -> Pong {
+        Pong
     }
 
-    fn write_samples(&mut self, id: ChannelId, bytes: &[u8]) -> MessageBody {
-        let Some(strip) = self.strip(id) else {
-            return MessageBody::Channel(None);
-        };
-        let samples: Vec<i16> = bytes
+    fn set_gain(&mut self, SetGain { channel, gain_db }: SetGain) -> Option<ChannelInfo> {
+        self.update(channel, |strip| {
+            if let Some(gain_db) = clamp_gain(gain_db) {
+                strip.gain_db = gain_db;
+            }
+        })
+    }
+
+    fn set_mute(&mut self, SetMute { channel, muted }: SetMute) -> Option<ChannelInfo> {
+        self.update(channel, |strip| strip.muted = muted.0)
+    }
+
+    fn set_pan(&mut self, SetPan { channel, pan }: SetPan) -> Option<ChannelInfo> {
+        self.update(channel, |strip| strip.pan = pan.clamp(-100, 100))
+    }
+
+    fn set_delay(
+        &mut self,
+        SetDelay {
+            channel,
+            delay_samples,
+        }: SetDelay,
+    ) -> Option<ChannelInfo> {
+        self.update(channel, |strip| {
+            strip.delay_samples = delay_samples.clamp(-MAX_DELAY_SAMPLES, MAX_DELAY_SAMPLES);
+        })
+    }
+
+    fn set_label(
+        &mut self,
+        SetLabel {
+            channel,
+            label,
+            glyph,
+        }: SetLabel,
+    ) -> Option<ChannelInfo> {
+        self.update(channel, |strip| {
+            strip.label = from_wire_string(&label[..label.len().min(MAX_LABEL_CHARS)]);
+            strip.glyph = glyph.0;
+        })
+    }
+
+    fn get_channel(&mut self, GetChannel(channel): GetChannel) -> Option<ChannelInfo> {
+        self.update(channel, |_| ())
+    }
+
+    fn write_samples(
+        &mut self,
+        WriteSamples { channel, samples }: WriteSamples,
+    ) -> Option<SamplesWritten> {
+        let strip = self.strip(channel)?;
+        let samples: Vec<i16> = samples
             .chunks_exact(2)
             .map(|pair| i16::from_le_bytes([pair[0], pair[1]]))
             .collect();
@@ -241,14 +246,14 @@ impl Engine {
             (sum_squares / samples.len() as f64).sqrt() / FULL_SCALE
         };
         let frames = u32::try_from(samples.len()).unwrap_or(u32::MAX);
-        MessageBody::SamplesWritten(frames, peak)
+        Some(SamplesWritten { frames, peak })
     }
 
-    fn meters(&self) -> Vec<MeterReading> {
+    fn query_meters(&mut self, _: QueryMeters) -> Vec<MeterReading> {
         (0..CHANNELS)
             .zip(&self.strips)
             .map(|(index, strip)| {
-                let level = strip.level();
+                let level = strip.level(self.master_gain_db);
                 MeterReading {
                     channel: ChannelId(index),
                     level,
@@ -258,7 +263,7 @@ impl Engine {
             .collect()
     }
 
-    fn load_preset(&mut self, name: WireText) -> PresetOutcome {
+    fn load_preset(&mut self, LoadPreset { name }: LoadPreset) -> PresetOutcome {
         let Some(saved) = self.presets.get(&name.0) else {
             return Either::Left(PresetError::UnknownPreset(name));
         };
@@ -271,7 +276,7 @@ impl Engine {
         Either::Right(summary(name, saved.len()))
     }
 
-    fn save_preset(&mut self, name: WireText) -> PresetOutcome {
+    fn save_preset(&mut self, SavePreset { name }: SavePreset) -> PresetOutcome {
         if name.0.is_empty() || name.0.len() > MAX_PRESET_NAME_BYTES {
             return Either::Left(PresetError::InvalidName);
         }
@@ -279,25 +284,23 @@ impl Engine {
         if is_new && self.presets.len() >= usize::from(MAX_PRESETS) {
             return Either::Left(PresetError::PresetsFull(MAX_PRESETS));
         }
-        let saved: Vec<StripSettings> = self.strips.iter().map(settings).collect();
+        let saved: Vec<StripSettings> = self.strips.iter().map(Strip::settings).collect();
         let channels = saved.len();
         self.presets.insert(name.0.clone(), saved);
         Either::Right(summary(name, channels))
     }
 
-    /// Keeps the points whose offsets increase strictly (the rest are dropped), and
-    /// leaves the channel at the last kept point's gain. A non-finite exponential
-    /// curve keeps no point.
-    fn automate(&mut self, automation: Automation) -> MessageBody {
+    /// Keeps the points whose offsets increase strictly and whose gains are finite
+    /// (the rest are dropped, the gains clamped), and leaves the channel at the last
+    /// kept point's gain. A non-finite exponential curve keeps no point.
+    fn automate(&mut self, Automate(automation): Automate) -> Option<Automated> {
         let Automation {
             channel,
             start_frame,
             points,
             curve,
         } = automation;
-        let Some(strip) = self.strip(channel) else {
-            return MessageBody::Channel(None);
-        };
+        let strip = self.strip(channel)?;
         let usable = !matches!(curve, Curve::Exponential(k) if !k.is_finite());
         let mut kept: Vec<(u32, f32)> = Vec::new();
         for (offset, gain_db) in points.into_iter().filter(|_| usable) {
@@ -310,8 +313,46 @@ impl Engine {
             strip.gain_db = gain_db;
         }
         let end = kept.last().map_or(0, |&(offset, _)| u64::from(offset));
-        let count = u32::try_from(kept.len()).unwrap_or(u32::MAX);
-        MessageBody::Automated(channel, count, start_frame.saturating_add(end))
+        Some(Automated {
+            channel,
+            points_kept: u32::try_from(kept.len()).unwrap_or(u32::MAX),
+            end_frame: start_frame.saturating_add(end),
+        })
+    }
+
+    fn seek(&mut self, Seek { delta_frames }: Seek) -> i64 {
+        self.position = self.position.saturating_add(delta_frames).max(0);
+        self.position
+    }
+
+    fn reset(&mut self, _: Reset) {
+        let presets = std::mem::take(&mut self.presets);
+        *self = MixerEngine {
+            presets,
+            ..MixerEngine::default()
+        };
+    }
+}
+
+impl MixerCasts for MixerEngine {
+    fn set_master(&mut self, SetMaster { gain_db }: SetMaster) {
+        if let Some(gain_db) = clamp_gain(gain_db) {
+            self.master_gain_db = gain_db;
+        }
+    }
+
+    fn reset_meters(&mut self, _: ResetMeters) {
+        for strip in &mut self.strips {
+            strip.input_peak = 0.0;
+            strip.input_rms = 0.0;
+        }
+    }
+
+    fn transport(&mut self, Transport(command): Transport) {
+        self.position = match command {
+            TransportCommand::Rewind => 0,
+            TransportCommand::Locate(frame) => i64::try_from(frame).unwrap_or(i64::MAX),
+        };
     }
 }
 
@@ -325,152 +366,315 @@ fn summary(name: WireText, channels: usize) -> PresetSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use MessageBody as M;
+    use rs_in_hs::Engine as _;
 
-    fn channel(reply: MessageBody) -> ChannelInfo {
-        match reply {
-            M::Channel(Some(info)) => info,
-            other => panic!("expected a channel, got {other:?}"),
-        }
+    fn channel(reply: Option<ChannelInfo>) -> ChannelInfo {
+        reply.expect("the channel exists")
+    }
+
+    fn text(s: &str) -> WireText {
+        WireText::from(s)
     }
 
     #[test]
-    fn answers_each_request() {
-        let mut engine = Engine::default();
-        assert_eq!(engine.call(M::Ping), M::Pong);
-        assert_eq!(engine.call(M::Echo(7)), M::Echo(7));
-        assert_eq!(engine.call(M::Pong), M::Unsupported);
-        engine.cast(M::Ping);
-        engine.cast(M::Echo(1));
-        assert_eq!(engine.call(M::GetCastCount), M::CastCount(2));
+    fn the_engine_dispatches_each_message_to_its_method() {
+        let mut engine = MixerEngine::default();
+        assert_eq!(engine.call(Request::Ping(Ping)), Reply::Ping(Pong));
+        assert_eq!(
+            engine.call(Request::Seek(Seek { delta_frames: 5 })),
+            Reply::Seek(5)
+        );
+        engine.cast(Cast::Transport(Transport(TransportCommand::Rewind)));
+        assert_eq!(
+            engine.call(Request::Seek(Seek { delta_frames: 0 })),
+            Reply::Seek(0)
+        );
+        assert_eq!(engine.call(Request::Reset(Reset)), Reply::Reset(()));
     }
 
     #[test]
     fn channel_settings_are_clamped_and_unknown_channels_refused() {
-        let mut engine = Engine::default();
+        let mut engine = MixerEngine::default();
         let id = ChannelId(2);
-        assert_eq!(channel(engine.call(M::SetGain(id, 40.0))).gain_db, 12.0);
-        assert_eq!(channel(engine.call(M::SetGain(id, f32::NAN))).gain_db, 12.0);
-        assert_eq!(channel(engine.call(M::SetPan(id, -128))).pan, -100);
+        let gain = |gain_db| SetGain {
+            channel: id,
+            gain_db,
+        };
+        assert_eq!(channel(engine.set_gain(gain(40.0))).gain_db, 12.0);
+        assert_eq!(channel(engine.set_gain(gain(f32::NAN))).gain_db, 12.0);
         assert_eq!(
-            channel(engine.call(M::SetDelay(id, i32::MIN))).delay_samples,
-            -MAX_DELAY_SAMPLES
+            channel(engine.set_pan(SetPan {
+                channel: id,
+                pan: -128
+            }))
+            .pan,
+            -100
         );
+        let delay = engine.set_delay(SetDelay {
+            channel: id,
+            delay_samples: i32::MIN,
+        });
+        assert_eq!(channel(delay).delay_samples, -MAX_DELAY_SAMPLES);
         let long = "Überlänge — ".repeat(5);
-        let info = channel(engine.call(M::SetLabel(id, wire_string(&long), WireChar('🎸'))));
+        let info = channel(engine.set_label(SetLabel {
+            channel: id,
+            label: wire_string(&long),
+            glyph: WireChar('🎸'),
+        }));
         assert_eq!(info.label.len(), MAX_LABEL_CHARS);
         assert_eq!(info.glyph, WireChar('🎸'));
-        assert!(channel(engine.call(M::SetMute(id, WireBool(true)))).muted.0);
+        let muted = engine.set_mute(SetMute {
+            channel: id,
+            muted: WireBool(true),
+        });
+        assert!(channel(muted).muted.0);
+        assert_eq!(engine.get_channel(GetChannel(ChannelId(CHANNELS))), None);
         assert_eq!(
-            engine.call(M::GetChannel(ChannelId(CHANNELS))),
-            M::Channel(None)
+            engine.set_gain(SetGain {
+                channel: ChannelId(CHANNELS),
+                gain_db: 0.0
+            }),
+            None
         );
         assert_eq!(
-            engine.call(M::WriteSamples(ChannelId(99), vec![1, 2])),
-            M::Channel(None)
+            engine.write_samples(WriteSamples {
+                channel: ChannelId(99),
+                samples: vec![1, 2]
+            }),
+            None
         );
     }
 
     #[test]
-    fn meters_follow_samples_gain_and_mute() {
-        let mut engine = Engine::default();
+    fn meters_follow_samples_gain_mute_and_master() {
+        let mut engine = MixerEngine::default();
         let id = ChannelId(1);
         // Full-scale negative peak: -32768, plus a trailing odd byte that is ignored.
-        let samples = [0x00, 0x80, 0x00, 0x40, 0x07];
+        let written = engine.write_samples(WriteSamples {
+            channel: id,
+            samples: vec![0x00, 0x80, 0x00, 0x40, 0x07],
+        });
         assert_eq!(
-            engine.call(M::WriteSamples(id, samples.to_vec())),
-            M::SamplesWritten(2, i16::MIN)
+            written,
+            Some(SamplesWritten {
+                frames: 2,
+                peak: i16::MIN
+            })
         );
-        engine.call(M::SetGain(id, 6.0));
-        let M::Meters(meters) = engine.call(M::QueryMeters) else {
-            panic!("expected meters")
-        };
+        engine.set_gain(SetGain {
+            channel: id,
+            gain_db: 6.0,
+        });
+        let meters = engine.query_meters(QueryMeters);
         assert_eq!(meters.len(), usize::from(CHANNELS));
-        let reading = &meters[1];
-        assert_eq!(reading.level.peak_db, 6.0);
-        assert!(reading.clipped.0);
+        assert_eq!(meters[1].level.peak_db, 6.0);
+        assert!(meters[1].clipped.0);
         assert!(meters[0].level.peak_db.is_infinite() && !meters[0].clipped.0);
-        engine.call(M::SetMute(id, WireBool(true)));
-        let M::Meters(muted) = engine.call(M::QueryMeters) else {
-            panic!("expected meters")
-        };
-        assert_eq!(muted[1].level.rms_db, f64::NEG_INFINITY);
+
+        engine.set_master(SetMaster { gain_db: -10.0 });
+        assert_eq!(engine.query_meters(QueryMeters)[1].level.peak_db, -4.0);
+        engine.set_master(SetMaster {
+            gain_db: f32::INFINITY,
+        });
+        assert_eq!(engine.query_meters(QueryMeters)[1].level.peak_db, -4.0);
+        engine.set_master(SetMaster { gain_db: -200.0 });
+        assert_eq!(engine.query_meters(QueryMeters)[1].level.peak_db, -90.0);
+
+        engine.set_mute(SetMute {
+            channel: id,
+            muted: WireBool(true),
+        });
+        assert_eq!(
+            engine.query_meters(QueryMeters)[1].level.rms_db,
+            f64::NEG_INFINITY
+        );
+    }
+
+    #[test]
+    fn reset_meters_silences_every_channel() {
+        let mut engine = MixerEngine::default();
+        for index in 0..CHANNELS {
+            engine.write_samples(WriteSamples {
+                channel: ChannelId(index),
+                samples: vec![0xff, 0x7f],
+            });
+        }
+        assert!(
+            engine
+                .query_meters(QueryMeters)
+                .iter()
+                .all(|reading| reading.level.peak_db.is_finite())
+        );
+        engine.reset_meters(ResetMeters);
+        assert!(engine.query_meters(QueryMeters).iter().all(|reading| {
+            reading.level.peak_db == f32::NEG_INFINITY && reading.level.rms_db == f64::NEG_INFINITY
+        }));
     }
 
     #[test]
     fn presets_save_load_and_refuse() {
-        let mut engine = Engine::default();
-        engine.call(M::SetGain(ChannelId(0), -12.0));
-        let saved = engine.call(M::SavePreset(WireText::from("Scène 1")));
+        let mut engine = MixerEngine::default();
+        let first = ChannelId(0);
+        engine.set_gain(SetGain {
+            channel: first,
+            gain_db: -12.0,
+        });
         assert_eq!(
-            saved,
-            M::Preset(Either::Right(PresetSummary {
-                name: WireText::from("Scène 1"),
+            engine.save_preset(SavePreset {
+                name: text("Scène 1")
+            }),
+            Either::Right(PresetSummary {
+                name: text("Scène 1"),
                 channels: 8
-            }))
+            })
         );
-        engine.call(M::LoadPreset(WireText::from("Unity")));
+        engine.load_preset(LoadPreset {
+            name: text("Unity"),
+        });
+        assert_eq!(channel(engine.get_channel(GetChannel(first))).gain_db, 0.0);
+        engine.load_preset(LoadPreset {
+            name: text("Scène 1"),
+        });
         assert_eq!(
-            channel(engine.call(M::GetChannel(ChannelId(0)))).gain_db,
-            0.0
-        );
-        engine.call(M::LoadPreset(WireText::from("Scène 1")));
-        assert_eq!(
-            channel(engine.call(M::GetChannel(ChannelId(0)))).gain_db,
+            channel(engine.get_channel(GetChannel(first))).gain_db,
             -12.0
         );
         assert_eq!(
-            engine.call(M::LoadPreset(WireText::from("nope"))),
-            M::Preset(Either::Left(PresetError::UnknownPreset(WireText::from(
-                "nope"
-            ))))
+            engine.load_preset(LoadPreset { name: text("nope") }),
+            Either::Left(PresetError::UnknownPreset(text("nope")))
         );
         assert_eq!(
-            engine.call(M::SavePreset(WireText::default())),
-            M::Preset(Either::Left(PresetError::InvalidName))
+            engine.save_preset(SavePreset {
+                name: WireText::default()
+            }),
+            Either::Left(PresetError::InvalidName)
+        );
+        assert_eq!(
+            engine.save_preset(SavePreset {
+                name: WireText("x".repeat(MAX_PRESET_NAME_BYTES + 1))
+            }),
+            Either::Left(PresetError::InvalidName)
         );
         for n in 0..MAX_PRESETS {
-            engine.call(M::SavePreset(WireText(format!("p{n}"))));
+            engine.save_preset(SavePreset {
+                name: WireText(format!("p{n}")),
+            });
         }
         assert_eq!(
-            engine.call(M::SavePreset(WireText::from("one more"))),
-            M::Preset(Either::Left(PresetError::PresetsFull(MAX_PRESETS)))
+            engine.save_preset(SavePreset {
+                name: text("one more")
+            }),
+            Either::Left(PresetError::PresetsFull(MAX_PRESETS))
+        );
+        // Replacing a preset needs no free slot.
+        assert!(
+            engine
+                .save_preset(SavePreset { name: text("p0") })
+                .is_right()
         );
     }
 
     #[test]
     fn automation_keeps_increasing_points_and_ends_at_the_last() {
-        let mut engine = Engine::default();
+        let mut engine = MixerEngine::default();
         let id = ChannelId(3);
-        let automation = |curve| Automation {
-            channel: id,
-            start_frame: 1_000,
-            points: vec![
-                (0, -6.0),
-                (480, -3.0),
-                (240, 0.0),
-                (960, f32::NAN),
-                (960, -1.5),
-            ],
-            curve,
+        let automation = |curve| {
+            Automate(Automation {
+                channel: id,
+                start_frame: 1_000,
+                points: vec![
+                    (0, -6.0),
+                    (480, -3.0),
+                    (240, 0.0),
+                    (960, f32::NAN),
+                    (960, -1.5),
+                ],
+                curve,
+            })
         };
         assert_eq!(
-            engine.call(M::Automate(automation(Curve::Linear))),
-            M::Automated(id, 3, 1_960)
+            engine.automate(automation(Curve::Linear)),
+            Some(Automated {
+                channel: id,
+                points_kept: 3,
+                end_frame: 1_960
+            })
         );
-        assert_eq!(channel(engine.call(M::GetChannel(id))).gain_db, -1.5);
+        assert_eq!(channel(engine.get_channel(GetChannel(id))).gain_db, -1.5);
         assert_eq!(
-            engine.call(M::Automate(automation(Curve::Exponential(f64::NAN)))),
-            M::Automated(id, 0, 1_000)
+            engine.automate(automation(Curve::Exponential(f64::NAN))),
+            Some(Automated {
+                channel: id,
+                points_kept: 0,
+                end_frame: 1_000
+            })
+        );
+        assert_eq!(
+            engine.automate(Automate(Automation {
+                channel: ChannelId(CHANNELS),
+                start_frame: 0,
+                points: vec![(0, 0.0)],
+                curve: Curve::Step,
+            })),
+            None
         );
     }
 
     #[test]
     fn the_transport_never_goes_before_zero() {
-        let mut engine = Engine::default();
-        assert_eq!(engine.call(M::Seek(48_000)), M::Position(48_000));
-        assert_eq!(engine.call(M::Seek(-1_000_000)), M::Position(0));
-        assert_eq!(engine.call(M::Seek(i64::MAX)), M::Position(i64::MAX));
-        assert_eq!(engine.call(M::Seek(1)), M::Position(i64::MAX));
+        let mut engine = MixerEngine::default();
+        let mut seek = |delta_frames| engine.seek(Seek { delta_frames });
+        assert_eq!(seek(48_000), 48_000);
+        assert_eq!(seek(-1_000_000), 0);
+        assert_eq!(seek(i64::MAX), i64::MAX);
+        assert_eq!(seek(1), i64::MAX);
+        engine.transport(Transport(TransportCommand::Locate(u64::MAX)));
+        assert_eq!(engine.seek(Seek { delta_frames: 0 }), i64::MAX);
+        engine.transport(Transport(TransportCommand::Locate(480)));
+        assert_eq!(engine.seek(Seek { delta_frames: -80 }), 400);
+        engine.transport(Transport(TransportCommand::Rewind));
+        assert_eq!(engine.seek(Seek { delta_frames: 0 }), 0);
+    }
+
+    #[test]
+    fn reset_restores_the_power_on_state_but_keeps_the_presets() {
+        let mut engine = MixerEngine::default();
+        let id = ChannelId(5);
+        engine.set_label(SetLabel {
+            channel: id,
+            label: wire_string("Bass"),
+            glyph: WireChar('b'),
+        });
+        engine.set_gain(SetGain {
+            channel: id,
+            gain_db: -20.0,
+        });
+        engine.save_preset(SavePreset {
+            name: text("quiet"),
+        });
+        engine.write_samples(WriteSamples {
+            channel: id,
+            samples: vec![0x00, 0x40],
+        });
+        engine.set_master(SetMaster { gain_db: 3.0 });
+        engine.seek(Seek { delta_frames: 99 });
+
+        engine.reset(Reset);
+        assert_eq!(
+            engine.get_channel(GetChannel(id)),
+            Some(Strip::new(5).info(id))
+        );
+        assert!(
+            engine
+                .query_meters(QueryMeters)
+                .iter()
+                .all(|reading| reading.level.peak_db == f32::NEG_INFINITY)
+        );
+        assert_eq!(engine.master_gain_db, 0.0);
+        assert_eq!(engine.seek(Seek { delta_frames: 0 }), 0);
+        engine.load_preset(LoadPreset {
+            name: text("quiet"),
+        });
+        assert_eq!(channel(engine.get_channel(GetChannel(id))).gain_db, -20.0);
     }
 }
