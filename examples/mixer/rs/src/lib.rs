@@ -4,11 +4,15 @@
 //!   [`rs_in_hs::protocol!`]; the Haskell package `mixer` generates `Mixer.Protocol`
 //!   from it.
 //! - [`engine`]: [`engine::MixerEngine`], which the bridge's worker thread runs.
+//! - [`bench`](mod@bench): two C exports that only the demo's benchmark uses (the latency floor
+//!   and a no-op), not part of the bridge's ABI.
 //!
 //! The crate is built as the `staticlib` the Haskell package links, so it also holds
 //! the bridge's `h2r_*` exports for [`engine::MixerEngine`], made by
 //! [`rs_in_hs::export_engine!`].
 
+#[allow(unsafe_code)]
+pub mod bench;
 pub mod engine;
 #[cfg(test)]
 mod properties;
