@@ -1,10 +1,13 @@
-//! Golden vectors, both directions (see `fixtures/wire/`):
-//! - the bytes Haskell's `store` produced for each named sample decode here to this
-//!   side's sample of the same name, and re-encode to exactly the same bytes;
-//! - this side's own vectors and schema text match the committed files, so a change
-//!   to the wire types cannot land without regenerating them (`just golden`).
+//! Golden vectors of the mixer's protocol, both directions (see
+//! `examples/mixer/golden/`):
+//! - the bytes Haskell's `store` produced for each named sample (`from-haskell.txt`)
+//!   decode here to this side's sample of the same name, and re-encode to exactly the
+//!   same bytes;
+//! - this side's own vectors (`from-rust.txt`) and schema text (`schema.txt`) match
+//!   the committed files, so a change to the wire types cannot land without
+//!   regenerating them (`just golden`).
 //!
-//! With `RS_IN_HS_GOLDEN=write` the "is current" tests write the files instead.
+//! With `RS_IN_HS_GOLDEN=write` the `*_is_current` tests write their files instead.
 
 mod golden {
     pub mod samples;
@@ -14,13 +17,14 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use golden::samples;
-use rs_in_hs::wire::schema;
+use golden::samples::{self, Sample};
+use mixer_engine::protocol::Mixer;
+use rs_in_hs::schema::schema;
 
 fn fixtures() -> PathBuf {
-    // The Nix check points this at a store copy of fixtures/wire.
+    // The Nix check points this at a store copy of examples/mixer/golden.
     std::env::var_os("RS_IN_HS_FIXTURES").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/wire"),
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../golden"),
         PathBuf::from,
     )
 }
@@ -33,7 +37,7 @@ fn writing() -> bool {
 fn current(file: &str, contents: &str) {
     let path = fixtures().join(file);
     if writing() {
-        std::fs::write(&path, contents).expect("write the fixture");
+        std::fs::write(&path, contents).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
         return;
     }
     let committed =
@@ -69,9 +73,10 @@ fn parse(text: &str) -> Vec<(String, Vec<u8>)> {
 /// Renders this side's vectors in the format `parse` reads.
 fn render() -> String {
     let mut out = String::from(
-        "# Wire golden vectors written by Rust's serde_store (rs/tests/golden.rs).\n\
-         # Do not edit: `just golden` regenerates this file. Each case is `## name`,\n\
-         # the value (Rust Debug), then the encoded bytes in hex, 32 bytes per line.\n",
+        "# Mixer wire golden vectors written by Rust's serde_store\n\
+         # (examples/mixer/rs/tests/golden.rs). Do not edit: `just golden` regenerates\n\
+         # this file. Each case is `## name`, the value (Rust Debug), then the encoded\n\
+         # message (its tag, then its value) in hex, 32 bytes per line.\n",
     );
     for (name, sample) in samples::all() {
         writeln!(out, "\n## {name}\n# {sample:?}").unwrap();
@@ -89,7 +94,7 @@ fn from_rust_txt_is_current() {
 
 #[test]
 fn schema_txt_is_current() {
-    current("schema.txt", schema::text().unwrap());
+    current("schema.txt", &schema::<Mixer>().unwrap().text());
 }
 
 #[test]
@@ -101,18 +106,72 @@ fn haskell_vectors_decode_to_the_samples_and_re_encode_exactly() {
     let ours = samples::all();
     let their_names: BTreeSet<&str> = theirs.iter().map(|(n, _)| n.as_str()).collect();
     let our_names: BTreeSet<&str> = ours.iter().map(|(n, _)| *n).collect();
-    assert_eq!(their_names, our_names, "the two sides' sample names differ");
-    assert_eq!(theirs.len(), ours.len(), "a sample name appears twice");
+    let missing: Vec<&str> = our_names.difference(&their_names).copied().collect();
+    let unknown: Vec<&str> = their_names.difference(&our_names).copied().collect();
+    assert!(
+        missing.is_empty() && unknown.is_empty(),
+        "{} is stale: it lacks the samples {missing:?} and has {unknown:?}, which \
+         tests/golden/samples.rs does not; mirror that list in \
+         examples/mixer/hs/test/Samples.hs and run `just golden`",
+        path.display()
+    );
+    assert_eq!(
+        theirs.len(),
+        their_names.len(),
+        "{}: a sample name appears twice",
+        path.display()
+    );
     for (name, sample) in &ours {
         let (_, bytes) = theirs.iter().find(|(n, _)| n == name).unwrap();
         let decoded = sample
             .decode_like(bytes)
-            .unwrap_or_else(|status| panic!("{name}: Haskell's bytes do not decode: {status}"));
+            .unwrap_or_else(|status| panic!("{name}: Haskell's bytes do not decode: {status:?}"));
         assert_eq!(&decoded, sample, "{name}: decodes to another value");
         assert_eq!(
             &decoded.encode(),
             bytes,
             "{name}: re-encodes to other bytes"
+        );
+    }
+}
+
+#[test]
+fn the_samples_cover_every_call_and_cast_and_have_distinct_names() {
+    let schema = schema::<Mixer>().unwrap();
+    let ours = samples::all();
+    let names: BTreeSet<&str> = ours.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names.len(), ours.len(), "a sample name appears twice");
+    let tags = |kind: fn(&Sample) -> bool| -> BTreeSet<u8> {
+        ours.iter()
+            .filter(|(_, sample)| kind(sample))
+            .map(|(_, sample)| sample.encode()[0])
+            .collect()
+    };
+    let every = |count: usize| (0..u8::try_from(count).unwrap()).collect::<BTreeSet<u8>>();
+    assert_eq!(
+        tags(|s| matches!(s, Sample::Request(_))),
+        every(schema.calls.len()),
+        "a request without a sample"
+    );
+    assert_eq!(
+        tags(|s| matches!(s, Sample::Reply(_))),
+        every(schema.calls.len()),
+        "a reply without a sample"
+    );
+    assert_eq!(
+        tags(|s| matches!(s, Sample::Cast(_))),
+        every(schema.casts.len()),
+        "a cast without a sample"
+    );
+    for (name, sample) in &ours {
+        let prefix = match sample {
+            Sample::Request(_) => "request_",
+            Sample::Reply(_) => "reply_",
+            Sample::Cast(_) => "cast_",
+        };
+        assert!(
+            name.starts_with(prefix),
+            "{name} should start with {prefix}"
         );
     }
 }
