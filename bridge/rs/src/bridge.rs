@@ -79,7 +79,7 @@ impl<E: Engine> Bridge<E> {
     /// The SHA-256 of the protocol's canonical schema text.
     pub(crate) fn fingerprint(&self) -> Result<[u8; 32], SchemaError> {
         self.fingerprint
-            .get_or_init(|| schema::schema::<E::Protocol>().map(|schema| schema.fingerprint()))
+            .get_or_init(|| schema::schema::<E::Protocol>().and_then(|schema| schema.fingerprint()))
             .clone()
     }
 

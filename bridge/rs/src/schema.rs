@@ -69,8 +69,6 @@ pub struct Schema {
     pub calls: Vec<CallFormat>,
     /// The casts, in tag order; each a named type.
     pub casts: Vec<Format>,
-    /// The bridge's own types, rendered beside the protocol's.
-    bridge: Registry,
 }
 
 /// Traces protocol `P` and checks that everything in it can cross the wire.
@@ -89,7 +87,6 @@ pub fn schema<P: Protocol>() -> Result<Schema, SchemaError> {
             "the type name {name} is the bridge's own; rename the protocol's type"
         )));
     }
-    let (bridge, _) = trace(&[trace_root::<InitMessage>], &[])?;
     let calls = formats[..describer.calls.len() * 2]
         .chunks(2)
         .map(|pair| CallFormat {
@@ -103,7 +100,6 @@ pub fn schema<P: Protocol>() -> Result<Schema, SchemaError> {
         registry,
         calls,
         casts,
-        bridge,
     };
     for call in &schema.calls {
         message_name(&schema.registry, &call.request, "request")?;
@@ -112,23 +108,14 @@ pub fn schema<P: Protocol>() -> Result<Schema, SchemaError> {
         message_name(&schema.registry, cast, "cast")?;
     }
     // Rendering checks every shape.
-    schema.render()?;
+    schema.text()?;
     Ok(schema)
 }
 
 impl Schema {
-    /// The canonical schema text (see the module docs).
-    pub fn text(&self) -> String {
-        self.render()
-            .expect("schema() rendered this schema when it made it")
-    }
-
-    /// The SHA-256 of [`Schema::text`]: what `h2r_init` compares with Haskell's.
-    pub fn fingerprint(&self) -> [u8; 32] {
-        Sha256::digest(self.text().as_bytes()).into()
-    }
-
-    fn render(&self) -> Result<String, SchemaError> {
+    /// The canonical schema text (see the module docs). Refuses what [`schema`]
+    /// refuses, for a `Schema` built some other way.
+    pub fn text(&self) -> Result<String, SchemaError> {
         let calls = self
             .calls
             .iter()
@@ -151,7 +138,8 @@ impl Schema {
             casts.join(", ")
         );
         let mut lines = BTreeMap::new();
-        for registry in [&self.registry, &self.bridge] {
+        let (bridge, _) = trace(&[trace_root::<InitMessage>], &[])?;
+        for registry in [&self.registry, &bridge] {
             for (name, line) in definitions(registry)? {
                 lines.insert(name, line);
             }
@@ -161,6 +149,11 @@ impl Schema {
             text.push('\n');
         }
         Ok(text)
+    }
+
+    /// The SHA-256 of [`Schema::text`]: what `h2r_init` compares with Haskell's.
+    pub fn fingerprint(&self) -> Result<[u8; 32], SchemaError> {
+        Ok(Sha256::digest(self.text()?.as_bytes()).into())
     }
 }
 
@@ -479,7 +472,7 @@ mod tests {
     fn nested_enums_are_traced_and_the_text_is_canonical() {
         let schema = schema::<Sketch>().unwrap();
         assert_eq!(
-            schema.text(),
+            schema.text().unwrap(),
             "rs-in-hs wire schema 2\n\
              calls: Draw -> SEQ(Shape), Clear -> UNIT\n\
              casts: Clear\n\
@@ -489,7 +482,7 @@ mod tests {
              InitMessage = {SEQ(U8), Config}\n\
              Shape = Dot {} | Line {F64} | Named {TEXT, BOOL}\n"
         );
-        assert_eq!(schema.fingerprint().len(), 32);
+        assert_eq!(schema.fingerprint().unwrap().len(), 32);
     }
 
     /// Renders a protocol with one call whose request is `T`.

@@ -94,7 +94,7 @@ fn from_rust_txt_is_current() {
 
 #[test]
 fn schema_txt_is_current() {
-    current("schema.txt", &schema::<Mixer>().unwrap().text());
+    current("schema.txt", &schema::<Mixer>().unwrap().text().unwrap());
 }
 
 #[test]

@@ -323,8 +323,8 @@ impl Model {
 fn fingerprint() -> [u8; 32] {
     static FINGERPRINT: LazyLock<[u8; 32]> = LazyLock::new(|| {
         rs_in_hs::schema::schema::<Probe>()
+            .and_then(|schema| schema.fingerprint())
             .expect("Rust's schema renders")
-            .fingerprint()
     });
     *FINGERPRINT
 }

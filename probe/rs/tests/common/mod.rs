@@ -52,8 +52,8 @@ pub fn session() -> Session {
 /// Rust's schema fingerprint for the probe protocol.
 pub fn fingerprint() -> [u8; 32] {
     rs_in_hs::schema::schema::<Probe>()
+        .and_then(|schema| schema.fingerprint())
         .expect("the probe's schema renders")
-        .fingerprint()
 }
 
 /// What Haskell gives `h2r_init`: Rust's own schema fingerprint and the config.
