@@ -3,7 +3,8 @@
 #[test]
 fn the_haskell_protocol_module_is_current() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../hs/src/Counter/Protocol.hs");
-    let schema = rs_in_hs::schema::schema::<minimal_engine::Counter>().expect("the protocol renders");
+    let schema =
+        rs_in_hs::schema::schema::<minimal_engine::Counter>().expect("the protocol renders");
     if let Err(stale) = rs_in_hs::codegen::check_generated(
         &schema,
         "Counter.Protocol",
