@@ -37,13 +37,8 @@ use std::path::Path;
 
 use serde_reflection::{ContainerFormat, Format, Named, Registry, VariantFormat};
 
-use crate::schema::{CallFormat, Schema, SchemaError};
-
-/// The serde names of the wire's leaf types (`crate::wire`), rendered inline.
-const BOOL_NAME: &str = "Bool";
-const CHAR_NAME: &str = "Char";
-const TEXT_NAME: &str = "WireText";
-const EITHER_NAME: &str = "Either";
+use crate::schema::{CallFormat, Reference, Schema, SchemaError, is_inlined, reference, refusal};
+use crate::wire::CHAR_NAME;
 
 /// The bridge's own types: never part of a protocol.
 const BRIDGE_TYPES: [&str; 2] = ["Config", "InitMessage"];
@@ -82,25 +77,9 @@ const DERIVING: &str = "deriving (Eq, Show, Generic, Store, WireSchema)";
 /// and the field or variant, on every shape and name the module could not hold (see
 /// the module docs).
 pub fn haskell(schema: &Schema, module: &str, source: &str) -> Result<String, SchemaError> {
-    let parts = Parts {
-        protocol: schema.protocol,
-        registry: &schema.registry,
-        calls: &schema.calls,
-        casts: &schema.casts,
-    };
-    generate(&parts, module, source)
-}
-
-/// The parts of a [`Schema`] that the module is written from.
-struct Parts<'a> {
-    protocol: &'a str,
-    registry: &'a Registry,
-    calls: &'a [CallFormat],
-    casts: &'a [Format],
-}
-
-/// [`haskell`], from the schema's parts.
-fn generate(schema: &Parts<'_>, module: &str, source: &str) -> Result<String, SchemaError> {
+    // The schema's own checks first: every shape the wire cannot carry is refused
+    // there, with the type and field named, so the rest only maps what can cross.
+    schema.text()?;
     if !is_module_name(module) {
         return Err(SchemaError(format!(
             "{module:?} is not a Haskell module name (dot-separated, each part capitalised)"
@@ -114,9 +93,9 @@ fn generate(schema: &Parts<'_>, module: &str, source: &str) -> Result<String, Sc
     let mut names = Names::default();
     let protocol = schema.protocol;
     names.add_type(protocol, &format!("the protocol {protocol}"))?;
-    let types = declarations(schema.registry, &mut names)?;
-    let calls = calls(schema.registry, &types, schema.calls)?;
-    let casts = casts(&types, schema.casts)?;
+    let types = declarations(&schema.registry, &mut names)?;
+    let calls = calls(&schema.registry, &types, &schema.calls)?;
+    let casts = casts(&types, &schema.casts)?;
 
     Ok(module_text(
         module, source, protocol, &types, &calls, &casts,
@@ -462,11 +441,6 @@ impl Declaration {
     }
 }
 
-/// Whether `name` is a leaf type, written inline rather than declared.
-fn is_leaf(name: &str) -> bool {
-    [BOOL_NAME, CHAR_NAME, TEXT_NAME, EITHER_NAME].contains(&name)
-}
-
 /// Every named type of the registry but the leaves, by name; takes their Haskell
 /// names in `names`.
 fn declarations(
@@ -475,7 +449,7 @@ fn declarations(
 ) -> Result<BTreeMap<String, Declaration>, SchemaError> {
     let mut declarations = BTreeMap::new();
     for (name, container) in registry {
-        if is_leaf(name) {
+        if is_inlined(name) {
             continue;
         }
         let owner = match container {
@@ -714,7 +688,9 @@ fn field_type(
 
 /// The Haskell type of a format, or why the wire cannot carry it.
 fn hs_type(registry: &Registry, format: &Format) -> Result<HsType, String> {
-    let refuse = |why: &str| Err(why.to_owned());
+    if let Some(why) = refusal(format) {
+        return Err(why.to_owned());
+    }
     Ok(match format {
         Format::Unit => HsType::plain("()"),
         Format::U8 => HsType::plain("Word8"),
@@ -733,16 +709,9 @@ fn hs_type(registry: &Registry, format: &Format) -> Result<HsType, String> {
         },
         Format::Seq(inner) => match inner.as_ref() {
             Format::U8 => HsType::plain("ByteString"),
-            Format::TypeName(name) if name == CHAR_NAME => {
-                leaf(registry, name)?;
-                HsType::plain("String")
-            }
+            Format::TypeName(name) if name == CHAR_NAME => HsType::plain("String"),
             _ => HsType::plain(&format!("[{}]", hs_type(registry, inner)?.text)),
         },
-        // WireSchema has instances for pairs only; a tuple of one has no Haskell twin.
-        Format::Tuple(formats) if formats.len() != 2 => {
-            return refuse("only pairs cross as tuples; use a struct");
-        }
         Format::Tuple(formats) => {
             let elements = formats
                 .iter()
@@ -750,69 +719,24 @@ fn hs_type(registry: &Registry, format: &Format) -> Result<HsType, String> {
                 .collect::<Result<Vec<_>, _>>()?;
             HsType::plain(&format!("({})", elements.join(", ")))
         }
-        Format::TypeName(name) => leaf(registry, name)?,
-        Format::Bool => {
-            return refuse(
-                "bool is refused: serde_store reads any non-zero byte as true; use WireBool",
-            );
-        }
-        Format::Char => {
-            return refuse("char is refused: serde_store writes UTF-8, store a u32; use WireChar");
-        }
-        Format::Str => {
-            return refuse(
-                "String is refused: use WireText (store's Text layout depends on the text version)",
-            );
-        }
-        Format::Bytes => {
-            return refuse("serde byte buffers are refused: use Vec<u8>, which reads safely");
-        }
-        Format::Map { .. } => return refuse("maps are not part of the wire format"),
-        Format::I128 | Format::U128 => {
-            return refuse("128-bit integers: serde_store cannot encode them");
-        }
-        Format::TupleArray { .. } => {
-            return refuse("fixed-size arrays have no store twin; use Vec");
-        }
-        Format::Variable(_) => return refuse("a format was not traced"),
-    })
-}
-
-/// A reference to a named type: the leaf types inline, any other by its name.
-fn leaf(registry: &Registry, name: &str) -> Result<HsType, String> {
-    let container = registry
-        .get(name)
-        .ok_or_else(|| format!("{name} is not in the registry"))?;
-    let unexpected = || Err(format!("{name} is not the expected leaf type"));
-    let newtype_of = |format: &Format| matches!(container, ContainerFormat::NewTypeStruct(inner) if **inner == *format);
-    match name {
-        BOOL_NAME if newtype_of(&Format::U8) => Ok(HsType::plain("Bool")),
-        CHAR_NAME if newtype_of(&Format::U32) => Ok(HsType::plain("Char")),
-        TEXT_NAME if newtype_of(&Format::Seq(Box::new(Format::U8))) => {
-            Ok(HsType::plain("WireText"))
-        }
-        EITHER_NAME => match container {
-            ContainerFormat::Enum(variants) if variants.len() == 2 => {
-                match (variants.get(&0), variants.get(&1)) {
-                    (Some(left), Some(right)) => match (&left.value, &right.value) {
-                        (VariantFormat::NewType(l), VariantFormat::NewType(r)) => Ok(HsType {
-                            text: format!(
-                                "Either {} {}",
-                                hs_type(registry, l)?.atom(),
-                                hs_type(registry, r)?.atom()
-                            ),
-                            applied: true,
-                        }),
-                        _ => unexpected(),
-                    },
-                    _ => unexpected(),
-                }
+        Format::TypeName(name) => {
+            match reference(registry, name).map_err(|SchemaError(why)| why)? {
+                Reference::Bool => HsType::plain("Bool"),
+                Reference::Char => HsType::plain("Char"),
+                Reference::Text => HsType::plain("WireText"),
+                Reference::Either(left, right) => HsType {
+                    text: format!(
+                        "Either {} {}",
+                        hs_type(registry, left)?.atom(),
+                        hs_type(registry, right)?.atom()
+                    ),
+                    applied: true,
+                },
+                Reference::Type(name) => HsType::plain(name),
             }
-            _ => unexpected(),
-        },
-        BOOL_NAME | CHAR_NAME | TEXT_NAME => unexpected(),
-        _ => Ok(HsType::plain(name)),
-    }
+        }
+        _ => unreachable!("refusal() covers every other format"),
+    })
 }
 
 #[cfg(test)]
@@ -873,7 +797,7 @@ mod tests {
         }
     }
 
-    /// A schema of the protocol `Demo`, by parts (a [`Schema`] has private parts).
+    /// A schema of the protocol `Demo`.
     struct Demo {
         registry: Registry,
         calls: Vec<CallFormat>,
@@ -882,13 +806,13 @@ mod tests {
 
     impl Demo {
         fn module(&self, module: &str, source: &str) -> Result<String, SchemaError> {
-            let parts = Parts {
+            let schema = Schema {
                 protocol: "Demo",
-                registry: &self.registry,
-                calls: &self.calls,
-                casts: &self.casts,
+                registry: self.registry.clone(),
+                calls: self.calls.clone(),
+                casts: self.casts.clone(),
             };
-            generate(&parts, module, source)
+            haskell(&schema, module, source)
         }
     }
 
@@ -1092,9 +1016,9 @@ mod tests {
     #[test]
     fn shapes_the_wire_cannot_carry_are_refused_with_type_and_field() {
         let raw = Roots::new().root::<Raw>().schema(&[], &[]);
-        assert!(refusal(&raw).starts_with("struct Raw, field ok: bool is refused"));
+        assert!(refusal(&raw).starts_with("Raw.ok: bool is refused"));
         let wrapped = Roots::new().root::<Wrapped>().schema(&[], &[]);
-        assert!(refusal(&wrapped).starts_with("variant Wrapped::A, field name: String is refused"));
+        assert!(refusal(&wrapped).starts_with("Wrapped::A.name: String is refused"));
         let lonely = Roots::new().root::<Lonely>().schema(&[], &[]);
         assert!(refusal(&lonely).contains("1 variants"));
     }
@@ -1104,7 +1028,7 @@ mod tests {
         let twice = Roots::new().root::<Ping>().schema(&["Ping", "Ping"], &[]);
         assert!(refusal(&twice).contains("call 1: Ping is the request of an earlier call too"));
         let missing = Roots::new().root::<Ping>().schema(&[], &["Pong"]);
-        assert!(refusal(&missing).contains("cast 0: Pong is not a named type"));
+        assert!(refusal(&missing).contains("Pong is not in the registry"));
         let schema = Roots::new().root::<Ping>().schema(&["Ping"], &[]);
         assert!(schema.module("demo.Protocol", "x").is_err());
         assert!(schema.module("Demo.Protocol", "two\nlines").is_err());

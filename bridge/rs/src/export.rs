@@ -9,8 +9,46 @@
 /// same name in the bridge's `ffi` module, which documents its statuses; the
 /// Haskell package's `FFI` module imports them.
 ///
-/// ```ignore
-/// rs_in_hs::export_engine!(my_engine::MyEngine);
+/// ```
+/// use serde::{Deserialize, Serialize};
+///
+/// /// A liveness probe.
+/// #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// pub struct Ping;
+///
+/// rs_in_hs::protocol! {
+///     /// The protocol.
+///     pub struct Pinger;
+///     /// Its one call.
+///     pub trait PingerCalls {
+///         /// Answers `()`.
+///         fn ping(Ping) -> ();
+///     }
+///     /// No casts.
+///     pub trait PingerCasts {}
+/// }
+///
+/// #[derive(Default)]
+/// pub struct PingerEngine;
+///
+/// impl PingerCalls for PingerEngine {
+///     fn ping(&mut self, _: Ping) {}
+/// }
+///
+/// impl PingerCasts for PingerEngine {}
+///
+/// impl rs_in_hs::Engine for PingerEngine {
+///     type Protocol = Pinger;
+///     fn call(&mut self, request: Request) -> Reply {
+///         request.dispatch(self)
+///     }
+///     fn cast(&mut self, message: Cast) {
+///         message.dispatch(self)
+///     }
+/// }
+///
+/// rs_in_hs::export_engine!(PingerEngine);
+/// # fn main() {}
 /// ```
 #[macro_export]
 macro_rules! export_engine {

@@ -27,7 +27,7 @@ use serde_reflection::{
 use sha2::{Digest, Sha256};
 
 use crate::protocol::{Describer, Protocol, TraceFn};
-use crate::wire::{BOOL_NAME, CHAR_NAME, InitMessage, TEXT_NAME};
+use crate::wire::{BOOL_NAME, CHAR_NAME, EITHER_NAME, InitMessage, TEXT_NAME};
 
 /// The first line of the canonical text; bump it only if the rendering changes.
 pub const HEADER: &str = "rs-in-hs wire schema 2";
@@ -228,12 +228,6 @@ fn definitions(registry: &Registry) -> Result<BTreeMap<String, String>, SchemaEr
     Ok(lines)
 }
 
-/// Leaf types that appear inline (`BOOL`, `CHAR`, `TEXT`, `EITHER(..)`), never as a
-/// line.
-fn is_inlined(name: &str) -> bool {
-    [BOOL_NAME, CHAR_NAME, TEXT_NAME, "Either"].contains(&name)
-}
-
 /// A product's fields, `{A, B}`; a refused field is named as `owner.field`.
 fn product(
     registry: &Registry,
@@ -316,16 +310,38 @@ fn sum(
     Ok(rendered.join(" | "))
 }
 
+/// Why the wire cannot carry `format`, if it cannot: the serde shapes whose encodings
+/// disagree with `store`'s, and tuples other than pairs (the Haskell side has a
+/// `WireSchema` instance for pairs only). Checked for every field, and by the code
+/// generator before it writes anything.
+pub(crate) fn refusal(format: &Format) -> Option<&'static str> {
+    Some(match format {
+        Format::Bool => {
+            "bool is refused: serde_store reads any non-zero byte as true; use WireBool"
+        }
+        Format::Char => "char is refused: serde_store writes UTF-8, store a u32; use WireChar",
+        Format::Str => {
+            "String is refused: use WireText (store's Text layout depends on the text version)"
+        }
+        Format::Bytes => "serde byte buffers are refused: use Vec<u8>, which reads safely",
+        Format::Map { .. } => "maps are not part of the wire format",
+        Format::I128 | Format::U128 => "128-bit integers: serde_store cannot encode them",
+        Format::TupleArray { .. } => "fixed-size arrays have no store twin; use Vec",
+        Format::Tuple(formats) if formats.len() != 2 => {
+            "only pairs cross as tuples; use a struct for more fields"
+        }
+        Format::Variable(_) => "a format was not traced",
+        _ => return None,
+    })
+}
+
 /// Renders one field's format.
 fn field(registry: &Registry, format: &Format) -> Result<String, SchemaError> {
-    let refuse = |why: &str| Err(SchemaError(why.to_owned()));
+    if let Some(why) = refusal(format) {
+        return Err(SchemaError(why.to_owned()));
+    }
     Ok(match format {
         Format::Unit => "UNIT".to_owned(),
-        Format::Bool => {
-            return refuse(
-                "bool is refused: serde_store reads any non-zero byte as true; use WireBool",
-            );
-        }
         Format::U8 => "U8".to_owned(),
         Format::U16 => "U16".to_owned(),
         Format::U32 => "U32".to_owned(),
@@ -339,72 +355,73 @@ fn field(registry: &Registry, format: &Format) -> Result<String, SchemaError> {
         Format::Option(inner) => format!("OPTION({})", field(registry, inner)?),
         Format::Seq(inner) => format!("SEQ({})", field(registry, inner)?),
         Format::Tuple(formats) => format!("TUPLE({})", fields(registry, formats)?),
-        Format::TypeName(name) => named(registry, name)?,
-        Format::Char => {
-            return refuse("char is refused: serde_store writes UTF-8, store a u32; use WireChar");
-        }
-        Format::Str => {
-            return refuse(
-                "String is refused: use WireText (store's Text layout depends on the text version)",
-            );
-        }
-        Format::Bytes => {
-            return refuse("serde byte buffers are refused: use Vec<u8>, which reads safely");
-        }
-        Format::Map { .. } => return refuse("maps are not part of the wire format"),
-        Format::I128 | Format::U128 => {
-            return refuse("128-bit integers: serde_store cannot encode them");
-        }
-        Format::TupleArray { .. } => {
-            return refuse("fixed-size arrays have no store twin; use Vec");
-        }
-        Format::Variable(_) => return refuse("a format was not traced"),
+        Format::TypeName(name) => match reference(registry, name)? {
+            Reference::Bool => "BOOL".to_owned(),
+            Reference::Char => "CHAR".to_owned(),
+            Reference::Text => "TEXT".to_owned(),
+            Reference::Either(left, right) => format!(
+                "EITHER({}, {})",
+                field(registry, left)?,
+                field(registry, right)?
+            ),
+            Reference::Type(name) => name.to_owned(),
+        },
+        _ => unreachable!("refusal() covers every other format"),
     })
 }
 
-/// Renders a reference to a named type, inlining the leaf types.
-fn named(registry: &Registry, name: &str) -> Result<String, SchemaError> {
+/// What a type name in a format stands for.
+pub(crate) enum Reference<'a> {
+    /// [`crate::wire::WireBool`].
+    Bool,
+    /// [`crate::wire::WireChar`].
+    Char,
+    /// [`crate::wire::WireText`].
+    Text,
+    /// `either::Either`, with the formats of its two sides.
+    Either(&'a Format, &'a Format),
+    /// A named type of the protocol, declared on its own line.
+    Type(&'a str),
+}
+
+/// Resolves a type name: the leaf types (whose serde names the wire module defines)
+/// are checked to have their expected shape, and every other name is a protocol type.
+pub(crate) fn reference<'a>(
+    registry: &'a Registry,
+    name: &'a str,
+) -> Result<Reference<'a>, SchemaError> {
     let container = registry
         .get(name)
         .ok_or_else(|| SchemaError(format!("{name} is not in the registry")))?;
-    let unexpected = || SchemaError(format!("{name} is not the expected leaf type"));
-    match name {
-        BOOL_NAME => match container {
-            ContainerFormat::NewTypeStruct(inner) if **inner == Format::U8 => Ok("BOOL".to_owned()),
-            _ => Err(unexpected()),
-        },
-        CHAR_NAME => match container {
-            ContainerFormat::NewTypeStruct(inner) if **inner == Format::U32 => {
-                Ok("CHAR".to_owned())
-            }
-            _ => Err(unexpected()),
-        },
-        TEXT_NAME => match container {
-            ContainerFormat::NewTypeStruct(inner)
-                if **inner == Format::Seq(Box::new(Format::U8)) =>
-            {
-                Ok("TEXT".to_owned())
-            }
-            _ => Err(unexpected()),
-        },
-        "Either" => match container {
-            ContainerFormat::Enum(variants) => match (variants.get(&0), variants.get(&1)) {
-                (Some(left), Some(right)) if variants.len() == 2 => {
-                    match (&left.value, &right.value) {
-                        (VariantFormat::NewType(l), VariantFormat::NewType(r)) => Ok(format!(
-                            "EITHER({}, {})",
-                            field(registry, l)?,
-                            field(registry, r)?
-                        )),
-                        _ => Err(unexpected()),
+    let newtype_of = |format: &Format| matches!(container, ContainerFormat::NewTypeStruct(inner) if **inner == *format);
+    let resolved = match name {
+        BOOL_NAME if newtype_of(&Format::U8) => Some(Reference::Bool),
+        CHAR_NAME if newtype_of(&Format::U32) => Some(Reference::Char),
+        TEXT_NAME if newtype_of(&Format::Seq(Box::new(Format::U8))) => Some(Reference::Text),
+        EITHER_NAME => match container {
+            ContainerFormat::Enum(variants) if variants.len() == 2 => {
+                match (
+                    variants.get(&0).map(|v| &v.value),
+                    variants.get(&1).map(|v| &v.value),
+                ) {
+                    (Some(VariantFormat::NewType(left)), Some(VariantFormat::NewType(right))) => {
+                        Some(Reference::Either(left, right))
                     }
+                    _ => None,
                 }
-                _ => Err(unexpected()),
-            },
-            _ => Err(unexpected()),
+            }
+            _ => None,
         },
-        _ => Ok(name.to_owned()),
-    }
+        BOOL_NAME | CHAR_NAME | TEXT_NAME => None,
+        _ => Some(Reference::Type(name)),
+    };
+    resolved.ok_or_else(|| SchemaError(format!("{name} is not the expected leaf type")))
+}
+
+/// Leaf types that appear inline (`BOOL`, `CHAR`, `TEXT`, `EITHER(..)`), never as a
+/// line of their own.
+pub(crate) fn is_inlined(name: &str) -> bool {
+    [BOOL_NAME, CHAR_NAME, TEXT_NAME, EITHER_NAME].contains(&name)
 }
 
 #[cfg(test)]

@@ -15,6 +15,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use leaves::{BOOL_NAME, CHAR_NAME, TEXT_NAME};
+
+/// The serde name of `either::Either`, which crosses as Haskell's `Either`.
+pub(crate) const EITHER_NAME: &str = "Either";
 pub use leaves::{WireBool, WireChar, WireString, WireText, from_wire_string, wire_string};
 
 use crate::status::Status;
