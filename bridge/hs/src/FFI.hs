@@ -1,8 +1,10 @@
 -- | The raw C ABI of the Rust static library, one import per export, and nothing
 -- else. Internal: only "RustBridge" uses it, and it adds marshalling, lifetimes and
--- errors. Mirrors @rs/src/ffi.rs@ and @rs/src/status.rs@.
+-- errors. Mirrors @bridge/rs/src/ffi.rs@ and @bridge/rs/src/status.rs@;
+-- every engine's crate exports the same symbols through @export_engine!@, and they
+-- resolve when the program links that crate's static library.
 --
--- Ownership (the same rules as in @rs/src/ffi.rs@):
+-- Ownership (the same rules as in @bridge/rs/src/ffi.rs@):
 --
 -- * A non-zero status means Rust took nothing. A refused 'h2rCallTry' leaves the
 --   'StablePtr' with the caller, who must free it; no reply will ever come for it.
@@ -25,7 +27,7 @@ module FFI
     hsThreadDonePtr,
 
     -- * Calls and casts
-    Reply,
+    ReplyHandle,
     h2rCallTry,
     h2rCallWait,
     h2rCastTry,
@@ -36,13 +38,10 @@ module FFI
     -- * Schema
     h2rSchemaFingerprint,
 
-    -- * Observability and benchmarking
+    -- * Observability
     h2rStats,
     h2rTokenCreated,
     h2rTokenFreedUnsent,
-    h2rFloorPingPong,
-    h2rNoopSafe,
-    h2rNoopUnsafe,
   )
 where
 
@@ -52,7 +51,7 @@ import Foreign.Ptr (FunPtr, Ptr)
 import Foreign.StablePtr (StablePtr)
 import GHC.Conc (PrimMVar)
 
--- | The status every export returns; the numbers are @rs/src/status.rs@'s.
+-- | The status every export returns; the numbers are @bridge/rs/src/status.rs@'s.
 data Status
   = StatusOk
   | StatusNotInitialised
@@ -78,7 +77,7 @@ statusFromCode code
   | otherwise = Nothing
 
 -- | An opaque reply handle from a successful call.
-data Reply
+data ReplyHandle
 
 -- | @h2r_init(notify, thread_done, config, config_len)@. Safe: it starts a thread.
 foreign import ccall safe "h2r_init"
@@ -102,11 +101,11 @@ foreign import ccall "&hs_thread_done"
 -- @block = 0@ it never blocks (a full channel is refused with 'StatusChannelFull'),
 -- never calls Haskell, and only decodes and enqueues.
 foreign import ccall unsafe "h2r_call"
-  h2rCallTry :: Ptr Word8 -> CSize -> StablePtr PrimMVar -> CInt -> CInt -> Ptr (Ptr Reply) -> IO CInt
+  h2rCallTry :: Ptr Word8 -> CSize -> StablePtr PrimMVar -> CInt -> CInt -> Ptr (Ptr ReplyHandle) -> IO CInt
 
 -- | The same export, for @block = 1@. Safe: it may wait for room in the channel.
 foreign import ccall safe "h2r_call"
-  h2rCallWait :: Ptr Word8 -> CSize -> StablePtr PrimMVar -> CInt -> CInt -> Ptr (Ptr Reply) -> IO CInt
+  h2rCallWait :: Ptr Word8 -> CSize -> StablePtr PrimMVar -> CInt -> CInt -> Ptr (Ptr ReplyHandle) -> IO CInt
 
 -- | @h2r_cast(msg, len, block = 0)@. Unsafe, for the same reasons as 'h2rCallTry'.
 foreign import ccall unsafe "h2r_cast"
@@ -118,11 +117,11 @@ foreign import ccall safe "h2r_cast"
 
 -- | @h2r_reply(reply, out_ptr, out_len)@. Unsafe: reads a cell, never blocks.
 foreign import ccall unsafe "h2r_reply"
-  h2rReply :: Ptr Reply -> Ptr (Ptr Word8) -> Ptr CSize -> IO CInt
+  h2rReply :: Ptr ReplyHandle -> Ptr (Ptr Word8) -> Ptr CSize -> IO CInt
 
 -- | @h2r_release(reply)@. Unsafe: drops a reference, never blocks.
 foreign import ccall unsafe "h2r_release"
-  h2rRelease :: Ptr Reply -> IO CInt
+  h2rRelease :: Ptr ReplyHandle -> IO CInt
 
 -- | @h2r_schema_fingerprint(out, len = 32)@. Safe: the first call in a process may
 -- compute the fingerprint (Rust traces its types: about 0.3 ms) or wait for another
@@ -142,15 +141,3 @@ foreign import ccall unsafe "h2r_token_created"
 -- | @h2r_token_freed_unsent()@. Unsafe: one atomic add.
 foreign import ccall unsafe "h2r_token_freed_unsent"
   h2rTokenFreedUnsent :: IO CInt
-
--- | @h2r_floor_ping_pong(rounds, out_nanos)@. Safe: it runs for as long as it takes.
-foreign import ccall safe "h2r_floor_ping_pong"
-  h2rFloorPingPong :: CSize -> Ptr Word64 -> IO CInt
-
--- | @h2r_noop()@ through a safe call: the cost of a safe FFI call, for the benchmark.
-foreign import ccall safe "h2r_noop"
-  h2rNoopSafe :: IO CInt
-
--- | @h2r_noop()@ through an unsafe call.
-foreign import ccall unsafe "h2r_noop"
-  h2rNoopUnsafe :: IO CInt

@@ -14,8 +14,8 @@
 -- line per named type: constructor names and order, field types in order; field
 -- names are not on the wire and are left out), and written by hand for the leaf
 -- types. Rust renders the same text from @serde-reflection@
--- (@rs/src/wire/schema.rs@); @fixtures/wire/schema.txt@ holds it and both test
--- suites check it. The leaf instances are also the list of what may cross: types
+-- (@bridge/rs/src/schema.rs@); the example mixer's @golden/schema.txt@ holds its
+-- text and both of its test suites check it. The leaf instances are also the list of what may cross: types
 -- whose encodings disagree between @store@ and @serde_store@ have an instance that
 -- fails to compile with the reason ('Int', 'Word', 'Text', 'Integer', 'Natural').
 module Schema
@@ -48,7 +48,7 @@ import WireText (WireText)
 
 -- | The first line of the canonical text (Rust's @schema::HEADER@).
 header :: String
-header = "rs-in-hs wire schema 1"
+header = "rs-in-hs wire schema 2"
 
 -- | How a type appears in the canonical schema text. Derive it (@DeriveAnyClass@)
 -- for a protocol type with a 'Generic' instance; the leaf instances are below.
@@ -63,10 +63,11 @@ class WireSchema a where
   default definitions :: GDatatype (Rep a) => Proxy a -> Map String String
   definitions _ = gDefinitions (Proxy :: Proxy (Rep a))
 
--- | The canonical text of the schema rooted at the given types' definitions.
-schemaText :: Map String String -> Text
-schemaText defs =
-  T.pack . unlines $ header : [name <> " = " <> body | (name, body) <- Map.toAscList defs]
+-- | The canonical text of a schema: the header, the protocol's lines (its calls and
+-- casts), then one line per named type, sorted by name.
+schemaText :: [String] -> Map String String -> Text
+schemaText protocol defs =
+  T.pack . unlines $ header : protocol <> [name <> " = " <> body | (name, body) <- Map.toAscList defs]
 
 -- | A schema fingerprint: the SHA-256 of its canonical text (32 bytes).
 newtype Fingerprint = Fingerprint {fingerprintBytes :: ByteString}

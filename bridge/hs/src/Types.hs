@@ -1,31 +1,23 @@
 {-# LANGUAGE DeriveAnyClass #-}
 {-# LANGUAGE DeriveGeneric #-}
 
--- | Wire types and the bridge's exception. Each wire type has a twin in
--- @rs/src/wire/messages.rs@ with the same constructor order and field types, so
--- @store@'s Generic encoding and Rust's @serde_store@ agree on the bytes: a 'Word8'
--- tag for sums, fields back to back for products, little-endian numbers, a 64-bit
--- length before lists and strings. "Schema" fingerprints them; ARCHITECTURE.md
--- ("Wire format") lists the shapes that needed care. 'RustBridge' re-exports
--- everything here but 'InitMessage'.
+-- | The bridge's own wire types ('Config' and the 'InitMessage' that carries it to
+-- @h2r_init@, twins of @bridge/rs/src/wire/mod.rs@) and its exception.
+-- 'RustBridge' re-exports everything here but 'InitMessage'.
 module Types
   ( Config (..),
     defaultConfig,
     InitMessage (..),
-    MessageBody (..),
     BridgeError (..),
   )
 where
 
-import Audio
 import Control.Exception (Exception (..))
 import Data.ByteString (ByteString)
-import Data.Int (Int16, Int32, Int64, Int8)
 import Data.Store (Store)
-import Data.Word (Word32, Word64)
+import Data.Word (Word32)
 import GHC.Generics (Generic)
 import Schema (Fingerprint, WireSchema, fingerprintHex)
-import WireText (WireText)
 
 -- | Bridge configuration. Haskell is its single source of truth: 'RustBridge.withRust'
 -- encodes it and Rust decodes it at init.
@@ -36,7 +28,7 @@ newtype Config = Config
   }
   deriving (Eq, Show, Generic, Store, WireSchema)
 
--- | A 'Config' with room for every 'MessageBody' and then some (4 KiB).
+-- | A 'Config' that accepts requests of up to 4 KiB.
 defaultConfig :: Config
 defaultConfig = Config {maxMsgLen = 4096}
 
@@ -47,72 +39,6 @@ data InitMessage = InitMessage
   { initFingerprint :: !ByteString,
     initConfig :: !Config
   }
-  deriving (Eq, Show, Generic, Store, WireSchema)
-
--- | The demo engine's messages, used both as requests and as replies. New
--- constructors go at the end, so that existing tags never move.
-data MessageBody
-  = -- | Liveness probe; answered by 'Pong'.
-    Ping
-  | -- | The reply to 'Ping'.
-    Pong
-  | -- | Answered by itself, so callers can match replies to requests.
-    Echo !Word64
-  | -- | Asks how many casts the engine has handled since init.
-    GetCastCount
-  | -- | The reply to 'GetCastCount'.
-    CastCount !Word64
-  | -- | The engine sleeps this many milliseconds (at most 10 000), then answers
-    -- 'Pong'. Holds the worker busy in tests.
-    Sleep !Word32
-  | -- | Fault injection: the engine panics while handling it, and the caller gets
-    -- 'EnginePanicked'.
-    InjectPanic
-  | -- | The reply to a message that is not a request (for example 'Pong').
-    Unsupported
-  | -- | Sets a channel's gain in dB (clamped to -96..12; NaN or an infinity changes
-    -- nothing). Answered by 'Channel'.
-    SetGain !ChannelId !Float
-  | -- | Mutes or unmutes a channel. Answered by 'Channel'.
-    SetMute !ChannelId !Bool
-  | -- | Sets a channel's pan (clamped to -100..100). Answered by 'Channel'.
-    SetPan !ChannelId !Int8
-  | -- | Sets a channel's delay in samples (clamped). Answered by 'Channel'.
-    SetDelay !ChannelId !Int32
-  | -- | Sets a channel's label (truncated to 32 characters) and glyph. Answered by
-    -- 'Channel'.
-    SetLabel !ChannelId !String !Char
-  | -- | Asks for a channel's settings. Answered by 'Channel'.
-    GetChannel !ChannelId
-  | -- | A channel's settings, or 'Nothing' for a channel that does not exist.
-    Channel !(Maybe ChannelInfo)
-  | -- | Writes 16-bit little-endian mono samples to a channel's input (a trailing
-    -- odd byte is ignored). Answered by 'SamplesWritten', or @Channel Nothing@.
-    WriteSamples !ChannelId !ByteString
-  | -- | Frames written and their peak sample.
-    SamplesWritten !Word32 !Int16
-  | -- | Asks for every channel's meter. Answered by 'Meters'.
-    QueryMeters
-  | -- | One reading per channel.
-    Meters ![MeterReading]
-  | -- | Recalls a preset by name (@"Unity"@ is built in). Answered by 'Preset'.
-    LoadPreset !WireText
-  | -- | Saves the current settings under a name. Answered by 'Preset'.
-    SavePreset !WireText
-  | -- | The outcome of a preset request.
-    Preset !PresetOutcome
-  | -- | Schedules gain automation; the channel ends at the last kept point's gain.
-    -- Answered by 'Automated', or @Channel Nothing@.
-    Automate !Automation
-  | -- | The channel, how many points were kept, and the frame of the last one.
-    Automated !ChannelId !Word32 !Word64
-  | -- | Moves the transport by this many frames (never before frame 0). Answered by
-    -- 'Position'.
-    Seek !Int64
-  | -- | The transport's frame.
-    Position !Int64
-  | -- | Answered by itself, after Rust has decoded and re-encoded it.
-    Loopback !LoopbackFrame
   deriving (Eq, Show, Generic, Store, WireSchema)
 
 -- | Everything the bridge throws. Catch it with 'Control.Exception.catch' or
@@ -127,7 +53,8 @@ data BridgeError
     AlreadyRunning
   | -- | The request's length and the configured limit, both in bytes.
     MessageTooLong !Int !Word32
-  | -- | Rust could not decode the request as a 'MessageBody'.
+  | -- | Rust could not decode the request as one of the protocol's messages (only
+    -- raw bytes from "RustBridge.Internal" can cause it).
     UndecodableRequest
   | -- | The reply did not decode as the expected type; store's message.
     UndecodableReply !String
@@ -170,6 +97,6 @@ instance Exception BridgeError where
           <> fingerprintHex ours
           <> ", Rust's is "
           <> fingerprintHex theirs
-          <> "): the Haskell package and the Rust library were built from different"
-          <> " revisions of the wire types. Rebuild both from the same revision (just build);"
-          <> " fixtures/wire/schema.txt is the schema both must render"
+          <> "): the Haskell program and the Rust library were built from different"
+          <> " revisions of the protocol. Regenerate the Haskell protocol module from the"
+          <> " Rust one (just gen), then rebuild both sides from the same revision (just build)"

@@ -1,7 +1,8 @@
 -- | What the process uses, read from @/proc/self@: OS threads, resident memory, open
--- file descriptors. Shared by the benchmark, the soak and the test suite (each lists
--- @common@ among its source directories); Linux only, like the rest of the project.
-module ProcSelf
+-- file descriptors. For the bridge's tests, its soak and the example benchmark, which
+-- check that the bridge's footprint stays flat. __Not stable__, and Linux only, like
+-- the rest of the project.
+module RustBridge.ProcSelf
   ( procStatus,
     openFds,
   )
