@@ -1,6 +1,6 @@
--- | The rs-in-hs benchmark. With no arguments it runs the seed's shape (100k
--- concurrent callers) and prints the call count, the timing and the peak OS thread
--- count. Other modes measure latency percentiles, throughput and cast floods, each
+-- | The benchmark of rs-in-hs, hosting the mixer engine. With no arguments it runs
+-- the seed's shape (100k concurrent callers) and prints the call count, the timing
+-- and the peak OS thread count. Other modes measure latency percentiles, throughput and cast floods, each
 -- against a floor measured in the same run. @--help@ lists every option.
 module Main (main) where
 
@@ -56,11 +56,11 @@ callersReader = eitherReader $ \text -> case reads ("[" <> text <> "]") of
 -- to that thread's own OS thread).
 main :: IO ()
 main = runInUnboundThread $ do
-  opts <- execParser (info (options <**> helper) (fullDesc <> progDesc "Benchmark the rs-in-hs bridge against a floor measured in the same run"))
+  opts <- execParser (info (options <**> helper) (fullDesc <> progDesc "Benchmark the rs-in-hs bridge, hosting the mixer engine, against a floor measured in the same run"))
   mapM_ setNumCapabilities (optCapabilities opts)
   caps <- getNumCapabilities
   let modes = expand (optModes opts)
-  hPutStrLn stderr ("rs-in-hs-bench: modes " <> show modes <> ", " <> show caps <> " capabilities")
+  hPutStrLn stderr ("mixer-bench: modes " <> show modes <> ", " <> show caps <> " capabilities")
   base <- if any (`elem` [FloorMode, LatencyMode, ThroughputMode]) modes then Just <$> measureFloor 100000 else pure Nothing
   rows <- fmap concat . forM modes $ \m -> case (m, base) of
     (FloorMode, Just b) -> pure (floorRows b)
@@ -71,7 +71,7 @@ main = runInUnboundThread $ do
     _ -> pure []
   printTable rows
   mapM_ (`writeCsv` rows) (optCsv opts)
-  when (null rows) (hPutStrLn stderr "rs-in-hs-bench: nothing measured")
+  when (null rows) (hPutStrLn stderr "mixer-bench: nothing measured")
   where
     expand [] = [SeedMode]
     expand ms

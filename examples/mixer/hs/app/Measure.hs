@@ -1,5 +1,6 @@
 -- | Measuring tools for the benchmark: the monotonic clock, percentiles, and what the
--- process uses (OS threads, resident memory) read from @/proc/self/status@.
+-- process uses (OS threads, resident memory), read from @/proc/self/status@ by the
+-- bridge's "RustBridge.ProcSelf".
 module Measure
   ( nowNs,
     timed,
@@ -18,7 +19,7 @@ import Data.IORef (atomicModifyIORef', newIORef, readIORef)
 import qualified Data.Vector.Unboxed as VU
 import Data.Word (Word64)
 import GHC.Clock (getMonotonicTimeNSec)
-import ProcSelf (procStatus)
+import RustBridge.ProcSelf (procStatus)
 import Statistics.Quantile (medianUnbiased, quantile)
 import System.IO (stderr)
 import System.ProgressBar (Progress (..), ProgressBar, defStyle, hNewProgressBar, updateProgress)
@@ -37,10 +38,15 @@ timed action = do
 
 -- | Latency percentiles, in nanoseconds.
 data Percentiles = Percentiles
-  { p50 :: !Double,
+  { -- | The median.
+    p50 :: !Double,
+    -- | The 90th percentile.
     p90 :: !Double,
+    -- | The 99th percentile.
     p99 :: !Double,
+    -- | The 99.9th percentile.
     p999 :: !Double,
+    -- | The slowest sample.
     pMax :: !Double
   }
 

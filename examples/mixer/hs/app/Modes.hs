@@ -1,6 +1,6 @@
--- | The benchmark's modes. Each runs its own bridge (or none, for the floor) and
--- returns its figures as 'Row's. Every reply is checked, so a wrong answer fails the
--- run instead of flattering it.
+-- | The benchmark's modes. Each runs its own bridge to the mixer engine (or none,
+-- for the floor) and returns its figures as 'Row's. Every reply is decoded and
+-- matched, so a wrong answer fails the run instead of flattering it.
 module Modes
   ( Floor (..),
     measureFloor,
@@ -16,10 +16,12 @@ import Control.Exception (ErrorCall (..), throwIO)
 import Control.Monad (foldM, forM, forM_, replicateM, replicateM_, unless, when)
 import Control.Monad.IO.Class (liftIO)
 import Control.Monad.IO.Unlift (withRunInIO)
+import qualified Data.ByteString as B
 import qualified Data.Vector.Unboxed as VU
 import qualified Data.Vector.Unboxed.Mutable as VUM
-import Data.Word (Word64)
+import Floor
 import Measure
+import Mixer.Protocol
 import Report
 import RustBridge
 
@@ -27,13 +29,10 @@ import RustBridge
 data Floor = Floor
   { -- | p50 of a Rust two-thread flume ping-pong, in nanoseconds.
     floorP50 :: !Double,
+    -- | The floor's own figures: the ping-pong's percentiles and the cost of a safe
+    -- and an unsafe no-op foreign call.
     floorRows :: ![Row]
   }
-
--- | The audit's design measured ≈ 76k calls/s with 256 callers on this machine; the
--- throughput target is 10 times that.
-auditCallsPerSecond :: Double
-auditCallsPerSecond = 76000
 
 -- | The Rust ping-pong floor and the cost of a raw FFI call, safe and unsafe.
 measureFloor :: Int -> IO Floor
@@ -79,31 +78,40 @@ throughput base calls callerCounts = withRust defaultConfig . fmap concat . forM
       amortised = fromIntegral ns / fromIntegral total
       label = show callers <> " callers"
   pure
-    [ (row "throughput" (label <> ": calls/s") perSecond "calls/s") {ratio = Just (perSecond / auditCallsPerSecond), ratioTo = "audit (76k/s)"},
+    [ row "throughput" (label <> ": calls/s") perSecond "calls/s",
       (row "throughput" (label <> ": amortised per call") amortised "ns") {ratio = Just (amortised / floorP50 base), ratioTo = "floor p50"}
     ]
 
--- | A flood of casts from one thread, then a call that proves every cast arrived.
+-- | A flood of 'ResetMeters' casts from one thread, then a call that proves they
+-- were handled: one thread's messages reach the engine in order, so 'QueryMeters'
+-- is answered only after every cast before it, and its silent meters show that the
+-- casts took effect (channel 0 is fed a full-scale sample just before the flood).
 -- Resident memory is read before and after: the bounded channel keeps it flat.
 castFlood :: Int -> IO [Row]
 castFlood casts = withRust defaultConfig $ do
-  replicateM_ 10000 (castRust Ping)
-  warm <- castCount
+  replicateM_ 10000 (castRust ResetMeters)
+  fed <- callRust (WriteSamples (ChannelId 0) (B.pack [0xff, 0x7f]))
+  before <- callRust QueryMeters
+  liftIO . unless (fed == Just (SamplesWritten 1 maxBound) && not (all silent before)) $
+    throwIO (ErrorCall ("the engine did not meter the sample: " <> show fed <> ", " <> show before))
   rssBefore <- liftIO (procStatus "VmRSS")
   ((), ns) <- withRunInIO $ \run -> timed . withProgress casts $ \report ->
     forM_ [1 .. casts] $ \i -> do
-      run (castRust Ping)
+      run (castRust ResetMeters)
       when (i `mod` 10000 == 0) (report i)
-  handled <- castCount
+  after <- callRust QueryMeters
   rssAfter <- liftIO (procStatus "VmRSS")
-  liftIO . unless (handled - warm == fromIntegral casts) $
-    throwIO (ErrorCall ("engine handled " <> show (handled - warm) <> " of " <> show casts <> " casts"))
+  liftIO . unless (casts == 0 || all silent after) $
+    throwIO (ErrorCall ("the meters are not silent after " <> show casts <> " ResetMeters casts: " <> show after))
   pure
     [ row "cast" "casts/s" (fromIntegral casts * 1e9 / fromIntegral ns) "casts/s",
       row "cast" "RSS before flood" (fromIntegral rssBefore) "kB",
       row "cast" "RSS after flood" (fromIntegral rssAfter) "kB",
       row "cast" "RSS growth" (fromIntegral (rssAfter - rssBefore)) "kB"
     ]
+  where
+    -- The engine meters silence as negative infinity.
+    silent reading = let peak = levelPeakDb (meterReadingLevel reading) in isInfinite peak && peak < 0
 
 -- | The seed's shape: this many concurrent 'asyncRust' callers, all at once.
 seed :: Int -> IO [Row]
@@ -121,20 +129,16 @@ seed callers = do
       row "seed" "peak OS threads" (fromIntegral peak) "threads"
     ]
 
-expectPong :: Rust ()
+-- | One 'Ping' round trip; the reply's type is 'Pong', and it is decoded and
+-- matched before this returns.
+expectPong :: Rust Mixer ()
 expectPong = do
-  reply <- callRust Ping
-  unless (reply == Pong) $ liftIO (throwIO (ErrorCall ("expected Pong, got " <> show (reply :: MessageBody))))
+  Pong <- callRust Ping
+  pure ()
 
-countPong :: Int -> MessageBody -> Int
-countPong count reply = if reply == Pong then count + 1 else count
-
-castCount :: Rust Word64
-castCount = do
-  reply <- callRust GetCastCount
-  case reply of
-    CastCount n -> pure n
-    other -> liftIO (throwIO (ErrorCall ("expected CastCount, got " <> show other)))
+-- | One more answered 'Ping' of the seed's callers.
+countPong :: Int -> Pong -> Int
+countPong count Pong = count + 1
 
 perCall :: Int -> IO () -> IO Double
 perCall n action = do

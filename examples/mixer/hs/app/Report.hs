@@ -16,13 +16,19 @@ import GHC.Generics (Generic)
 import Text.Printf (printf)
 
 -- | One figure: which mode, what was measured, its value and unit, and its ratio to
--- the floor (or to the stated baseline) where that means something.
+-- the floor where that means something ('ratioTo' names which floor figure).
 data Row = Row
-  { mode :: !String,
+  { -- | The mode that measured it (@floor@, @latency@, ...).
+    mode :: !String,
+    -- | What was measured.
     metric :: !String,
+    -- | The figure.
     value :: !Double,
+    -- | Its unit (@ns@, @calls/s@, @kB@, ...).
     unit :: !String,
+    -- | The figure divided by the floor figure named by 'ratioTo', if any.
     ratio :: !(Maybe Double),
+    -- | Which floor figure 'ratio' is relative to; empty without a ratio.
     ratioTo :: !String
   }
   deriving (Generic)
