@@ -3,10 +3,11 @@
 {-# LANGUAGE ScopedTypeVariables #-}
 {-# LANGUAGE TypeOperators #-}
 
--- | QuickCheck generators for every wire type, derived through "GHC.Generics" so a
--- new constructor or field is generated without anyone editing this module. The
--- class lives here (not 'Test.QuickCheck.Arbitrary') so that its instances for the
--- library's types are not orphans.
+-- | QuickCheck generators for every wire type of the mixer's protocol, derived
+-- through "GHC.Generics" so a new constructor or field is generated without anyone
+-- editing this module (a new type needs one line here). The class lives here (not
+-- 'Test.QuickCheck.Arbitrary') so that its instances for the generated types are
+-- not orphans.
 module Generators
   ( Wire (..),
   )
@@ -20,7 +21,8 @@ import qualified Data.Text as T
 import Data.Word (Word16, Word32, Word64, Word8)
 import GHC.Float (castWord32ToFloat, castWord64ToDouble)
 import GHC.Generics
-import RustBridge
+import Mixer.Protocol
+import RustBridge.Protocol (WireText (..))
 import Test.QuickCheck
 
 -- | A generator for a wire type.
@@ -85,7 +87,7 @@ instance Wire Double where
 instance Wire Bool where gen = arbitrary
 
 -- | QuickCheck's 'Char's are ASCII or valid, assigned Unicode: never a surrogate,
--- which Rust would refuse (see "WireSpec").
+-- which Rust would refuse.
 instance Wire Char where gen = arbitrary
 
 instance Wire WireText where gen = WireText . T.pack <$> gen
@@ -100,24 +102,62 @@ instance (Wire a, Wire b) => Wire (Either a b) where gen = oneof [Left <$> gen, 
 
 instance (Wire a, Wire b) => Wire (a, b) where gen = (,) <$> gen <*> gen
 
-instance Wire Config
+instance Wire ()
+
+instance Wire Automate
+
+instance Wire Automated
+
+instance Wire Automation
 
 instance Wire ChannelId
 
 instance Wire ChannelInfo
 
+instance Wire Curve
+
+instance Wire GetChannel
+
 instance Wire Level
+
+instance Wire LoadPreset
 
 instance Wire MeterReading
 
-instance Wire Curve
+instance Wire Ping
 
-instance Wire Automation
+instance Wire Pong
 
 instance Wire PresetError
 
 instance Wire PresetSummary
 
-instance Wire LoopbackFrame
+instance Wire QueryMeters
 
-instance Wire MessageBody
+instance Wire Reset
+
+instance Wire ResetMeters
+
+instance Wire SamplesWritten
+
+instance Wire SavePreset
+
+instance Wire Seek
+
+instance Wire SetDelay
+
+instance Wire SetGain
+
+instance Wire SetLabel
+
+instance Wire SetMaster
+
+instance Wire SetMute
+
+instance Wire SetPan
+
+instance Wire Transport
+
+instance Wire TransportCommand
+
+instance Wire WriteSamples
