@@ -1,12 +1,14 @@
 {-# LANGUAGE RankNTypes #-}
 {-# LANGUAGE ScopedTypeVariables #-}
 
--- | The soak: a million calls (by default) from many concurrent callers, a random
--- share of them cancelled mid-call (async's 'cancel', 'callRustTimeout' with a tiny
--- deadline, 'killThread'), while other threads flood the engine with casts.
+-- | The soak: a million calls (by default) to the probe engine from many concurrent
+-- callers, a random share of them cancelled mid-call (async's 'cancel',
+-- 'callRustTimeout' with a tiny deadline, 'killThread'), while other threads flood
+-- the engine with @Note@ casts.
 --
--- Every call sends @Echo id@ with an id no other call uses, so a reply that is not
--- its own is a crossed reply. It checks, and prints:
+-- Every call sends @Echo id@ with an id no other call uses, and the engine answers
+-- with that id, so a reply that is not its own is a crossed reply. It checks, and
+-- prints:
 --
 -- * every call that was not cancelled got exactly its own reply (none lost, none
 --   crossed, no 'BridgeError');
@@ -30,8 +32,9 @@ import Data.List (foldl')
 import Data.Word (Word64)
 import GHC.Clock (getMonotonicTimeNSec)
 import Options.Applicative
-import ProcSelf (procStatus)
+import Probe.Protocol (Echo (..), GetCastCount (..), Note (..), Probe)
 import RustBridge
+import RustBridge.ProcSelf (procStatus)
 import System.Exit (ExitCode (..), exitFailure)
 import System.IO (hPutStrLn, stderr)
 import System.Mem (performMajorGC)
@@ -54,7 +57,7 @@ options :: Parser Options
 options =
   Options
     <$> option positive (long "calls" <> value 1000000 <> showDefault <> metavar "N" <> help "calls in total")
-    <*> option positive (long "callers" <> value 256 <> showDefault <> metavar "N" <> help "concurrent callers (the issue asks for 64 to 256)")
+    <*> option positive (long "callers" <> value 256 <> showDefault <> metavar "N" <> help "concurrent callers")
     <*> option share (long "cancel-share" <> value 0.25 <> showDefault <> metavar "P" <> help "share of calls that are cancelled (0 to 1)")
     <*> option auto (long "flooders" <> value 2 <> showDefault <> metavar "N" <> help "threads flooding the engine with casts while the calls run")
     <*> option positive (long "rounds" <> value 10 <> showDefault <> metavar "N" <> help "rounds the calls are split into; threads and RSS are read after each")
@@ -197,7 +200,7 @@ soak opts progress = do
     first : _ -> pure (tally, casts, handled, first, last usages, before, after)
 
 -- | The rounds, with the cast flood beside them, then the engine's cast count.
-soakRounds :: Options -> (forall a. Rust a -> IO a) -> IORef Int -> IO (Tally, Int, Word64, [Usage])
+soakRounds :: Options -> (forall a. Rust Probe a -> IO a) -> IORef Int -> IO (Tally, Int, Word64, [Usage])
 soakRounds opts run progress = do
   stop <- newIORef False
   flood <- forM [1 .. optFlooders opts] (const (async (castFlood run stop)))
@@ -208,15 +211,12 @@ soakRounds opts run progress = do
     pure (t, u)
   writeIORef stop True
   sent <- sum <$> mapM wait flood
-  reply <- run (callRust GetCastCount)
-  handledCasts <- case reply of
-    CastCount n -> pure n
-    other -> throwIO (ErrorCall ("GetCastCount answered " <> show other))
+  handledCasts <- run (callRust GetCastCount)
   pure (foldMap fst roundResults, sent, handledCasts, map snd roundResults)
 
 -- | One round: its share of the calls, spread over the callers. Caller @c@ of @n@ in
 -- round @r@ sends the ids @base + c + 1 + k * n@, so every id in the run is unique.
-runRound :: Options -> (forall a. Rust a -> IO a) -> IORef Int -> Int -> IO Tally
+runRound :: Options -> (forall a. Rust Probe a -> IO a) -> IORef Int -> Int -> IO Tally
 runRound opts run progress r = do
   let callers = optCallers opts
       perRound = optCalls opts `div` optRounds opts + (if r < optCalls opts `mod` optRounds opts then 1 else 0)
@@ -226,7 +226,7 @@ runRound opts run progress r = do
     caller opts run progress (mkStdGen (optSeed opts * 1000003 + r * 1009 + c)) ids
 
 -- | One caller's calls, one after another, each with a randomly chosen plan.
-caller :: Options -> (forall a. Rust a -> IO a) -> IORef Int -> StdGen -> [Word64] -> IO Tally
+caller :: Options -> (forall a. Rust Probe a -> IO a) -> IORef Int -> StdGen -> [Word64] -> IO Tally
 caller opts run progress = go mempty (0 :: Int)
   where
     go tally _ _ [] = pure tally
@@ -251,7 +251,7 @@ choosePlan share gen0 =
    in (plan, gen3)
 
 -- | Makes one @Echo i@ call by the given plan and judges the outcome.
-callWith :: (forall a. Rust a -> IO a) -> Plan -> Word64 -> IO Outcome
+callWith :: (forall a. Rust Probe a -> IO a) -> Plan -> Word64 -> IO Outcome
 callWith run plan i = case plan of
   Plain -> either bridgeFailure judge <$> try (run (callRust (Echo i)))
   ViaTimeout micros -> either bridgeFailure (maybe (CancelledBy ByTimeout) judge) <$> try (run (callRustTimeout micros (Echo i)))
@@ -269,7 +269,7 @@ callWith run plan i = case plan of
     killThread thread
     either (interrupted ByKill) judge <$> takeMVar done
   where
-    judge reply = if reply == Echo i then Completed else Crossed
+    judge reply = if reply == i then Completed else Crossed
     bridgeFailure (_ :: BridgeError) = Failed
     interrupted kind e
       | Just (_ :: SomeAsyncException) <- fromException e = CancelledBy kind
@@ -279,7 +279,7 @@ callWith run plan i = case plan of
 -- | Casts until told to stop; returns how many were sent. Stopped by a flag, not by
 -- cancellation, so that the count is exact (a cast cancelled inside its blocking
 -- foreign call could be queued without being counted).
-castFlood :: (forall a. Rust a -> IO a) -> IORef Bool -> IO Int
+castFlood :: (forall a. Rust Probe a -> IO a) -> IORef Bool -> IO Int
 castFlood run stop = go 0
   where
     go :: Int -> IO Int
@@ -288,7 +288,7 @@ castFlood run stop = go 0
       -- The yield gives the callers their turn: without it the flooders keep the
       -- capabilities (a non-blocking cast never deschedules) and starve the calls.
       -- `seq`: the count must not grow a chain of thunks over millions of casts.
-      if done then pure sent else run (castRust (Echo 0)) >> yield >> let next = sent + 1 in next `seq` go next
+      if done then pure sent else run (castRust (Note 0)) >> yield >> let next = sent + 1 in next `seq` go next
 
 report :: [(String, String)] -> IO ()
 report rows = mapM_ (\(name, figure) -> putStrLn (pad name <> figure)) rows

@@ -1,8 +1,8 @@
 {-# LANGUAGE ScopedTypeVariables #-}
 
--- | The bridge's behaviour: calls, timeouts, bad input, lifecycle, structured
--- concurrency and cancellation. Every wait is bounded ('within', 'withBridge'), and
--- every bridge is checked for leaks on the way out.
+-- | The bridge's behaviour: calls, timeouts, bad input, typed replies, lifecycle,
+-- structured concurrency and cancellation. Every wait is bounded ('within',
+-- 'withBridge'), and every bridge is checked for leaks on the way out.
 module BridgeSpec (spec) where
 
 import Control.Concurrent (threadDelay)
@@ -11,10 +11,16 @@ import Control.Concurrent.MVar (newEmptyMVar, putMVar, readMVar)
 import Control.Exception (ErrorCall (..), fromException, throwIO, try)
 import Control.Monad (forM_, forever, replicateM_, void)
 import Control.Monad.IO.Class (liftIO)
+import qualified Data.ByteString as B
 import qualified Data.ByteString.Char8 as B8
 import Data.IORef (atomicModifyIORef', newIORef, readIORef)
+import Data.List (isInfixOf)
+import Data.Proxy (Proxy (..))
+import Data.Store (encode)
 import Data.Word (Word64)
+import Probe.Protocol
 import RustBridge
+import RustBridge.Internal (callRaw, castRaw, decodeReply, encodeCall)
 import Support
 import Test.Hspec
 
@@ -28,16 +34,20 @@ spec = do
       replies <- withBridge defaultConfig $ do
         callers <- mapM (asyncRust . callRust . Echo) [1 .. 2000 :: Word64]
         liftIO (mapM wait callers)
-      replies `shouldBe` map Echo [1 .. 2000]
+      replies `shouldBe` [1 .. 2000]
 
     it "delivers casts in order before a later call from the same thread" $
-      withBridge defaultConfig (replicateM_ 1000 (castRust Ping) >> callRust GetCastCount)
-        `shouldReturn` CastCount 1000
+      withBridge defaultConfig (replicateM_ 1000 (castRust (Note 1)) >> callRust GetCastCount)
+        `shouldReturn` 1000
+
+    it "counts a cast the engine panics on, and goes on working" $
+      withBridge defaultConfig (castRust (Note 1) >> castRust PanicNote >> castRust (Note 2) >> callRust GetCastCount)
+        `shouldReturn` 3
 
   describe "timeouts" $
     it "times out, absorbs the late reply, and keeps working" $ do
       outcome <- withBridge defaultConfig $ do
-        late <- callRustTimeout 50000 (Sleep 300) :: Rust (Maybe MessageBody)
+        late <- callRustTimeout 50000 (Sleep 300)
         meanwhile <- ping
         liftIO (threadDelay 400000)
         (,,) late meanwhile <$> ping
@@ -46,33 +56,54 @@ spec = do
   describe "bad input" $ do
     it "refuses an oversize message before it crosses" $ do
       baseline <- callsAccepted <$> bridgeStats
-      withBridge (Config 4) (callRust (Echo 1) :: Rust MessageBody)
+      -- Both are 9 bytes: a tag and a Word64.
+      withBridge (Config 4) (callRust (Echo 1))
         `shouldThrow` (== MessageTooLong 9 4)
-      withBridge (Config 4) (castRust (Echo 1))
+      withBridge (Config 4) (castRust (Note 1))
         `shouldThrow` (== MessageTooLong 9 4)
       (callsAccepted <$> bridgeStats) `shouldReturn` baseline
 
-    it "raises UndecodableReply when the reply is not the expected type" $
-      withBridge defaultConfig (callRust Ping :: Rust (Word64, Word64))
-        `shouldThrow` isUndecodableReply
-
     it "refuses an undecodable request and goes on working" $ do
       result <- withBridge defaultConfig $ do
-        let garbage = maxBound :: Word64
-        r1 <- tryRust (callRust garbage :: Rust MessageBody)
-        r2 <- tryRust (castRust (B8.pack "not a message"))
-        r3 <- ping
-        pure (r1, r2, r3)
-      result `shouldBe` (Left UndecodableRequest, Left UndecodableRequest, Pong)
+        -- 0xff is no call's tag; "n" (110) is no cast's.
+        r1 <- tryRust (callRaw (encode (maxBound :: Word64)))
+        r2 <- tryRust (castRaw (B8.pack "not a message"))
+        -- A valid tag with one byte too many.
+        r3 <- tryRust (callRaw (encodeCall Ping <> B.singleton 0))
+        r4 <- ping
+        pure (r1, r2, r3, r4)
+      result `shouldBe` (Left UndecodableRequest, Left UndecodableRequest, Left UndecodableRequest, Pong)
 
     it "turns an engine panic into EnginePanicked and keeps working" $ do
       (failed, later) <-
         withBridge defaultConfig $
-          (,) <$> tryRust (callRust InjectPanic :: Rust MessageBody) <*> ping
+          (,) <$> tryRust (callRust InjectPanic) <*> ping
       later `shouldBe` Pong
       case failed of
-        Left (EnginePanicked why) -> why `shouldContain` "InjectPanic"
+        Left (EnginePanicked why) -> why `shouldSatisfy` ("injected panic" `isInfixOf`)
         other -> expectationFailure ("expected EnginePanicked, got " <> show other)
+
+  describe "typed replies" $ do
+    it "Rust tags each reply as its request, and it decodes as that request's reply" $ do
+      replies <- withBridge defaultConfig $ (,,) <$> callRaw (encodeCall Ping) <*> callRaw (encodeCall (Echo 7)) <*> callRaw (encodeCall (Sleep 0))
+      replies `shouldBe` (B.singleton 0, B.cons 1 (encode (7 :: Word64)), B.singleton 2)
+      let (pong, echo, slept) = replies
+      (decodeReply (Proxy :: Proxy Ping) pong, decodeReply (Proxy :: Proxy Echo) echo, decodeReply (Proxy :: Proxy Sleep) slept)
+        `shouldBe` (Right Pong, Right 7, Right ())
+
+    it "raises UndecodableReply for a reply whose tag is another request's" $ do
+      -- Echo's reply (tag 1, a Word64) read as GetCastCount's (tag 4, a Word64): the
+      -- same shape, so only the tag tells them apart.
+      echoed <- withBridge defaultConfig (callRaw (encodeCall (Echo 7)))
+      decodeReply (Proxy :: Proxy GetCastCount) echoed `shouldSatisfy` isUndecodableReply
+      decodeReply (Proxy :: Proxy Ping) echoed `shouldSatisfy` isUndecodableReply
+
+    it "raises UndecodableReply for corrupted reply bytes" $ do
+      echoed <- withBridge defaultConfig (callRaw (encodeCall (Echo 7)))
+      let decodeEcho = decodeReply (Proxy :: Proxy Echo)
+      decodeEcho echoed `shouldBe` Right 7
+      forM_ [B.empty, B.take 5 echoed, echoed <> B.singleton 0, B.drop 1 echoed] $ \corrupted ->
+        decodeEcho corrupted `shouldSatisfy` isUndecodableReply
 
   describe "lifecycle" $ do
     it "re-inits 100 times without leaking OS threads" $ do
@@ -90,7 +121,7 @@ spec = do
 
     it "refuses a nested withRust and leaves the outer bridge working" $ do
       (nested, later) <- withBridge defaultConfig $ do
-        nested <- liftIO (try (withRust defaultConfig (pure ())))
+        nested <- liftIO (try (withRust defaultConfig (pure () :: Rust Probe ())))
         (,) nested <$> ping
       nested `shouldBe` Left AlreadyRunning
       later `shouldBe` Pong
@@ -100,7 +131,7 @@ spec = do
       leaked <- withBridge defaultConfig $ asyncRust (liftIO (readMVar go) >> ping)
       putMVar go ()
       result <- within 10 (waitCatch leaked)
-      either (Just . show) (const Nothing) result `shouldBe` Just (show NotRunning)
+      either fromException (const Nothing) result `shouldBe` Just NotRunning
 
   describe "structured concurrency" $
     it "withAsyncRust cancels the child when its scope ends, before deinit" $ do
@@ -116,12 +147,12 @@ spec = do
   describe "cancellation" $
     it "leaks nothing when callers are cancelled mid-call" $ do
       withBridge defaultConfig $ do
-        callers <- mapM (\n -> asyncRust (callRust (if even n then Sleep 1 else Echo n) :: Rust MessageBody)) [1 .. 500 :: Word64]
+        callers <- mapM (\n -> asyncRust (if even n then callRust (Sleep 1) else void (callRust (Echo n)))) [1 .. 500 :: Word64]
         liftIO $ do
           threadDelay 2000
           mapConcurrently_ cancel callers
       assertNoLeaks
 
-isUndecodableReply :: BridgeError -> Bool
-isUndecodableReply (UndecodableReply _) = True
+isUndecodableReply :: Either BridgeError a -> Bool
+isUndecodableReply (Left (UndecodableReply _)) = True
 isUndecodableReply _ = False

@@ -8,15 +8,16 @@
 module FaultSpec (spec) where
 
 import Control.Concurrent (threadDelay)
-import Control.Concurrent.Async (cancel, forConcurrently, mapConcurrently_, wait, waitAny, waitCatch)
-import Control.Exception (ErrorCall (..), SomeException, throwIO)
+import Control.Concurrent.Async (Async, cancel, forConcurrently, mapConcurrently_, wait, waitAny, waitCatch)
+import Control.Exception (ErrorCall (..), SomeException, fromException, throwIO)
 import Control.Monad (forM, forM_, replicateM, replicateM_, unless, void)
 import Control.Monad.IO.Class (liftIO)
 import Control.Monad.IO.Unlift (withRunInIO)
 import Data.List (isInfixOf)
 import Data.Word (Word64)
-import ProcSelf (openFds, procStatus)
+import Probe.Protocol
 import RustBridge
+import RustBridge.ProcSelf (openFds, procStatus)
 import Support
 import System.Mem (performMajorGC)
 import Test.Hspec
@@ -36,31 +37,29 @@ spec = do
 
   it "deinits while callers are blocked on a full channel" $ do
     baseline <- bridgeStats
-    callers <- within 30 . withRust defaultConfig $ do
+    (parked, callers) <- within 30 . withRust defaultConfig $ do
       -- Park the worker, then start more callers than the channel holds: they fill
       -- it and queue behind it, and deinit starts while they wait.
-      parked <- asyncRust (callRust (Sleep 300) :: Rust MessageBody)
+      parked <- asyncRust (callRust (Sleep 300))
       liftIO (threadDelay 20000)
-      callers <- forM [1 .. 1000] (\i -> (,) (Echo i) <$> asyncRust (callRust (Echo i)))
+      callers <- forM [1 .. 1000] (\i -> (,) i <$> asyncRust (callRust (Echo i)))
       liftIO (threadDelay 50000)
-      pure ((Pong, parked) : callers)
-    outcomes <- within 30 (forM callers (\(expected, call) -> (,) expected <$> waitCatch call))
-    replied <- expectOwnReplyOrShutdown outcomes
-    let refused = length outcomes - replied
+      pure (parked, callers)
+    replied <- within 30 (settle parked callers)
+    let refused = length callers + 1 - replied
     (replied, refused) `shouldSatisfy` \(r, n) -> r > 0 && n > 0
     answeredSince baseline `shouldReturn` fromIntegral replied
     withBridge defaultConfig ping `shouldReturn` Pong
 
   it "deinits while the worker is delivering replies" $ do
     baseline <- bridgeStats
-    callers <- within 30 . withRust defaultConfig $ do
-      parked <- asyncRust (callRust (Sleep 50) :: Rust MessageBody)
-      callers <- forM [1 .. 255] (\i -> (,) (Echo i) <$> asyncRust (callRust (Echo i)))
+    (parked, callers) <- within 30 . withRust defaultConfig $ do
+      parked <- asyncRust (callRust (Sleep 50))
+      callers <- forM [1 .. 255] (\i -> (,) i <$> asyncRust (callRust (Echo i)))
       -- The first reply has arrived: the worker is now delivering the rest.
-      void (liftIO (waitAny (parked : map snd callers)))
-      pure ((Pong, parked) : callers)
-    outcomes <- within 30 (forM callers (\(expected, call) -> (,) expected <$> waitCatch call))
-    replied <- expectOwnReplyOrShutdown outcomes
+      void (liftIO (waitAny (void parked : map (void . snd) callers)))
+      pure (parked, callers)
+    replied <- within 30 (settle parked callers)
     answeredSince baseline `shouldReturn` fromIntegral replied
     withBridge defaultConfig ping `shouldReturn` Pong
 
@@ -83,19 +82,19 @@ spec = do
       -- Each round parks the worker, makes 300 casters wait for room, and cancels
       -- them all, some just as the gate lets them through.
       forM_ [1 .. 20 :: Int] $ \r -> do
-        parked <- asyncRust (callRust (Sleep 3) :: Rust MessageBody)
+        parked <- asyncRust (callRust (Sleep 3))
         liftIO (threadDelay 200)
-        casters <- replicateM 300 (asyncRust (castRust Ping))
+        casters <- replicateM 300 (asyncRust (castRust (Note 0)))
         liftIO $ do
           threadDelay (r `mod` 7 * 300)
           mapM_ cancel casters
-          void (wait parked)
+          wait parked
       -- Fill the channel again: casters that must wait for room get through only if
-      -- the gate still has its slots (before the fix, both were lost in round 1).
-      parked <- asyncRust (callRust (Sleep 20) :: Rust MessageBody)
+      -- the gate still has its slots (if cancelled waiters lost them, these hang).
+      parked <- asyncRust (callRust (Sleep 20))
       liftIO (threadDelay 200)
-      withRunInIO (\run -> within 10 (mapConcurrently_ (const (replicateM_ 200 (run (castRust Ping)))) [1 .. 3 :: Int]))
-      void (liftIO (wait parked))
+      withRunInIO (\run -> within 10 (mapConcurrently_ (const (replicateM_ 200 (run (castRust (Note 0))))) [1 .. 3 :: Int]))
+      liftIO (wait parked)
 
   it "answers every caller when the engine panics in the middle of a stream" $ do
     let stream s = [(s * 1000 + k, k) | k <- [1 .. 100 :: Word64]]
@@ -103,24 +102,25 @@ spec = do
       casts <- withRunInIO (\run -> forConcurrently [1 .. 4] (\s -> sum <$> mapM (run . uncurry step) (stream s)))
       counted <- callRust GetCastCount
       (,,) (sum casts) counted <$> ping
-    (counted, later) `shouldBe` (CastCount (fromIntegral sent), Pong)
+    (counted, later) `shouldBe` (fromIntegral sent, Pong)
     withBridge defaultConfig ping `shouldReturn` Pong
   where
     -- One message of a stream: a panicking call or cast at two points of every 50,
-    -- else an Echo call or a cast. Returns the casts it sent.
-    step :: Word64 -> Word64 -> Rust Int
+    -- else an Echo call or a Note cast. Returns the casts it sent (the engine counts
+    -- a PanicNote before it panics).
+    step :: Word64 -> Word64 -> Rust Probe Int
     step i k
       | k `mod` 50 == 25 = do
-        outcome <- tryRust (callRust InjectPanic :: Rust MessageBody)
+        outcome <- tryRust (callRust InjectPanic)
         case outcome of
-          Left (EnginePanicked why) | "InjectPanic" `isInfixOf` why -> pure 0
+          Left (EnginePanicked why) | "injected panic" `isInfixOf` why -> pure 0
           other -> liftIO (throwIO (ErrorCall ("InjectPanic call answered " <> show other)))
-      | k `mod` 50 == 45 = castRust InjectPanic >> pure 1
+      | k `mod` 50 == 45 = castRust PanicNote >> pure 1
       | even k = do
         reply <- callRust (Echo i)
-        unless (reply == Echo i) (liftIO (throwIO (ErrorCall ("Echo " <> show i <> " answered " <> show reply))))
+        unless (reply == i) (liftIO (throwIO (ErrorCall ("Echo " <> show i <> " answered " <> show reply))))
         pure 0
-      | otherwise = castRust (Echo i) >> pure 1
+      | otherwise = castRust (Note i) >> pure 1
 
 -- | OS threads, open file descriptors and resident kB, after a major GC.
 data Footprint = Footprint {threadsOf :: !Int, fdsOf :: !Int, rssOf :: !Int}
@@ -131,30 +131,39 @@ footprint = performMajorGC >> (Footprint <$> osThreads <*> openFds <*> procStatu
 
 -- | Calls, then casts, with ids no other caller uses, until the bridge refuses; every
 -- call must get its own reply. Returns the refusal.
-hammer :: Word64 -> Rust BridgeError
+hammer :: Word64 -> Rust Probe BridgeError
 hammer caller = go 0
   where
-    go :: Word64 -> Rust BridgeError
+    go :: Word64 -> Rust Probe BridgeError
     go n = do
       let i = caller * 1000000000 + n
-      outcome <- tryRust (if even n then callRust (Echo i) else Echo i <$ castRust (Echo i))
+      outcome <- tryRust (if even n then callRust (Echo i) else i <$ castRust (Note i))
       case outcome of
         Left err -> pure err
         Right reply
-          | reply == Echo i -> go (n + 1)
+          | reply == i -> go (n + 1)
           | otherwise -> liftIO (throwIO (ErrorCall ("Echo " <> show i <> " answered " <> show reply)))
 
 -- | The refusals a caller may meet when the bridge stops under it.
 isShutdown :: BridgeError -> Bool
 isShutdown err = err == ShuttingDown || err == NotRunning
 
+-- | Waits for the parked 'Sleep' caller and the 'Echo' callers (each with the number
+-- it sent), checks that each got its own reply or was refused because the bridge
+-- was stopping, and returns how many got a reply.
+settle :: Async () -> [(Word64, Async Word64)] -> IO Int
+settle parked callers = do
+  parkedOutcome <- waitCatch parked
+  outcomes <- forM callers (\(expected, call) -> (,) expected <$> waitCatch call)
+  (+) <$> expectOwnReplyOrShutdown [((), parkedOutcome)] <*> expectOwnReplyOrShutdown outcomes
+
 -- | Checks that every caller got its own reply or was refused because the bridge was
 -- stopping, and returns how many got a reply.
-expectOwnReplyOrShutdown :: [(MessageBody, Either SomeException MessageBody)] -> IO Int
+expectOwnReplyOrShutdown :: (Eq a, Show a) => [(a, Either SomeException a)] -> IO Int
 expectOwnReplyOrShutdown outcomes = do
   forM_ outcomes $ \(expected, outcome) -> case outcome of
     Right reply -> reply `shouldBe` expected
-    Left err -> show err `shouldSatisfy` (`elem` map show [ShuttingDown, NotRunning])
+    Left err -> fromException err `shouldSatisfy` maybe False isShutdown
   pure (length [() | (_, Right _) <- outcomes])
 
 -- | Calls answered by Rust since the given reading.

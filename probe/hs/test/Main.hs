@@ -1,4 +1,5 @@
--- | The hspec suite: one spec module per concern, all run by @just test@.
+-- | The hspec suite of the bridge, run against the probe engine: one spec module per
+-- concern, all run by @just test@.
 module Main (main) where
 
 import qualified BadInputSpec

@@ -3,6 +3,7 @@
 -- non-threaded RTS cannot take), and must start nothing in Rust.
 module Main (main) where
 
+import Probe.Protocol (Ping (..))
 import RustBridge
 import Test.Hspec
 
@@ -11,6 +12,6 @@ main = hspec $
   describe "a program linked without -threaded" $
     it "is refused by withRust with NotThreadedRuntime, before Rust starts" $ do
       baseline <- bridgeStats
-      withRust defaultConfig (callRust Ping :: Rust MessageBody)
+      withRust defaultConfig (callRust Ping)
         `shouldThrow` (== NotThreadedRuntime)
       bridgeStats `shouldReturn` baseline

@@ -14,8 +14,9 @@ where
 import Control.Concurrent (threadDelay)
 import Control.Exception (ErrorCall (..), throwIO, try)
 import Control.Monad.IO.Unlift (withRunInIO)
-import ProcSelf (procStatus)
+import Probe.Protocol (Ping (..), Pong, Probe)
 import RustBridge
+import RustBridge.ProcSelf (procStatus)
 import System.Timeout (timeout)
 import Test.Hspec
 
@@ -25,15 +26,16 @@ within seconds action =
   timeout (seconds * 1000000) action
     >>= maybe (throwIO (ErrorCall ("timed out after " <> show seconds <> " s"))) pure
 
--- | 'withRust' bounded by 'within', then the leak check ('assertNoLeaks').
-withBridge :: Config -> Rust a -> IO a
+-- | 'withRust' on the probe engine, bounded by 'within', then the leak check
+-- ('assertNoLeaks').
+withBridge :: Config -> Rust Probe a -> IO a
 withBridge config body = do
   result <- within 60 (withRust config body)
   assertNoLeaks
   pure result
 
 -- | Every accepted call was answered, every reply handle released, and every
--- 'StablePtr' token freed.
+-- 'Foreign.StablePtr' token freed.
 assertNoLeaks :: IO ()
 assertNoLeaks = do
   stats <- bridgeStats
@@ -45,8 +47,9 @@ assertNoLeaks = do
 osThreads :: IO Int
 osThreads = procStatus "Threads"
 
--- | 'try' inside 'Rust', through its 'Control.Monad.IO.Unlift.MonadUnliftIO' instance.
-tryRust :: Rust a -> Rust (Either BridgeError a)
+-- | 'try' for 'BridgeError' inside 'Rust', through its
+-- 'Control.Monad.IO.Unlift.MonadUnliftIO' instance.
+tryRust :: Rust p a -> Rust p (Either BridgeError a)
 tryRust action = withRunInIO (\run -> try (run action))
 
 -- | Polls the condition every millisecond until it holds (bound it with 'within').
@@ -56,5 +59,5 @@ waitUntil check = do
   if done then pure () else threadDelay 1000 >> waitUntil check
 
 -- | The simplest round trip.
-ping :: Rust MessageBody
+ping :: Rust Probe Pong
 ping = callRust Ping
