@@ -6,6 +6,7 @@ import qualified BadInputSpec
 import qualified BridgeSpec
 import qualified FaultSpec
 import qualified SchemaSpec
+import qualified StatusSpec
 import Test.Hspec
 import qualified WireSpec
 
@@ -15,5 +16,6 @@ main =
     describe "bridge" BridgeSpec.spec
     describe "wire" WireSpec.spec
     describe "schema" SchemaSpec.spec
+    describe "status codes" StatusSpec.spec
     describe "faults" FaultSpec.spec
     describe "bad input (QuickCheck)" BadInputSpec.spec
