@@ -8,12 +8,14 @@ import qualified FaultSpec
 import qualified SchemaSpec
 import qualified StatusSpec
 import Test.Hspec
+import qualified TypeErrorSpec
 import qualified WireSpec
 
 main :: IO ()
 main =
   hspec $ do
     describe "bridge" BridgeSpec.spec
+    describe "typed calls (compile errors)" TypeErrorSpec.spec
     describe "wire" WireSpec.spec
     describe "schema" SchemaSpec.spec
     describe "status codes" StatusSpec.spec
