@@ -1,8 +1,9 @@
--- | The raw C ABI of the Rust static library, one import per export, and nothing
--- else. Internal: only "RustBridge" uses it, and it adds marshalling, lifetimes and
--- errors. Mirrors @bridge/rs/src/ffi.rs@ and @bridge/rs/src/status.rs@;
--- every engine's crate exports the same symbols through @export_engine!@, and they
--- resolve when the program links that crate's static library.
+-- | The raw C ABI of the bridge, one import per export and blocking mode, and
+-- nothing else. Internal: "RustBridge.Internal" and "RustBridge" use it and add
+-- marshalling, lifetimes and errors. Mirrors @bridge/rs/src/ffi.rs@ and
+-- @bridge/rs/src/status.rs@; every engine's crate exports the same symbols through
+-- @export_engine!@, and they resolve when the program links that crate's static
+-- library.
 --
 -- Ownership (the same rules as in @bridge/rs/src/ffi.rs@):
 --

@@ -20,11 +20,16 @@
 --    'Control.Concurrent.Async.cancel' or timeout anywhere in them leaks nothing,
 --    frees nothing twice, and a reply that arrives later is dropped harmlessly.
 -- 7. A Haskell program and a Rust library built from different revisions of a
---    protocol never exchange a message: 'withRust' compares the two schema
---    fingerprints at init and raises 'SchemaMismatch'.
--- 8. Calls are typed: a request's reply type follows from the request ('Reply'), so
---    asking for another type, or sending a message of another protocol, does not
---    compile; a cast accepts only the protocol's cast types.
+--    protocol never exchange a message: 'withRust' sends the fingerprint of the
+--    protocol's schema (its calls and casts in tag order and every type they carry,
+--    derived from the Haskell types themselves; see
+--    'RustBridge.Protocol.protocolSchema'), Rust compares it with its own at init,
+--    and a difference raises 'SchemaMismatch' before any message crosses.
+-- 8. Calls are typed: a request's reply type follows from the request ('Reply'),
+--    so asking for another type, or sending a request or cast of another protocol,
+--    does not compile. A reply whose tag is not its request's, or whose bytes do
+--    not decode exactly as the request's 'Reply', raises 'UndecodableReply'; it is
+--    never returned as a value.
 module RustBridge
   ( -- * Running the bridge
     RustT,
@@ -37,9 +42,14 @@ module RustBridge
     callRust,
     callRustTimeout,
     castRust,
-    Call,
-    Cast,
-    Reply,
+
+    -- * Protocols
+    Protocol,
+    Call (..),
+    Cast (..),
+    CallOf,
+    CastOf,
+    WireText (..),
 
     -- * Concurrency
     asyncRust,
@@ -62,14 +72,14 @@ where
 import Control.Concurrent.Async (Async, async, withAsync)
 import Control.Exception (throwIO)
 import Control.Monad.IO.Class (MonadIO, liftIO)
-import Control.Monad.Reader (ReaderT (..))
+import Control.Monad.Trans.Reader (ReaderT (..))
 import Data.Proxy (Proxy (..))
 import Data.Word (Word64)
 import FFI (h2rStats)
 import Foreign.Marshal.Array (allocaArray, peekArray)
 import RustBridge.Internal
-import RustBridge.Protocol (Call, CallProtocol, Cast, CastProtocol, Protocol, Reply, protocolFingerprint)
-import Schema (Fingerprint, fingerprintHex)
+import RustBridge.Protocol (Call (..), CallOf, Cast (..), CastOf, Protocol, WireText (..), protocolFingerprint)
+import Schema (fingerprintHex)
 import System.Timeout (timeout)
 import Types
 
@@ -86,32 +96,41 @@ withRust :: forall p a. Protocol p => Config -> Rust p a -> IO a
 withRust = withRustSchema (protocolFingerprint (Proxy :: Proxy p))
 
 -- | Sends a request and waits for its reply, whose type follows from the request
--- (guarantee 8).
+-- (guarantee 8). On the wire the request is its tag then its @store@ encoding, and
+-- the reply the same tag then the reply's.
 --
--- Throws 'MessageTooLong' before anything crosses, 'UndecodableReply' if the reply's
--- tag or bytes are not the request's reply, 'EnginePanicked' (guarantee 1),
--- 'NotRunning' and 'ShuttingDown'. Blocks until the reply arrives; see
--- 'callRustTimeout' for a bounded wait. Cancellable (guarantee 6).
-callRust :: forall req m. (Call req, MonadIO m) => req -> RustT (CallProtocol req) m (Reply req)
+-- Throws 'MessageTooLong' before anything crosses (the limit counts the tag),
+-- 'UndecodableRequest' if Rust cannot decode it, 'UndecodableReply' if the reply's
+-- tag or bytes are not the request's reply (guarantee 8), 'EnginePanicked'
+-- (guarantee 1), 'NotRunning' and 'ShuttingDown'. Blocks until the reply arrives;
+-- see 'callRustTimeout' for a bounded wait. Cancellable (guarantee 6).
+callRust :: forall req m. (CallOf req, MonadIO m) => req -> RustT (CallProtocol req) m (Reply req)
 callRust request = do
-  reply <- callRaw (encodeCall request)
+  let bytes = encodeCall request
+  checkLength bytes
+  reply <- callRaw bytes
   liftIO (either throwIO pure (decodeReply (Proxy :: Proxy req) reply))
 
 -- | 'callRust' with a deadline in microseconds: 'Nothing' if no reply came in time.
 -- The late reply is dropped harmlessly when it arrives (guarantee 6). Throws what
 -- 'callRust' throws.
 callRustTimeout ::
-  (Call req, MonadIO m) => Int -> req -> RustT (CallProtocol req) m (Maybe (Reply req))
+  (CallOf req, MonadIO m) => Int -> req -> RustT (CallProtocol req) m (Maybe (Reply req))
 callRustTimeout micros request = RustT . ReaderT $ \env ->
   let RustT call = callRust request in liftIO (timeout micros (runReaderT call env))
 
--- | Sends a message without waiting for an answer. Returns once the message is
--- queued; waits (as a Haskell thread, guarantee 5) while the channel is full.
--- Messages from one thread reach the engine in order, calls and casts alike.
+-- | Sends a message without waiting for an answer: its tag, then its @store@
+-- encoding. Returns once the message is queued; waits (as a Haskell thread,
+-- guarantee 5) while the channel is full. Messages from one thread reach the
+-- engine in order, calls and casts alike.
 --
--- Throws 'MessageTooLong' before anything crosses, 'NotRunning' and 'ShuttingDown'.
-castRust :: (Cast msg, MonadIO m) => msg -> RustT (CastProtocol msg) m ()
-castRust = castRaw . encodeCast
+-- Throws 'MessageTooLong' before anything crosses (the limit counts the tag),
+-- 'UndecodableRequest' if Rust cannot decode it, 'NotRunning' and 'ShuttingDown'.
+castRust :: (CastOf msg, MonadIO m) => msg -> RustT (CastProtocol msg) m ()
+castRust message = do
+  let bytes = encodeCast message
+  checkLength bytes
+  castRaw bytes
 
 -- | Runs an action on a new Haskell thread that can talk to the same bridge. Prefer
 -- 'withAsyncRust', which cancels the thread when its scope ends: a thread started

@@ -3,7 +3,8 @@
 
 -- | The bridge's own wire types ('Config' and the 'InitMessage' that carries it to
 -- @h2r_init@, twins of @bridge/rs/src/wire/mod.rs@) and its exception.
--- 'RustBridge' re-exports everything here but 'InitMessage'.
+-- Internal: "RustBridge" re-exports everything here but 'InitMessage', which
+-- "RustBridge.Internal" exports.
 module Types
   ( Config (..),
     defaultConfig,
@@ -22,13 +23,14 @@ import Schema (Fingerprint, WireSchema, fingerprintHex)
 -- | Bridge configuration. Haskell is its single source of truth: 'RustBridge.withRust'
 -- encodes it and Rust decodes it at init.
 newtype Config = Config
-  { -- | Longest request, in bytes, that 'RustBridge.callRust' and
-    -- 'RustBridge.castRust' accept. Checked before crossing and again in Rust.
+  { -- | Longest message, in bytes and with its one-byte tag, that
+    -- 'RustBridge.callRust' and 'RustBridge.castRust' send. Checked before
+    -- crossing and again in Rust.
     maxMsgLen :: Word32
   }
   deriving (Eq, Show, Generic, Store, WireSchema)
 
--- | A 'Config' that accepts requests of up to 4 KiB.
+-- | A 'Config' that accepts messages of up to 4 KiB.
 defaultConfig :: Config
 defaultConfig = Config {maxMsgLen = 4096}
 
@@ -36,7 +38,9 @@ defaultConfig = Config {maxMsgLen = 4096}
 -- layout, a 64-bit length and 32 bytes, never changes, so Rust can compare it
 -- before decoding anything else), then the 'Config'.
 data InitMessage = InitMessage
-  { initFingerprint :: !ByteString,
+  { -- | The 32 bytes of the protocol's schema fingerprint.
+    initFingerprint :: !ByteString,
+    -- | The bridge's configuration.
     initConfig :: !Config
   }
   deriving (Eq, Show, Generic, Store, WireSchema)
@@ -51,12 +55,15 @@ data BridgeError
     NotRunning
   | -- | 'RustBridge.withRust' inside a running one; the running bridge is unharmed.
     AlreadyRunning
-  | -- | The request's length and the configured limit, both in bytes.
+  | -- | The message's length (its tag included) and the configured limit, both in
+    -- bytes.
     MessageTooLong !Int !Word32
-  | -- | Rust could not decode the request as one of the protocol's messages (only
-    -- raw bytes from "RustBridge.Internal" can cause it).
+  | -- | Rust could not decode the request as one of the protocol's messages: raw
+    -- bytes from "RustBridge.Internal", or a value that Rust's twin type refuses
+    -- (a surrogate 'Char', which Rust's @WireChar@ rejects).
     UndecodableRequest
-  | -- | The reply did not decode as the expected type; store's message.
+  | -- | The reply's tag is not its request's, or its bytes do not decode exactly as
+    -- the request's reply type; says which, with the formats involved.
     UndecodableReply !String
   | -- | 'RustBridge.withRust' is returning; nothing new is accepted.
     ShuttingDown
@@ -71,7 +78,7 @@ data BridgeError
     NotThreadedRuntime
   | -- | A status the bridge never expects: a bug in rs-in-hs. The export and code.
     InternalError !String !Int
-  | -- | Rust refused 'RustBridge.withRust' because the two sides' wire schemas
+  | -- | Rust refused 'RustBridge.withRust' because the two sides' protocol schemas
     -- differ: Haskell's fingerprint, then Rust's.
     SchemaMismatch !Fingerprint !Fingerprint
   deriving (Eq, Show)
@@ -83,8 +90,8 @@ instance Exception BridgeError where
       AlreadyRunning -> "withRust called while a bridge is already running; nested bridges are refused"
       MessageTooLong len limit ->
         "message of " <> show len <> " bytes exceeds maxMsgLen of " <> show limit <> " bytes"
-      UndecodableRequest -> "Rust could not decode the request"
-      UndecodableReply why -> "the reply did not decode as the expected type: " <> why
+      UndecodableRequest -> "Rust could not decode the request as one of the protocol's messages"
+      UndecodableReply why -> "the reply does not match its request: " <> why
       ShuttingDown -> "the bridge is shutting down"
       EnginePanicked why -> "the engine panicked while handling the call: " <> why
       BadConfig -> "Rust could not decode the Config"
@@ -93,10 +100,11 @@ instance Exception BridgeError where
       InternalError export code ->
         "internal error: " <> export <> " returned unexpected status " <> show code
       SchemaMismatch ours theirs ->
-        "the Haskell and Rust wire schemas differ (Haskell's fingerprint is "
+        "the Haskell and Rust protocol schemas differ (Haskell's fingerprint is "
           <> fingerprintHex ours
           <> ", Rust's is "
           <> fingerprintHex theirs
           <> "): the Haskell program and the Rust library were built from different"
           <> " revisions of the protocol. Regenerate the Haskell protocol module from the"
-          <> " Rust one (just gen), then rebuild both sides from the same revision (just build)"
+          <> " Rust one (just gen), then rebuild both sides from the same revision (just build);"
+          <> " RustBridge.Protocol.protocolSchema renders the text whose SHA-256 Haskell sent"
