@@ -30,11 +30,22 @@ spec = do
     it "round-trips a Ping" $
       withBridge defaultConfig ping `shouldReturn` Pong
 
-    it "answers 2000 concurrent callers, each with its own reply (backpressure past 256)" $ do
-      replies <- withBridge defaultConfig $ do
+    it "answers 2000 concurrent callers, each with its own reply, on a few OS threads (backpressure past 256)" $ do
+      threadsBefore <- osThreads
+      (replies, waiting) <- withBridge defaultConfig $ do
+        -- Park the worker so that the callers fill the channel and wait for room.
+        parked <- asyncRust (callRust (Sleep 200))
+        liftIO (threadDelay 10000)
         callers <- mapM (asyncRust . callRust . Echo) [1 .. 2000 :: Word64]
-        liftIO (mapM wait callers)
+        liftIO $ do
+          threadDelay 100000
+          waiting <- osThreads
+          wait parked
+          (,) <$> mapM wait callers <*> pure waiting
       replies `shouldBe` [1 .. 2000]
+      -- Rust's worker, the two callers the wait gate lets into a blocking submit, and
+      -- the RTS's own: never one per waiting caller.
+      waiting `shouldSatisfy` (<= threadsBefore + 8)
 
     it "delivers casts in order before a later call from the same thread" $
       withBridge defaultConfig (replicateM_ 1000 (castRust (Note 1)) >> callRust GetCastCount)
