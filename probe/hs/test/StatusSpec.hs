@@ -7,20 +7,20 @@
 -- from @../../bridge/fixtures/status.txt@ (cabal runs the suite in @probe/hs@).
 module StatusSpec (spec) where
 
+import qualified Data.ByteString as B
 import Data.List (sort)
 import Data.Maybe (fromMaybe)
 import Foreign.C.Types (CInt)
 import RustBridge
-import RustBridge.Internal (Status, statusError, statusFromCode)
+import RustBridge.Internal (Fingerprint (..), Status, StatusContext (..), statusContext, statusError, statusFromCode)
 import System.Environment (lookupEnv)
 import Test.Hspec
 import Text.Read (readMaybe)
 
--- | What 'statusError' must give for each status, by its Rust name, for a call
--- export and a request of 9 bytes over a limit of 4. Statuses the bridge handles
--- before they could reach it (channel full, pending, a schema mismatch, which needs
--- both fingerprints) or that carry more than a code (an engine panic's message comes
--- with the reply), and those no correct bridge returns, are internal errors.
+-- | What 'statusError' must give for each status, by its Rust name, given
+-- everything a caller may know ('full'). Statuses the bridge handles before they
+-- could reach it (channel full, pending), and those no correct bridge returns, are
+-- internal errors.
 expected :: [(String, BridgeError)]
 expected =
   [ ("Ok", InternalError export 0),
@@ -31,16 +31,35 @@ expected =
     ("ShuttingDown", ShuttingDown),
     ("ChannelFull", InternalError export 6),
     ("BadConfig", BadConfig),
-    ("EnginePanicked", InternalError export 8),
+    ("EnginePanicked", EnginePanicked "injected panic"),
     ("InvalidArgument", InternalError export 9),
     ("SpawnFailed", WorkerSpawnFailed),
     ("Pending", InternalError export 11),
     ("EncodeFailed", InternalError export 12),
-    ("SchemaMismatch", InternalError export 13)
+    ("SchemaMismatch", SchemaMismatch ours theirs)
   ]
+
+-- | The statuses whose exception carries what only the caller knows: without it in
+-- the context, each is an 'InternalError'.
+needContext :: [String]
+needContext = ["MessageTooLong", "EnginePanicked", "SchemaMismatch"]
+
+-- | A context with everything filled in: a request of 9 bytes over a limit of 4, a
+-- panic's message, and two fingerprints.
+full :: StatusContext
+full =
+  (statusContext export)
+    { contextMessage = Just (9, 4),
+      contextReplyText = Just "injected panic",
+      contextFingerprints = Just (ours, theirs)
+    }
 
 export :: String
 export = "h2r_call"
+
+ours, theirs :: Fingerprint
+ours = Fingerprint (B.replicate 32 1)
+theirs = Fingerprint (B.replicate 32 2)
 
 -- | The Rust name of a 'Status' constructor: its Haskell name without @Status@.
 rustName :: Status -> String
@@ -77,10 +96,11 @@ spec = do
   it "maps every code to the expected BridgeError through the one status mapping" $ do
     codes <- readCodes
     sort (map fst expected) `shouldBe` sort (map snd codes)
-    [(name, statusError export (Just (9, 4)) code) | (code, name) <- codes]
+    [(name, statusError full code) | (code, name) <- codes]
       `shouldBe` [(name, fromMaybe (InternalError "not in the expected table" 0) (lookup name expected)) | (_, name) <- codes]
 
-  it "maps a MessageTooLong without a message, and codes that are no status, to InternalError" $ do
+  it "maps a status whose context lacks what its exception needs, and codes that are no status, to InternalError" $ do
     codes <- readCodes
-    [statusError export Nothing code | (code, "MessageTooLong") <- codes] `shouldBe` [InternalError export 3]
-    map (statusError export Nothing) [-1, 99] `shouldBe` [InternalError export (-1), InternalError export 99]
+    [(name, statusError (statusContext export) code) | (code, name) <- codes, name `elem` needContext]
+      `shouldBe` [(name, InternalError export (fromIntegral code)) | (code, name) <- codes, name `elem` needContext]
+    map (statusError full) [-1, 99] `shouldBe` [InternalError export (-1), InternalError export 99]

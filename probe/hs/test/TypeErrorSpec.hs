@@ -14,7 +14,7 @@ module TypeErrorSpec (spec) where
 
 import Probe.Protocol
 import RustBridge
-import RustBridge.Protocol (Call (..), Generic, Protocol (..), Store, WireSchema, Word64)
+import RustBridge.Protocol (Generic, Protocol (..), Store, WireSchema, Word64)
 import Test.Hspec
 import Test.ShouldNotTypecheck (shouldNotTypecheck)
 

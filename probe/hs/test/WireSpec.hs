@@ -16,7 +16,6 @@ import GHC.Float (castWord32ToFloat, castWord64ToDouble)
 import Generators
 import Probe.Protocol
 import RustBridge
-import RustBridge.Protocol (WireText (..))
 import Support
 import Test.Hspec
 import Test.Hspec.QuickCheck (modifyMaxSuccess, prop)
