@@ -30,17 +30,16 @@ import Data.Typeable (Typeable, cast, eqT, typeRep, (:~:) (..))
 import Data.Word (Word8)
 import Mixer.Protocol
 import RustBridge.Internal (decodeReply, encodeCall, encodeCast)
-import RustBridge.Protocol (Call, Reply, WireText (..), callTag, castTag)
-import qualified RustBridge.Protocol as Protocol
+import RustBridge.Protocol (CallOf, CastOf, Reply, WireText (..), callTag, castTag)
 
 -- | One wire message of the mixer's protocol.
 data Sample where
   -- | A call's request, as Haskell sends it.
-  RequestSample :: (Call req, Typeable req, Eq req, Show req) => !req -> Sample
+  RequestSample :: (CallOf req, Typeable req, Eq req, Show req) => !req -> Sample
   -- | The reply to a call of the given request type, as Rust sends it.
-  ReplySample :: (Call req, Typeable req, Eq (Reply req), Show (Reply req)) => !(Proxy req) -> !(Reply req) -> Sample
+  ReplySample :: (CallOf req, Typeable req, Eq (Reply req), Show (Reply req)) => !(Proxy req) -> !(Reply req) -> Sample
   -- | A cast, as Haskell sends it.
-  CastSample :: (Protocol.Cast msg, Typeable msg, Eq msg, Show msg) => !msg -> Sample
+  CastSample :: (CastOf msg, Typeable msg, Eq msg, Show msg) => !msg -> Sample
 
 -- | The same kind of message, of the same type, with an equal value.
 instance Eq Sample where

@@ -31,7 +31,6 @@ import Generators
 import Mixer.Protocol
 import RustBridge
 import RustBridge.Protocol (Calls, Casts, protocolSchema)
-import qualified RustBridge.Protocol as Protocol
 import Samples
 import System.Environment (lookupEnv)
 import Test.Hspec
@@ -93,7 +92,7 @@ instance CallProps '[] where
   callProps _ = pure ()
 
 instance
-  ( Call req,
+  ( CallOf req,
     Typeable req,
     Wire req,
     Eq req,
@@ -121,7 +120,7 @@ instance CastProps '[] where
   castProps _ = pure ()
 
 instance
-  (Protocol.Cast msg, Typeable msg, Wire msg, Eq msg, Show msg, CastProps msgs) =>
+  (CastOf msg, Typeable msg, Wire msg, Eq msg, Show msg, CastProps msgs) =>
   CastProps (msg ': msgs)
   where
   castProps _ = do
