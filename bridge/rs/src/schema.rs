@@ -75,6 +75,18 @@ pub struct Schema {
 pub fn schema<P: Protocol>() -> Result<Schema, SchemaError> {
     let mut describer = Describer::default();
     P::describe(&mut describer);
+    // A tag is one byte on both sides.
+    for (what, count) in [
+        ("calls", describer.calls.len()),
+        ("casts", describer.casts.len()),
+    ] {
+        if count > 256 {
+            return Err(SchemaError(format!(
+                "protocol {} has {count} {what}; a one-byte tag allows 256",
+                P::NAME
+            )));
+        }
+    }
     let mut roots: Vec<TraceFn> = Vec::new();
     for (request, reply) in &describer.calls {
         roots.push(*request);
@@ -466,6 +478,24 @@ mod tests {
         }
         /// The enums inside the messages.
         enums { Shape, either::Either<Shape, u8> }
+    }
+
+    #[test]
+    fn more_calls_than_a_tag_can_number_are_refused() {
+        struct Huge;
+        impl Protocol for Huge {
+            const NAME: &'static str = "Huge";
+            type Request = ();
+            type Reply = ();
+            type Cast = ();
+            fn describe(describer: &mut Describer) {
+                for _ in 0..257 {
+                    describer.call::<Clear, ()>();
+                }
+            }
+        }
+        let error = schema::<Huge>().unwrap_err().0;
+        assert!(error.contains("has 257 calls"), "{error}");
     }
 
     #[test]
