@@ -1,5 +1,5 @@
 {
-  description = "rs-in-hs: a Haskell <-> Rust FFI bridge (Rust static library linked into a Haskell package)";
+  description = "rs-in-hs: host a Rust engine in a Haskell program (a generic bridge, its test engine, and example apps)";
 
   # This block is exactly the one shared/nix/flake.lock was made for (see
   # shared/nix/README.md): GitHub is unreachable from the project's machines, so the
@@ -43,26 +43,28 @@
 
       haskell = import ./nix/haskell.nix {
         inherit pkgs;
-        # The crane-built static library is handed to haskell.nix here; see
-        # nix/haskell.nix for how it replaces cabal's `extra-libraries: rs_in_hs`.
-        rsLib = rust.staticLib;
+        # The crane-built engine libraries are handed to haskell.nix here; see
+        # nix/haskell.nix for how each replaces its package's `extra-libraries`.
+        inherit (rust) probeLib mixerLib minimalLib;
       };
     in
     {
       packages.${system} = {
-        # Rust static library: lib/librs_in_hs.a
-        rs-lib = rust.staticLib;
-        # Haskell library component (links rs-lib)
+        # The engines' static libraries (lib/lib<engine>.a)
+        probe-lib = rust.probeLib;
+        mixer-lib = rust.mixerLib;
+        minimal-lib = rust.minimalLib;
+        # The bridge's Haskell library component
         hs-lib = haskell.library;
-        # The benchmark executable
+        # The mixer demo's benchmark executable
         bench = haskell.bench;
         default = haskell.bench;
       };
 
       apps.${system}.default = {
         type = "app";
-        program = "${haskell.bench}/bin/rs-in-hs-bench";
-        meta.description = "Run the rs-in-hs benchmark";
+        program = "${haskell.bench}/bin/mixer-bench";
+        meta.description = "Run the mixer demo's benchmark of rs-in-hs";
       };
 
       # One derivation per concern, as in crane's quick-start: each one fails on its

@@ -7,30 +7,31 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 # everything from Debian's global package db instead.
 export CABAL_DIR := justfile_directory() / ".cabal"
 
-rs_lib_dir := justfile_directory() / "rs/target/release"
-cabal := "cabal --project-file=" + justfile_directory() / "hs/cabal.project.debian" + " --extra-lib-dirs=" + rs_lib_dir
+rs_lib_dir := justfile_directory() / "target/release"
+cabal := "cabal --project-file=" + justfile_directory() / "cabal.project" + " --extra-lib-dirs=" + rs_lib_dir
 
 # List the recipes.
 default:
     @just --list --unsorted
 
-# Build the Rust static library (release).
+# Build the Rust static libraries of every engine (release).
 build-rs:
-    cargo build --release --manifest-path rs/Cargo.toml
+    cargo build --release --workspace
 
-# Build the Haskell library, both test suites, the benchmark and the soak, linked with the Rust library.
+# Build the Haskell packages (bridge, probe tests and soak, mixer demo, minimal example).
 build-hs: build-rs _cabal-config
     #!/usr/bin/env bash
     set -euo pipefail
-    cd hs
     # cabal does not track extra-libraries, so a new Rust lib alone relinks nothing.
-    # For each linked component that is missing or older than the lib, remove the
-    # binary (so GHC links again) and the component's build cache (so cabal runs GHC
-    # at all): the binary is <component>/build/<name>/<name>, the cache
+    # For each linked component that is missing or older than any engine lib, remove
+    # the binary (so GHC links again) and the component's build cache (so cabal runs
+    # GHC at all): the binary is <component>/build/<name>/<name>, the cache
     # <component>/cache/build.
-    for component in rs-in-hs-test rs-in-hs-nonthreaded rs-in-hs-bench rs-in-hs-soak; do
+    newest=$(ls -t {{ rs_lib_dir }}/lib*.a | head -n 1)
+    for component in rs-in-hs-probe:test:rs-in-hs-test rs-in-hs-probe:test:rs-in-hs-nonthreaded \
+        rs-in-hs-probe:exe:rs-in-hs-soak mixer:exe:mixer-bench mixer:test:mixer-test minimal:exe:minimal; do
       bin=$({{ cabal }} list-bin --enable-tests "$component" 2>/dev/null | tail -n 1)
-      if [ ! -f "$bin" ] || [ "{{ rs_lib_dir }}/librs_in_hs.a" -nt "$bin" ]; then
+      if [ ! -f "$bin" ] || [ "$newest" -nt "$bin" ]; then
         rm -f "$bin" "$(dirname "$(dirname "$(dirname "$bin")")")/cache/build"
       fi
     done
@@ -39,41 +40,54 @@ build-hs: build-rs _cabal-config
 # Build everything.
 build: build-rs build-hs
 
-# Run the Rust tests (unit and behaviour).
+# Run the Rust tests of every crate (unit, behaviour, golden, generated-code checks).
 test-rs:
-    cargo test --manifest-path rs/Cargo.toml
+    cargo test --workspace
 
-# Run the Haskell test suites (hspec, and the one linked without -threaded).
+# Run the Haskell test suites (the bridge's hspec suites, the one linked without
+# -threaded, the mixer's golden tests) and the minimal example.
 test-hs: build-hs
-    cd hs && {{ cabal }} test --enable-tests --test-show-details=direct
+    {{ cabal }} test all --enable-tests --test-show-details=direct
+    {{ cabal }} run minimal:exe:minimal
 
 # Run both test suites.
 test: test-rs test-hs
 
-# Regenerate the wire golden vectors (fixtures/wire/): Rust writes from-rust.txt and
-# schema.txt, Haskell writes from-haskell.txt; then both suites' golden tests check them.
-golden: build-hs
-    RS_IN_HS_GOLDEN=write cargo test --manifest-path rs/Cargo.toml --test golden -- is_current
-    cd hs && RS_IN_HS_GOLDEN=write {{ cabal }} test --enable-tests --test-options='--match "/wire/golden vectors/from-haskell.txt is current/"'
-    cargo test --manifest-path rs/Cargo.toml --test golden
-    cd hs && {{ cabal }} test --enable-tests --test-options='--match "/wire/golden vectors/"'
+# Regenerate the Haskell protocol modules from the Rust protocols (each crate's
+# tests/generated.rs writes its module), then check them.
+gen:
+    RS_IN_HS_GEN=write cargo test --workspace --test generated
+    cargo test --workspace --test generated
 
-# Run the benchmark: the seed's 100k concurrent callers (extra arguments go to it).
+# Regenerate the fixtures: the mixer's golden vectors and schema text
+# (examples/mixer/golden/: Rust writes from-rust.txt and schema.txt, Haskell writes
+# from-haskell.txt) and the status codes (bridge/fixtures/status.txt, written by Rust);
+# then both sides check them.
+golden: build-hs
+    RS_IN_HS_GOLDEN=write cargo test -p mixer-engine --test golden -- is_current
+    RS_IN_HS_GOLDEN=write cargo test -p rs-in-hs-probe --test status_codes
+    RS_IN_HS_GOLDEN=write {{ cabal }} test mixer:test:mixer-test --enable-tests --test-options='--match "/golden vectors/from-haskell.txt is current/"'
+    cargo test -p mixer-engine --test golden
+    cargo test -p rs-in-hs-probe --test status_codes
+    {{ cabal }} test all --enable-tests
+
+# Run the mixer demo's benchmark: the seed's 100k concurrent callers (extra arguments go to it).
 run *args: build-hs
-    cd hs && {{ cabal }} run rs-in-hs-bench -- {{ args }}
+    {{ cabal }} run mixer:exe:mixer-bench -- {{ args }}
 
 # Run every benchmark mode: floor, latency percentiles, throughput, cast flood, seed.
 bench *args: build-hs
-    cd hs && {{ cabal }} run rs-in-hs-bench -- all {{ args }}
+    {{ cabal }} run mixer:exe:mixer-bench -- all {{ args }}
 
 # The same, pinned to one core (taskset -c 0): the setting the latency targets use.
 bench-pinned *args: build-hs
-    cd hs && taskset -c 0 $({{ cabal }} list-bin rs-in-hs-bench | tail -n 1) all {{ args }}
+    taskset -c 0 $({{ cabal }} list-bin mixer:exe:mixer-bench | tail -n 1) all {{ args }}
 
-# The soak: 1,000,000 Echo calls from 256 callers, a quarter cancelled mid-call, beside
-# a cast flood; fails on any lost or crossed reply or leak (extra arguments go to it).
+# The soak: 1,000,000 Echo calls to the probe engine from 256 callers, a quarter
+# cancelled mid-call, beside a cast flood; fails on any lost or crossed reply or leak
+# (extra arguments go to it).
 soak *args: build-hs
-    cd hs && {{ cabal }} run rs-in-hs-soak -- {{ args }}
+    {{ cabal }} run rs-in-hs-probe:exe:rs-in-hs-soak -- {{ args }}
 
 # Fuzz the request decoding and the exports (cargo-fuzz, AddressSanitizer), SECONDS
 # per target; prints executions, coverage and crashes.
@@ -83,29 +97,36 @@ fuzz seconds="600":
 # Run the Rust tests, then a small soak, under valgrind memcheck: zero errors and no
 # definite or indirect leak, or it fails.
 memcheck: build-hs
-    scripts/memcheck "$(cd hs && {{ cabal }} list-bin rs-in-hs-soak | tail -n 1)"
+    scripts/memcheck "$({{ cabal }} list-bin rs-in-hs-probe:exe:rs-in-hs-soak | tail -n 1)"
 
-# Lint Rust (clippy, rustfmt, rustdoc) and Haskell (ormolu, hlint).
-lint: lint-rs lint-hs
+# Lint Rust (clippy, rustfmt, rustdoc) and Haskell (ormolu, hlint), and check that
+# both bridge packages could be published.
+lint: lint-rs lint-hs package-check
 
 # clippy, rustfmt and rustdoc, all with warnings as errors.
 lint-rs:
-    cargo clippy --manifest-path rs/Cargo.toml --all-targets -- -D warnings
-    cargo fmt --manifest-path rs/Cargo.toml --check
-    RUSTDOCFLAGS="-D warnings" cargo doc --manifest-path rs/Cargo.toml --no-deps --quiet
-    cargo clippy --manifest-path rs/fuzz/Cargo.toml --all-targets -- -D warnings
-    cargo fmt --manifest-path rs/fuzz/Cargo.toml --check
+    cargo clippy --workspace --all-targets -- -D warnings
+    cargo fmt --all --check
+    RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+    cargo clippy --manifest-path probe/rs/fuzz/Cargo.toml --all-targets -- -D warnings
+    cargo fmt --manifest-path probe/rs/fuzz/Cargo.toml --check
 
-# ormolu (check mode) and hlint over the Haskell sources.
+# ormolu (check mode) and hlint over the Haskell sources, generated modules included.
 lint-hs:
-    ormolu --mode check $(find hs/src hs/app hs/test hs/soak hs/common -name '*.hs')
-    hlint hs
+    ormolu --mode check $(git ls-files '*.hs')
+    hlint $(git ls-files '*.hs')
+
+# The two bridge packages pass their registries' checks: `cargo package` (which builds
+# the packaged crate) and `cabal check`.
+package-check:
+    cargo package -p rs-in-hs --allow-dirty --quiet
+    cd bridge/hs && cabal check
 
 # Format Rust and Haskell sources in place.
 fmt:
-    cargo fmt --manifest-path rs/Cargo.toml
-    cargo fmt --manifest-path rs/fuzz/Cargo.toml
-    ormolu --mode inplace $(find hs/src hs/app hs/test hs/soak hs/common -name '*.hs')
+    cargo fmt --all
+    cargo fmt --manifest-path probe/rs/fuzz/Cargo.toml
+    ormolu --mode inplace $(git ls-files '*.hs')
 
 # Lints, both test suites and the offline Nix checks (.ci/run also runs the bounded reliability checks).
 check: lint test nix-lint
@@ -118,7 +139,7 @@ nix-lint:
 nix-check:
     nix flake check -L
 
-# Build the benchmark with Nix (./result/bin/rs-in-hs-bench).
+# Build the mixer benchmark with Nix (./result/bin/mixer-bench).
 nix-build:
     nix build -L .#default
 
@@ -132,8 +153,8 @@ nix-develop:
 
 # Remove build outputs.
 clean:
-    cargo clean --manifest-path rs/Cargo.toml
-    rm -rf hs/dist-newstyle
+    cargo clean
+    rm -rf dist-newstyle
 
 # Write .cabal/config with no repository stanza (Hackage is unreachable; see the top).
 _cabal-config:

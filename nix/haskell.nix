@@ -1,6 +1,13 @@
-# The Haskell half, built with haskell.nix from hs/rs-in-hs.cabal, linked against
-# the crane-built static library `rsLib` (lib/librs_in_hs.a).
-{ pkgs, rsLib }:
+# The Haskell half, built with haskell.nix from cabal.project: the bridge package
+# (bridge/hs), the bridge's own tests and soak (probe/hs), the mixer demo
+# (examples/mixer/hs) and the minimal example (examples/minimal/hs). Each engine
+# package links the crane-built static library of its engine.
+{
+  pkgs,
+  probeLib,
+  mixerLib,
+  minimalLib,
+}:
 let
   inherit (pkgs) lib;
 
@@ -13,9 +20,9 @@ let
 
   project = pkgs.haskell-nix.cabalProject' {
     name = "rs-in-hs";
-    # The package lives in hs/. There is no cabal.project: haskell.nix then plans
-    # as if it held `packages: ./*.cabal`, which is what plain cabal does too.
-    src = ../hs;
+    # The repository root: haskell.nix reads its cabal.project, which lists the four
+    # packages. Only git-tracked files reach the build.
+    src = ../.;
     inherit index-state;
 
     # GHC 9.8 (haskell.nix maps ghc98 to its newest 9.8.x). Why this one:
@@ -33,27 +40,39 @@ let
 
     modules = [
       {
-        # hs/rs-in-hs.cabal says `extra-libraries: rs_in_hs`, which haskell.nix
-        # resolves as `pkgs.rs_in_hs`; no such package exists. Each component that
-        # links gets the crane output instead (mkForce replaces the planned list).
-        # haskell.nix turns every entry into --extra-lib-dirs=<entry>/lib at
-        # configure time, so the cabal file stays free of Nix paths. Nothing but
-        # rs_in_hs is added: no dl/rt, which glibc (>= 2.34) keeps inside libc.
-        packages.rs-in-hs.components = {
-          library.libs = lib.mkForce [ rsLib ];
-          tests.rs-in-hs-test.libs = lib.mkForce [ rsLib ];
-          tests.rs-in-hs-nonthreaded.libs = lib.mkForce [ rsLib ];
-          # The wire golden tests read fixtures/wire, which lies outside `src`
-          # (../hs); they get a store copy of it.
-          tests.rs-in-hs-test.preCheck = "export RS_IN_HS_FIXTURES=${../fixtures/wire}";
-          exes.rs-in-hs-bench.libs = lib.mkForce [ rsLib ];
-          exes.rs-in-hs-soak.libs = lib.mkForce [ rsLib ];
+        # An engine package says `extra-libraries: <engine lib>`, which haskell.nix
+        # resolves as `pkgs.<engine lib>`; no such package exists. Each component
+        # that links gets the crane output instead (mkForce replaces the planned
+        # list). haskell.nix turns every entry into --extra-lib-dirs=<entry>/lib at
+        # configure time, so the cabal files stay free of Nix paths. Nothing else
+        # is added: no dl/rt, which glibc (>= 2.34) keeps inside libc. The bridge
+        # package itself links no engine: its foreign imports resolve when an
+        # executable links an engine's library.
+        packages.rs-in-hs-probe.components = {
+          library.libs = lib.mkForce [ probeLib ];
+          tests.rs-in-hs-test.libs = lib.mkForce [ probeLib ];
+          tests.rs-in-hs-nonthreaded.libs = lib.mkForce [ probeLib ];
+          exes.rs-in-hs-soak.libs = lib.mkForce [ probeLib ];
+          # The status-code fixture lies outside the package; the suite gets a
+          # store copy of it.
+          tests.rs-in-hs-test.preCheck = "export RS_IN_HS_STATUS_CODES=${../bridge/fixtures/status.txt}";
+        };
+        packages.mixer.components = {
+          library.libs = lib.mkForce [ mixerLib ];
+          exes.mixer-bench.libs = lib.mkForce [ mixerLib ];
+          tests.mixer-test.libs = lib.mkForce [ mixerLib ];
+          # The golden vectors lie outside the package; the suite gets a store copy.
+          tests.mixer-test.preCheck = "export RS_IN_HS_FIXTURES=${../examples/mixer/golden}";
+        };
+        packages.minimal.components = {
+          library.libs = lib.mkForce [ minimalLib ];
+          exes.minimal.libs = lib.mkForce [ minimalLib ];
         };
       }
     ];
   };
 
-  hsPkg = project.hsPkgs.rs-in-hs;
+  inherit (project.hsPkgs) rs-in-hs-probe mixer minimal;
 
   # Shell tools are solved against the same index-state as the project, so their
   # versions change only when the pins do. haskell.nix builds them with ghc98 too,
@@ -66,21 +85,30 @@ in
 {
   inherit project;
 
-  library = hsPkg.components.library;
-  bench = hsPkg.components.exes.rs-in-hs-bench;
+  library = project.hsPkgs.rs-in-hs.components.library;
+  bench = mixer.components.exes.mixer-bench;
 
   checks = {
-    # `checks.<test-suite>` RUNS the hspec suite (components.tests.* only builds it).
-    hs-test = hsPkg.checks.rs-in-hs-test;
+    # The bridge library on its own: it builds without any engine.
+    hs-bridge = project.hsPkgs.rs-in-hs.components.library;
+    # `checks.<test-suite>` RUNS the suite (components.tests.* only builds it).
+    hs-test = rs-in-hs-probe.checks.rs-in-hs-test;
     # The suite linked without -threaded: withRust must refuse it.
-    hs-test-nonthreaded = hsPkg.checks.rs-in-hs-nonthreaded;
+    hs-test-nonthreaded = rs-in-hs-probe.checks.rs-in-hs-nonthreaded;
+    # The mixer's golden vectors and schema checks.
+    hs-mixer-test = mixer.checks.mixer-test;
     # The benchmark is built, not run: its timings mean nothing in a build sandbox.
-    bench-build = hsPkg.components.exes.rs-in-hs-bench;
+    bench-build = mixer.components.exes.mixer-bench;
     # The soak is built here; it runs in .ci/run and under `just soak`.
-    soak-build = hsPkg.components.exes.rs-in-hs-soak;
+    soak-build = rs-in-hs-probe.components.exes.rs-in-hs-soak;
+    # The README's walk-through: the minimal host runs and prints its total.
+    minimal-run = pkgs.runCommand "minimal-run" { } ''
+      ${minimal.components.exes.minimal}/bin/minimal | tee "$out"
+      grep -qx 'total: 42' "$out"
+    '';
   };
 
-  # GHC with every dependency of every component of rs-in-hs preinstalled, plus
+  # GHC with every dependency of every component of every package preinstalled, plus
   # cabal, hlint and ormolu. No Hoogle index: building it documents every
   # dependency and slows the first `nix develop` for little use here.
   shell = project.shellFor {

@@ -1,24 +1,39 @@
-# The Rust half, built with crane: the static library the Haskell package links,
-# plus one check derivation per concern (tests, clippy, rustfmt, rustdoc).
+# The Rust half, built with crane: one derivation per crate (the bridge library and
+# each engine's static library), plus one check per concern (tests, clippy,
+# rustfmt, rustdoc) over the whole workspace.
 { pkgs, crane }:
 let
+  inherit (pkgs) lib;
+
   # crane's default toolchain is nixpkgs' cargo/rustc/clippy/rustfmt. At the pinned
   # nixpkgs these are far newer than the 1.85 that edition 2024 needs.
   craneLib = crane.mkLib pkgs;
 
-  # The crate lives in rs/, not at the flake root. cleanCargoSource keeps only what
-  # cargo reads (*.rs, *.toml, Cargo.lock, .cargo/config*), so editing hs/, nix/ or
-  # docs does not rebuild Rust. If rs/fuzz/ (a cargo-fuzz crate with a workspace
-  # of its own) exists, it survives the filter, harmlessly: buildDepsOnly only
-  # stubs its sources, dependencies are vendored from rs/Cargo.lock alone, and
-  # every cargo command below runs in rs/'s workspace, which excludes fuzz/.
-  src = craneLib.cleanCargoSource ../rs;
+  # What cargo reads (*.rs, *.toml, Cargo.lock), so editing Haskell, Nix or docs does
+  # not rebuild Rust. The workspace lives at the repository root; probe/rs/fuzz has a
+  # workspace of its own, which the root one excludes, so no command below builds it.
+  cargoSrc = craneLib.cleanCargoSource ../.;
+
+  # The tests also read files cargo does not: the golden vectors, the status-code
+  # fixture, and the generated Haskell modules that tests/generated.rs compares with
+  # what the generator writes now.
+  testSrc = lib.fileset.toSource {
+    root = ../.;
+    fileset = lib.fileset.unions [
+      (craneLib.fileset.commonCargoSources ../.)
+      ../bridge/fixtures
+      ../examples/mixer/golden
+      ../probe/hs/src/Probe/Protocol.hs
+      ../examples/mixer/hs/src/Mixer/Protocol.hs
+      ../examples/minimal/hs/src/Counter/Protocol.hs
+    ];
+  };
 
   commonArgs = {
-    inherit src;
-    # Read from rs/Cargo.toml directly: with the crate in a subdirectory, naming
-    # the file explicitly says where pname and version come from.
-    inherit (craneLib.crateNameFromCargoToml { cargoToml = ../rs/Cargo.toml; }) pname version;
+    src = cargoSrc;
+    # The workspace root has no [package]; the derivations are named here.
+    pname = "rs-in-hs-workspace";
+    version = "0.1.0";
     strictDeps = true;
     # Nothing here sets doCheck: leaving it at crane's default keeps
     # buildDepsOnly compiling the dev-dependencies (proptest) into
@@ -28,42 +43,72 @@ let
   # Dependencies only, built once and reused by every derivation below.
   cargoArtifacts = craneLib.buildDepsOnly commonArgs;
 
-  staticLib = craneLib.buildPackage (
-    commonArgs
-    // {
-      inherit cargoArtifacts;
-      # Only this derivation skips the tests, and only because checks.rs-test
-      # already runs them with the same artifacts; running them again here would
-      # double the test time and prove nothing new. Never move this into commonArgs:
-      # cargoTest inherits doCheck from there and would then run no tests.
-      doCheck = false;
-      # crane's default install reads cargo's JSON build log and copies every
-      # artifact of a `staticlib`, `cdylib` or `dylib` target (rlibs excluded) to
-      # $out/lib, so librs_in_hs.a lands in $out/lib without a custom installPhase.
-      # This guard turns any change in that behaviour (or in the crate-type) into
-      # a build failure here instead of a link error in the Haskell build.
-      postInstall = ''
-        if [ ! -f "$out/lib/librs_in_hs.a" ]; then
-          echo "rs-lib: expected $out/lib/librs_in_hs.a; is crate-type still [\"staticlib\", \"rlib\"]?" >&2
-          exit 1
-        fi
-      '';
-      meta.description = "Rust static library of rs-in-hs (lib/librs_in_hs.a)";
+  # One crate's release build. An engine crate's staticlib lands in $out/lib (crane's
+  # install copies every staticlib, cdylib and dylib artifact); the guard turns a
+  # change in that behaviour, or in the crate-type, into a failure here instead of a
+  # link error in the Haskell build.
+  crate =
+    {
+      pname,
+      staticLib ? null,
+    }:
+    craneLib.buildPackage (
+      commonArgs
+      // {
+        inherit cargoArtifacts pname;
+        inherit (craneLib.crateNameFromCargoToml { cargoToml = cargoTomlOf pname; }) version;
+        cargoExtraArgs = "--locked --package ${pname}";
+        # checks.rs-test runs every test with the same artifacts; running them again
+        # per crate would prove nothing new. Never move this into commonArgs:
+        # cargoTest inherits doCheck from there and would then run no tests.
+        doCheck = false;
+        postInstall = lib.optionalString (staticLib != null) ''
+          if [ ! -f "$out/lib/lib${staticLib}.a" ]; then
+            echo "${pname}: expected $out/lib/lib${staticLib}.a; is crate-type still [\"staticlib\", \"rlib\"]?" >&2
+            exit 1
+          fi
+        '';
+        meta.description = "rs-in-hs workspace crate ${pname}";
+      }
+    );
+
+  cargoTomlOf =
+    pname:
+    {
+      rs-in-hs = ../bridge/rs/Cargo.toml;
+      rs-in-hs-probe = ../probe/rs/Cargo.toml;
+      mixer-engine = ../examples/mixer/rs/Cargo.toml;
+      minimal-engine = ../examples/minimal/rs/Cargo.toml;
     }
-  );
+    .${pname};
+
+  bridge = crate { pname = "rs-in-hs"; };
+  probeLib = crate {
+    pname = "rs-in-hs-probe";
+    staticLib = "rs_in_hs_probe";
+  };
+  mixerLib = crate {
+    pname = "mixer-engine";
+    staticLib = "mixer_engine";
+  };
+  minimalLib = crate {
+    pname = "minimal-engine";
+    staticLib = "minimal_engine";
+  };
 
   checks = {
-    # The static library builds (and contains lib/librs_in_hs.a).
-    rs-build = staticLib;
+    rs-bridge = bridge;
+    rs-probe-lib = probeLib;
+    rs-mixer-lib = mixerLib;
+    rs-minimal-lib = minimalLib;
 
-    # `cargo test` in release, reusing the dev-dependencies compiled above.
-    # The golden tests read fixtures/wire, which cleanCargoSource leaves out of
-    # `src`; a store copy of that directory is handed to them instead.
+    # `cargo test --workspace` in release, reusing the dev-dependencies compiled above.
     rs-test = craneLib.cargoTest (
       commonArgs
       // {
         inherit cargoArtifacts;
-        RS_IN_HS_FIXTURES = "${../fixtures/wire}";
+        src = testSrc;
+        cargoTestExtraArgs = "--workspace";
       }
     );
 
@@ -71,23 +116,30 @@ let
       commonArgs
       // {
         inherit cargoArtifacts;
-        cargoClippyExtraArgs = "--all-targets -- --deny warnings";
+        cargoClippyExtraArgs = "--workspace --all-targets -- --deny warnings";
       }
     );
 
     # rustfmt needs no compiled dependencies, only the sources.
     rs-fmt = craneLib.cargoFmt { inherit (commonArgs) src pname version; };
 
-    # STYLE.md keeps `cargo doc` free of warnings too.
+    # `cargo doc` stays free of warnings too.
     rs-doc = craneLib.cargoDoc (
       commonArgs
       // {
         inherit cargoArtifacts;
+        cargoDocExtraArgs = "--workspace --no-deps";
         env.RUSTDOCFLAGS = "--deny warnings";
       }
     );
   };
 in
 {
-  inherit craneLib staticLib checks;
+  inherit
+    craneLib
+    probeLib
+    mixerLib
+    minimalLib
+    checks
+    ;
 }

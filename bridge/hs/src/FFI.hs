@@ -1,0 +1,144 @@
+-- | The raw C ABI of the bridge, one import per export and blocking mode, and
+-- nothing else. Internal: "RustBridge.Internal" and "RustBridge" use it and add
+-- marshalling, lifetimes and errors. Mirrors @bridge/rs/src/ffi.rs@ and
+-- @bridge/rs/src/status.rs@; every engine's crate exports the same symbols through
+-- @export_engine!@, and they resolve when the program links that crate's static
+-- library.
+--
+-- Ownership (the same rules as in @bridge/rs/src/ffi.rs@):
+--
+-- * A non-zero status means Rust took nothing. A refused 'h2rCallTry' leaves the
+--   'StablePtr' with the caller, who must free it; no reply will ever come for it.
+-- * Status 0 from a call moves the 'StablePtr' to Rust: the worker passes it to
+--   @hs_try_putmvar@, which frees it, exactly once. The caller gets a reply handle
+--   that it must release with 'h2rRelease' exactly once, whatever happens.
+-- * Message bytes are only borrowed for the duration of a call.
+--
+-- Safety of each import: @unsafe@ only where Rust never blocks and never calls back
+-- into Haskell; @safe@ everywhere else.
+module FFI
+  ( -- * Status codes
+    Status (..),
+    statusFromCode,
+
+    -- * Lifecycle
+    h2rInit,
+    h2rDeinit,
+    hsTryPutMVarPtr,
+    hsThreadDonePtr,
+
+    -- * Calls and casts
+    ReplyHandle,
+    h2rCallTry,
+    h2rCallWait,
+    h2rCastTry,
+    h2rCastWait,
+    h2rReply,
+    h2rRelease,
+
+    -- * Schema
+    h2rSchemaFingerprint,
+
+    -- * Observability
+    h2rStats,
+    h2rTokenCreated,
+    h2rTokenFreedUnsent,
+  )
+where
+
+import Data.Word (Word64, Word8)
+import Foreign.C.Types (CInt (..), CSize (..))
+import Foreign.Ptr (FunPtr, Ptr)
+import Foreign.StablePtr (StablePtr)
+import GHC.Conc (PrimMVar)
+
+-- | The status every export returns; the numbers are @bridge/rs/src/status.rs@'s.
+data Status
+  = StatusOk
+  | StatusNotInitialised
+  | StatusAlreadyInitialised
+  | StatusMessageTooLong
+  | StatusUndecodable
+  | StatusShuttingDown
+  | StatusChannelFull
+  | StatusBadConfig
+  | StatusEnginePanicked
+  | StatusInvalidArgument
+  | StatusSpawnFailed
+  | StatusPending
+  | StatusEncodeFailed
+  | StatusSchemaMismatch
+  deriving (Eq, Show, Enum, Bounded)
+
+-- | The status for a C code, if it is one. The codes are the constructors' indices
+-- (0 to 13), as in Rust.
+statusFromCode :: CInt -> Maybe Status
+statusFromCode code
+  | code >= 0 && fromIntegral code <= fromEnum (maxBound :: Status) = Just (toEnum (fromIntegral code))
+  | otherwise = Nothing
+
+-- | An opaque reply handle from a successful call.
+data ReplyHandle
+
+-- | @h2r_init(notify, thread_done, config, config_len)@. Safe: it starts a thread.
+foreign import ccall safe "h2r_init"
+  h2rInit :: FunPtr (CInt -> StablePtr PrimMVar -> IO ()) -> FunPtr (IO ()) -> Ptr Word8 -> CSize -> IO CInt
+
+-- | @h2r_deinit()@. Safe: it waits for the worker to drain and exit.
+foreign import ccall safe "h2r_deinit"
+  h2rDeinit :: IO CInt
+
+-- | The RTS's @hs_try_putmvar@: Rust's @notify@. Callable from any OS thread; it frees
+-- the 'StablePtr' it is given.
+foreign import ccall "&hs_try_putmvar"
+  hsTryPutMVarPtr :: FunPtr (CInt -> StablePtr PrimMVar -> IO ())
+
+-- | The RTS's @hs_thread_done@: Rust's worker calls it as it exits, so the RTS frees
+-- what it kept for that foreign thread.
+foreign import ccall "&hs_thread_done"
+  hsThreadDonePtr :: FunPtr (IO ())
+
+-- | @h2r_call(msg, len, token, capability, block = 0, out_reply)@. Unsafe: with
+-- @block = 0@ it never blocks (a full channel is refused with 'StatusChannelFull'),
+-- never calls Haskell, and only decodes and enqueues.
+foreign import ccall unsafe "h2r_call"
+  h2rCallTry :: Ptr Word8 -> CSize -> StablePtr PrimMVar -> CInt -> CInt -> Ptr (Ptr ReplyHandle) -> IO CInt
+
+-- | The same export, for @block = 1@. Safe: it may wait for room in the channel.
+foreign import ccall safe "h2r_call"
+  h2rCallWait :: Ptr Word8 -> CSize -> StablePtr PrimMVar -> CInt -> CInt -> Ptr (Ptr ReplyHandle) -> IO CInt
+
+-- | @h2r_cast(msg, len, block = 0)@. Unsafe, for the same reasons as 'h2rCallTry'.
+foreign import ccall unsafe "h2r_cast"
+  h2rCastTry :: Ptr Word8 -> CSize -> CInt -> IO CInt
+
+-- | @h2r_cast(msg, len, block = 1)@. Safe: it may wait for room.
+foreign import ccall safe "h2r_cast"
+  h2rCastWait :: Ptr Word8 -> CSize -> CInt -> IO CInt
+
+-- | @h2r_reply(reply, out_ptr, out_len)@. Unsafe: reads a cell, never blocks.
+foreign import ccall unsafe "h2r_reply"
+  h2rReply :: Ptr ReplyHandle -> Ptr (Ptr Word8) -> Ptr CSize -> IO CInt
+
+-- | @h2r_release(reply)@. Unsafe: drops a reference, never blocks.
+foreign import ccall unsafe "h2r_release"
+  h2rRelease :: Ptr ReplyHandle -> IO CInt
+
+-- | @h2r_schema_fingerprint(out, len = 32)@. Safe: the first call in a process may
+-- compute the fingerprint (Rust traces its types: about 0.3 ms) or wait for another
+-- thread computing it. It is called rarely (on a mismatch, and by tests), so the
+-- safe call's cost does not matter.
+foreign import ccall safe "h2r_schema_fingerprint"
+  h2rSchemaFingerprint :: Ptr Word8 -> CSize -> IO CInt
+
+-- | @h2r_stats(out, len)@. Unsafe: six atomic loads.
+foreign import ccall unsafe "h2r_stats"
+  h2rStats :: Ptr Word64 -> CSize -> IO CInt
+
+-- | @h2r_token_created()@. Unsafe: one atomic add.
+foreign import ccall unsafe "h2r_token_created"
+  h2rTokenCreated :: IO CInt
+
+-- | @h2r_token_freed_unsent()@. Unsafe: one atomic add.
+foreign import ccall unsafe "h2r_token_freed_unsent"
+  h2rTokenFreedUnsent :: IO CInt

@@ -1,0 +1,192 @@
+{-# LANGUAGE ScopedTypeVariables #-}
+
+-- | The public API of rs-in-hs: run a Rust engine inside 'withRust' and talk to it
+-- with 'callRust' (request/response) and 'castRust' (fire-and-forget). The engine's
+-- protocol comes from a module generated from its Rust declaration (@just gen@),
+-- which instantiates the classes of "RustBridge.Protocol".
+--
+-- Guarantees, referred to by number in the function docs:
+--
+-- 1. No Rust panic unwinds into Haskell. An engine panic becomes 'EnginePanicked'
+--    for its caller; a panic in the bridge itself aborts with a message (a bug).
+-- 2. No bridge thread outlives 'withRust': its deinit joins Rust's worker.
+-- 3. No reply is delivered after 'withRust' returns: deinit first answers every
+--    accepted call, then returns, and Rust never calls into Haskell again.
+-- 4. Bad input raises a typed, catchable 'BridgeError' and harms nothing: the
+--    process and the bridge go on.
+-- 5. Callers that must wait for room (backpressure) wait as Haskell threads, not in
+--    foreign calls, so 100k concurrent callers need only a few OS threads.
+-- 6. 'callRust' and 'callRustTimeout' are safe against asynchronous exceptions: a
+--    'Control.Concurrent.Async.cancel' or timeout anywhere in them leaks nothing,
+--    frees nothing twice, and a reply that arrives later is dropped harmlessly.
+-- 7. A Haskell program and a Rust library built from different revisions of a
+--    protocol never exchange a message: 'withRust' sends the fingerprint of the
+--    protocol's schema (its calls and casts in tag order and every type they carry,
+--    derived from the Haskell types themselves; see
+--    'RustBridge.Protocol.protocolSchema'), Rust compares it with its own at init,
+--    and a difference raises 'SchemaMismatch' before any message crosses.
+-- 8. Calls are typed: a request's reply type follows from the request ('Reply'),
+--    so asking for another type, or sending a request or cast of another protocol,
+--    does not compile. A reply whose tag is not its request's, or whose bytes do
+--    not decode exactly as the request's 'Reply', raises 'UndecodableReply'; it is
+--    never returned as a value.
+module RustBridge
+  ( -- * Running the bridge
+    RustT,
+    Rust,
+    withRust,
+    Config (..),
+    defaultConfig,
+
+    -- * Talking to the engine
+    callRust,
+    callRustTimeout,
+    castRust,
+
+    -- * Protocols
+    Protocol,
+    Call (..),
+    Cast (..),
+    CallOf,
+    CastOf,
+    WireText (..),
+
+    -- * Concurrency
+    asyncRust,
+    withAsyncRust,
+
+    -- * Errors
+    BridgeError (..),
+
+    -- * Wire schema
+    Fingerprint,
+    fingerprintHex,
+
+    -- * Observability
+    BridgeStats (..),
+    bridgeStats,
+    tokensOutstanding,
+  )
+where
+
+import Control.Concurrent.Async (Async, async, withAsync)
+import Control.Exception (throwIO)
+import Control.Monad.IO.Class (MonadIO, liftIO)
+import Control.Monad.Trans.Reader (ReaderT (..))
+import Data.Proxy (Proxy (..))
+import Data.Word (Word64)
+import FFI (h2rStats)
+import Foreign.Marshal.Array (allocaArray, peekArray)
+import RustBridge.Internal
+import RustBridge.Protocol (Call (..), CallOf, Cast (..), CastOf, Protocol, WireText (..), protocolFingerprint)
+import Schema (fingerprintHex)
+import System.Timeout (timeout)
+import Types
+
+-- | Starts the Rust engine, runs the action, and stops the engine, also when the
+-- action throws (guarantees 2 and 3). The action's exception propagates unchanged.
+-- The protocol @p@ is usually inferred from the messages the action sends.
+--
+-- Throws 'AlreadyRunning' if a bridge is already running in this process (the
+-- running one is unharmed), 'SchemaMismatch' if this program and the Rust library
+-- were built from different revisions of the protocol (guarantee 7), 'BadConfig',
+-- 'WorkerSpawnFailed', and 'NotThreadedRuntime' if the program was not linked with
+-- @-threaded@.
+withRust :: forall p a. Protocol p => Config -> Rust p a -> IO a
+withRust = withRustSchema (protocolFingerprint (Proxy :: Proxy p))
+
+-- | Sends a request and waits for its reply, whose type follows from the request
+-- (guarantee 8). On the wire the request is its tag then its @store@ encoding, and
+-- the reply the same tag then the reply's.
+--
+-- Throws 'MessageTooLong' before anything crosses (the limit counts the tag),
+-- 'UndecodableRequest' if Rust cannot decode it, 'UndecodableReply' if the reply's
+-- tag or bytes are not the request's reply (guarantee 8), 'EnginePanicked'
+-- (guarantee 1), 'NotRunning' and 'ShuttingDown'. Blocks until the reply arrives;
+-- see 'callRustTimeout' for a bounded wait. Cancellable (guarantee 6).
+callRust :: forall req m. (CallOf req, MonadIO m) => req -> RustT (CallProtocol req) m (Reply req)
+callRust request = do
+  let bytes = encodeCall request
+  checkLength bytes
+  reply <- callRaw bytes
+  liftIO (either throwIO pure (decodeReply (Proxy :: Proxy req) reply))
+
+-- | 'callRust' with a deadline in microseconds: 'Nothing' if no reply came in time.
+-- The late reply is dropped harmlessly when it arrives (guarantee 6). Throws what
+-- 'callRust' throws.
+callRustTimeout ::
+  (CallOf req, MonadIO m) => Int -> req -> RustT (CallProtocol req) m (Maybe (Reply req))
+callRustTimeout micros request = RustT . ReaderT $ \env ->
+  let RustT call = callRust request in liftIO (timeout micros (runReaderT call env))
+
+-- | Sends a message without waiting for an answer: its tag, then its @store@
+-- encoding. Returns once the message is queued; waits (as a Haskell thread,
+-- guarantee 5) while the channel is full. Messages from one thread reach the
+-- engine in order, calls and casts alike.
+--
+-- Throws 'MessageTooLong' before anything crosses (the limit counts the tag),
+-- 'UndecodableRequest' if Rust cannot decode it, 'NotRunning' and 'ShuttingDown'.
+castRust :: (CastOf msg, MonadIO m) => msg -> RustT (CastProtocol msg) m ()
+castRust message = do
+  let bytes = encodeCast message
+  checkLength bytes
+  castRaw bytes
+
+-- | Runs an action on a new Haskell thread that can talk to the same bridge. Prefer
+-- 'withAsyncRust', which cancels the thread when its scope ends: a thread started
+-- here that outlives 'withRust' gets 'NotRunning' from its next call.
+asyncRust :: RustT p IO a -> RustT p IO (Async a)
+asyncRust (RustT action) = RustT (ReaderT (async . runReaderT action))
+
+-- | Runs an action on a new Haskell thread for the duration of the inner action, and
+-- cancels it (and waits for it) when the inner action ends, before 'withRust' can
+-- deinit. Note that 'Control.Concurrent.Async.cancel' cannot interrupt a thread
+-- inside a @safe@ foreign call until that call returns; the bridge's only such
+-- waits are bounded by the worker draining the channel.
+withAsyncRust :: RustT p IO a -> (Async a -> RustT p IO b) -> RustT p IO b
+withAsyncRust (RustT child) inner = RustT . ReaderT $ \env ->
+  withAsync (runReaderT child env) $ \handle ->
+    let RustT parent = inner handle in runReaderT parent env
+
+-- | Counters over the whole process, across bridges, all kept in Rust: the calls and
+-- reply handles (counted by Rust itself) and the call path's 'Foreign.StablePtr'
+-- tokens (reported by this package as it makes and frees them). After 'withRust'
+-- returns, 'callsAccepted' equals 'callsAnswered', 'handlesIssued' equals
+-- 'handlesReleased' and 'tokensOutstanding' is 0: that is how the tests and the soak
+-- show nothing leaks.
+data BridgeStats = BridgeStats
+  { -- | Calls queued for the engine (their tokens then belong to Rust).
+    callsAccepted :: !Word64,
+    -- | Calls whose caller was woken (each token freed by @hs_try_putmvar@).
+    callsAnswered :: !Word64,
+    -- | Reply handles handed out.
+    handlesIssued :: !Word64,
+    -- | Reply handles released.
+    handlesReleased :: !Word64,
+    -- | Tokens made by 'callRust', one per call that reached the bridge.
+    tokensCreated :: !Word64,
+    -- | Tokens that never went to Rust (the call was refused, or interrupted before
+    -- Rust took it) and were freed by Haskell. Rust counts the others: every token
+    -- it takes comes back through 'callsAnswered'.
+    tokensFreedUnsent :: !Word64
+  }
+  deriving (Eq, Show)
+
+-- | Tokens neither freed by Haskell nor handed back by Rust yet: the calls in flight.
+-- 0 when no call is in flight, for example after 'withRust' returns; anything else
+-- then is a leaked token. Negative would be a token freed twice.
+tokensOutstanding :: BridgeStats -> Integer
+tokensOutstanding stats =
+  toInteger (tokensCreated stats) - toInteger (tokensFreedUnsent stats) - toInteger (callsAnswered stats)
+
+-- | Reads the counters. Works with or without a running bridge. They are read in one
+-- call; the whole is a near-instant view, exact when no call is in flight. Throws
+-- 'InternalError' only on a bug in rs-in-hs.
+bridgeStats :: IO BridgeStats
+bridgeStats = allocaArray 6 $ \out -> do
+  h2rStats out 6 >>= checkOk "h2r_stats"
+  values <- peekArray 6 out
+  case values of
+    [accepted, answered, issued, released, created, freed] ->
+      pure (BridgeStats accepted answered issued released created freed)
+    _ -> throwIO (InternalError "h2r_stats" (length values))

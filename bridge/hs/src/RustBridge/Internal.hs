@@ -1,0 +1,344 @@
+{-# LANGUAGE GeneralizedNewtypeDeriving #-}
+{-# LANGUAGE KindSignatures #-}
+{-# LANGUAGE RoleAnnotations #-}
+{-# LANGUAGE ScopedTypeVariables #-}
+
+-- | Internals of "RustBridge": the 'RustT' monad, start-up with an explicit schema
+-- fingerprint, the raw byte-level calls and casts that the typed API is built on,
+-- the wire encoding of typed messages, and the status-to-exception mapping.
+-- __Not stable__: this module may change in any release. Use "RustBridge".
+--
+-- It exists for tests: 'withRustSchema' starts the bridge exactly as
+-- 'RustBridge.withRust' does, but with the fingerprint of another schema text (for
+-- example one with two calls swapped) so that Rust refuses it; 'callRaw' and
+-- 'castRaw' send bytes that no typed call could produce; golden tests encode and
+-- decode with the bridge's own 'encodeCall', 'encodeCast' and 'decodeReply'.
+module RustBridge.Internal
+  ( -- * The bridge monad
+    RustT (..),
+    Rust,
+    Env (..),
+
+    -- * Starting with an explicit schema
+    withRustSchema,
+    rustSchemaFingerprint,
+    InitMessage (..),
+
+    -- * Schema texts
+    WireSchema (..),
+    definitions,
+    schemaText,
+    Fingerprint (..),
+    fingerprintOf,
+
+    -- * Raw bytes
+    callRaw,
+    castRaw,
+    checkLength,
+    encodeCall,
+    encodeCast,
+    decodeReply,
+
+    -- * Statuses
+    Status (..),
+    statusFromCode,
+    StatusContext (..),
+    statusContext,
+    statusError,
+    checkOk,
+  )
+where
+
+import Control.Concurrent (myThreadId, rtsSupportsBoundThreads, threadCapability)
+import Control.Concurrent.MVar (newEmptyMVar, takeMVar)
+import Control.Concurrent.QSem (QSem, newQSem, signalQSem, waitQSem)
+import Control.Exception (bracket_, finally, mask, onException, throwIO, uninterruptibleMask_)
+import Control.Monad (unless)
+import Control.Monad.IO.Class (MonadIO, liftIO)
+import Control.Monad.IO.Unlift (MonadUnliftIO)
+import Control.Monad.Trans.Class (MonadTrans)
+import Control.Monad.Trans.Reader (ReaderT (..))
+import Data.ByteString (ByteString)
+import qualified Data.ByteString as B
+import Data.ByteString.Unsafe (unsafeUseAsCStringLen)
+import Data.Kind (Type)
+import Data.Proxy (Proxy (..))
+import Data.Store (PeekException (..), decode, encode)
+import qualified Data.Text as T
+import qualified Data.Text.Encoding as TE
+import qualified Data.Text.Encoding.Error as TE
+import Data.Word (Word32, Word8)
+import FFI
+import Foreign.C.Types (CInt, CSize)
+import Foreign.Marshal.Alloc (alloca)
+import Foreign.Marshal.Array (allocaArray, peekArray)
+import Foreign.Ptr (Ptr, castPtr, nullPtr)
+import Foreign.StablePtr (StablePtr, freeStablePtr)
+import Foreign.Storable (peek, poke)
+import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
+import RustBridge.Protocol (CallOf, CastOf, Reply, callTag, castTag)
+import Schema (Fingerprint (..), WireSchema (..), definitions, fingerprintOf, schemaText)
+import Types
+
+-- | What every bridge action can see: the config it was started with, and the gate
+-- for callers that wait for room in a full channel.
+data Env = Env
+  { -- | The configuration 'withRustSchema' was given.
+    envConfig :: !Config,
+    -- | The gate of guarantee 5 (see 'submit').
+    envWaitGate :: !QSem
+  }
+
+-- | Actions that talk to a running bridge whose engine speaks protocol @p@. Only
+-- 'RustBridge.withRust' runs them. The 'MonadUnliftIO' instance lets them use
+-- @unliftio@'s exception and concurrency helpers (for example
+-- 'UnliftIO.Exception.try').
+--
+-- The protocol is nominal: 'Data.Coerce.coerce' cannot turn an action of one
+-- protocol into one of another, which would send its messages to the wrong engine.
+newtype RustT (p :: Type) m a = RustT (ReaderT Env m a)
+  deriving (Functor, Applicative, Monad, MonadIO, MonadUnliftIO, MonadTrans)
+
+type role RustT nominal representational nominal
+
+-- | 'RustT' over 'IO'.
+type Rust p = RustT p IO
+
+-- | How many callers may wait inside a blocking foreign call for room in a full
+-- channel at once. Each such caller pins an OS thread; everyone else queues on the
+-- 'QSem' as a Haskell thread (guarantee 5). Two keep the channel topped up while
+-- the worker drains it.
+waitGateSize :: Int
+waitGateSize = 2
+
+-- | 'RustBridge.withRust' with an explicit schema fingerprint (which
+-- 'RustBridge.withRust' derives from the protocol, and a test may derive from any
+-- text with 'fingerprintOf'). Throws what 'RustBridge.withRust' throws;
+-- 'SchemaMismatch' unless the fingerprint is Rust's.
+withRustSchema :: Fingerprint -> Config -> RustT p IO a -> IO a
+withRustSchema fingerprint config (RustT body) = do
+  unless rtsSupportsBoundThreads (throwIO NotThreadedRuntime)
+  gate <- newQSem waitGateSize
+  bracket_ (start fingerprint config) stop (runReaderT body (Env config gate))
+
+start :: Fingerprint -> Config -> IO ()
+start ours config =
+  withBytes (encode (InitMessage (fingerprintBytes ours) config)) $ \ptr len -> do
+    status <- h2rInit hsTryPutMVarPtr hsThreadDonePtr ptr len
+    unless (statusFromCode status == Just StatusOk) $ do
+      -- Rust's fingerprint is worth a call only when it is the reason.
+      theirs <-
+        if statusFromCode status == Just StatusSchemaMismatch
+          then Just <$> rustSchemaFingerprint
+          else pure Nothing
+      throwIO (statusError (statusContext "h2r_init") {contextFingerprints = (,) ours <$> theirs} status)
+
+stop :: IO ()
+stop = h2rDeinit >>= checkOk "h2r_deinit"
+
+-- | Rust's schema fingerprint (needs no running bridge). Throws 'InternalError' if
+-- Rust cannot report one.
+rustSchemaFingerprint :: IO Fingerprint
+rustSchemaFingerprint = allocaArray 32 $ \out -> do
+  h2rSchemaFingerprint out 32 >>= checkOk "h2r_schema_fingerprint"
+  Fingerprint . B.pack <$> peekArray 32 out
+
+-- Typed messages on the wire ------------------------------------------------------
+
+-- | A request's bytes on the wire: its tag ('callTag'), then the request.
+encodeCall :: forall req. CallOf req => req -> ByteString
+encodeCall request = encode (callTag (Proxy :: Proxy req), request)
+
+-- | A cast's bytes on the wire: its tag ('castTag'), then the message.
+encodeCast :: forall msg. CastOf msg => msg -> ByteString
+encodeCast message = encode (castTag (Proxy :: Proxy msg), message)
+
+-- | Decodes the reply bytes to a request. Rust tags a reply as its request, so the
+-- tag must be the request's and the rest must decode exactly (every byte used) as
+-- its 'Reply'. Anything else is 'UndecodableReply', naming the request's and the
+-- reply's formats and what was wrong.
+decodeReply :: forall req. CallOf req => Proxy req -> ByteString -> Either BridgeError (Reply req)
+decodeReply request bytes = case B.uncons bytes of
+  Nothing -> mismatch "it is empty, without a tag"
+  Just (tag, rest)
+    | tag /= expected -> mismatch ("its tag is " <> show tag)
+    | otherwise -> either (mismatch . undecodable) Right (decode rest)
+  where
+    expected = callTag request
+    mismatch why =
+      Left . UndecodableReply $
+        "the reply to "
+          <> fieldFormat request
+          <> " (tag "
+          <> show expected
+          <> ", expected as "
+          <> fieldFormat (Proxy :: Proxy (Reply req))
+          <> "): "
+          <> why
+    undecodable failure =
+      "its bytes after the tag do not decode: "
+        <> T.unpack (peekExMessage failure)
+        <> " ("
+        <> show (peekExBytesFromEnd failure)
+        <> " bytes from the end)"
+
+-- Raw bytes -----------------------------------------------------------------------
+
+-- | Throws 'MessageTooLong' if the bytes are longer than the configured
+-- 'maxMsgLen': the check 'RustBridge.callRust' and 'RustBridge.castRust' make
+-- before anything crosses.
+checkLength :: MonadIO m => ByteString -> RustT p m ()
+checkLength bytes = withEnv $ \env ->
+  let limit = maxMsgLen (envConfig env)
+   in unless (B.length bytes <= fromIntegral limit) $
+        throwIO (MessageTooLong (B.length bytes) limit)
+
+-- | Sends the bytes as a request and returns the reply's bytes, both as they are
+-- (tags included), with no check in Haskell: Rust's own refusals are what a test
+-- sees. Throws 'MessageTooLong' (from Rust's check), 'UndecodableRequest' if Rust
+-- cannot decode them as one of the protocol's requests, 'EnginePanicked',
+-- 'NotRunning' and 'ShuttingDown'. Cancellable (guarantee 6 of "RustBridge").
+callRaw :: MonadIO m => ByteString -> RustT p m ByteString
+callRaw bytes = withEnv (`callBytes` bytes)
+
+-- | Sends the bytes as a cast, as they are, with no check in Haskell. Throws
+-- 'MessageTooLong' (from Rust's check), 'UndecodableRequest', 'NotRunning' and
+-- 'ShuttingDown'.
+castRaw :: MonadIO m => ByteString -> RustT p m ()
+castRaw bytes = withEnv $ \env -> do
+  status <- withBytes bytes $ \ptr len -> submit env (h2rCastTry ptr len 0) (h2rCastWait ptr len 1)
+  unless (statusFromCode status == Just StatusOk) $
+    throwIO (statusError (messageContext "h2r_cast" env bytes) status)
+
+-- | Runs an 'IO' action with the bridge's environment.
+withEnv :: MonadIO m => (Env -> IO a) -> RustT p m a
+withEnv use = RustT (ReaderT (liftIO . use))
+
+-- | Lends a ByteString's bytes to a foreign call without copying. Rust only borrows
+-- them for the duration of the call (see "FFI").
+withBytes :: ByteString -> (Ptr Word8 -> CSize -> IO a) -> IO a
+withBytes bytes use =
+  unsafeUseAsCStringLen bytes $ \(ptr, len) -> use (castPtr ptr) (fromIntegral len)
+
+-- | Tries the non-blocking import first. If the channel is full, waits its turn at
+-- the gate as a Haskell thread, then makes the blocking call (guarantee 5).
+--
+-- The gate's slot is taken and given back with 'bracket_', so it comes back on every
+-- path: 'castRaw' runs unmasked, and an asynchronous exception (a
+-- 'Control.Concurrent.Async.cancel') can arrive the moment 'waitQSem' returns,
+-- before a plain 'finally' would be in place; a slot lost that way would be lost
+-- for good, and with both gone every later caller that met a full channel would
+-- wait forever (the FaultSpec test on the wait gate). 'signalQSem' can block briefly on the QSem's internal MVar. Uninterruptible, so
+-- that an asynchronous exception cannot land after Rust accepted a call and before
+-- the caller has seen the status that says Rust owns its token.
+submit :: Env -> IO CInt -> IO CInt -> IO CInt
+submit env tryIt waitIt = do
+  status <- tryIt
+  if statusFromCode status == Just StatusChannelFull
+    then bracket_ (waitQSem (envWaitGate env)) (uninterruptibleMask_ (signalQSem (envWaitGate env))) waitIt
+    else pure status
+
+callBytes :: Env -> ByteString -> IO ByteString
+callBytes env bytes = mask $ \restore -> do
+  wakeUp <- newEmptyMVar
+  (capability, _) <- threadCapability =<< myThreadId
+  -- Owner of this StablePtr: Rust once h2r_call returns 0 (the worker hands it to
+  -- hs_try_putmvar, which frees it, exactly once: on reply, engine panic or deinit).
+  -- On any other status, or an exception before the call returns (only the gate's
+  -- wait is interruptible, and nothing was submitted then), it is ours and is freed
+  -- right here. Nothing else ever frees it.
+  token <- newStablePtrPrimMVar wakeUp
+  h2rTokenCreated >>= checkOk "h2r_token_created"
+  accepted <- submitCall env bytes token (fromIntegral capability) `onException` freeUnsent token
+  case accepted of
+    Left status -> do
+      freeUnsent token
+      throwIO (statusError (messageContext "h2r_call" env bytes) status)
+    Right reply ->
+      -- The handle is ours to release exactly once, on every path: after reading
+      -- the reply, or on an exception (cancel, timeout) while waiting. A reply that
+      -- arrives after the release is dropped by Rust; its wake-up lands on an MVar
+      -- nobody reads, which the GC then collects (guarantee 6).
+      (restore (takeMVar wakeUp) >> readReply reply)
+        `finally` h2rRelease reply
+
+-- | Frees a token that Rust never took, and counts it.
+freeUnsent :: StablePtr PrimMVar -> IO ()
+freeUnsent token = do
+  freeStablePtr token
+  h2rTokenFreedUnsent >>= checkOk "h2r_token_freed_unsent"
+
+-- | Submits a call: the reply handle, or the refusal's status.
+submitCall :: Env -> ByteString -> StablePtr PrimMVar -> CInt -> IO (Either CInt (Ptr ReplyHandle))
+submitCall env bytes token cap = alloca $ \out -> withBytes bytes $ \ptr len -> do
+  status <- submit env (h2rCallTry ptr len token cap 0 out) (h2rCallWait ptr len token cap 1 out)
+  if statusFromCode status == Just StatusOk then Right <$> peek out else pure (Left status)
+
+-- | The reply's bytes, copied out of the handle's cell; or the exception for the
+-- failure Rust recorded there (its text is the panic's message for
+-- 'EnginePanicked'). The out-parameters start empty, so a status that writes
+-- neither (a refusal of the handle itself) reads no stray memory.
+readReply :: Ptr ReplyHandle -> IO ByteString
+readReply reply = alloca $ \outPtr -> alloca $ \outLen -> do
+  poke outPtr nullPtr
+  poke outLen 0
+  status <- h2rReply reply outPtr outLen
+  ptr <- peek outPtr
+  len <- peek outLen
+  bytes <- if ptr == nullPtr || len == 0 then pure B.empty else B.packCStringLen (castPtr ptr, fromIntegral len)
+  if statusFromCode status == Just StatusOk
+    then pure bytes
+    else throwIO (statusError (statusContext "h2r_reply") {contextReplyText = Just (lenientUtf8 bytes)} status)
+
+-- | UTF-8 text, with any invalid byte replaced rather than refused.
+lenientUtf8 :: ByteString -> String
+lenientUtf8 = T.unpack . TE.decodeUtf8With TE.lenientDecode
+
+-- Statuses ------------------------------------------------------------------------
+
+-- | What the exception for a status may say beyond the status itself, filled in
+-- by the caller from what it knows; 'statusError' uses each field only for the
+-- status named beside it.
+data StatusContext = StatusContext
+  { -- | The export that returned the status (for 'InternalError').
+    contextExport :: !String,
+    -- | The message's length and the configured limit (for 'MessageTooLong').
+    contextMessage :: !(Maybe (Int, Word32)),
+    -- | The text Rust recorded with a failed reply (for 'EnginePanicked').
+    contextReplyText :: !(Maybe String),
+    -- | Haskell's fingerprint, then Rust's (for 'SchemaMismatch').
+    contextFingerprints :: !(Maybe (Fingerprint, Fingerprint))
+  }
+  deriving (Eq, Show)
+
+-- | The context of a status from the named export that knows nothing more.
+statusContext :: String -> StatusContext
+statusContext export = StatusContext export Nothing Nothing Nothing
+
+-- | The context of a status from a submit of these bytes.
+messageContext :: String -> Env -> ByteString -> StatusContext
+messageContext export env bytes =
+  (statusContext export) {contextMessage = Just (B.length bytes, maxMsgLen (envConfig env))}
+
+-- | Throws unless the status is 'StatusOk'. For exports that take no message.
+checkOk :: String -> CInt -> IO ()
+checkOk export status =
+  unless (statusFromCode status == Just StatusOk) $
+    throwIO (statusError (statusContext export) status)
+
+-- | The exception for a status: the one mapping from status code to exception.
+-- Total: 'StatusOk', a status the export never returns, a status whose context
+-- lacks what its exception needs, and a code that is no status at all are each
+-- 'InternalError' (a bug in rs-in-hs).
+statusError :: StatusContext -> CInt -> BridgeError
+statusError context code = case statusFromCode code of
+  Just StatusNotInitialised -> NotRunning
+  Just StatusAlreadyInitialised -> AlreadyRunning
+  Just StatusMessageTooLong | Just (len, limit) <- contextMessage context -> MessageTooLong len limit
+  Just StatusUndecodable -> UndecodableRequest
+  Just StatusShuttingDown -> ShuttingDown
+  Just StatusBadConfig -> BadConfig
+  Just StatusEnginePanicked | Just why <- contextReplyText context -> EnginePanicked why
+  Just StatusSpawnFailed -> WorkerSpawnFailed
+  Just StatusSchemaMismatch | Just (ours, theirs) <- contextFingerprints context -> SchemaMismatch ours theirs
+  _ -> InternalError (contextExport context) (fromIntegral code)

@@ -1,0 +1,110 @@
+{-# LANGUAGE DeriveAnyClass #-}
+{-# LANGUAGE DeriveGeneric #-}
+
+-- | The bridge's own wire types ('Config' and the 'InitMessage' that carries it to
+-- @h2r_init@, twins of @bridge/rs/src/wire/mod.rs@) and its exception.
+-- Internal: "RustBridge" re-exports everything here but 'InitMessage', which
+-- "RustBridge.Internal" exports.
+module Types
+  ( Config (..),
+    defaultConfig,
+    InitMessage (..),
+    BridgeError (..),
+  )
+where
+
+import Control.Exception (Exception (..))
+import Data.ByteString (ByteString)
+import Data.Store (Store)
+import Data.Word (Word32)
+import GHC.Generics (Generic)
+import Schema (Fingerprint, WireSchema, fingerprintHex)
+
+-- | Bridge configuration. Haskell is its single source of truth: 'RustBridge.withRust'
+-- encodes it and Rust decodes it at init.
+newtype Config = Config
+  { -- | Longest message, in bytes and with its one-byte tag, that
+    -- 'RustBridge.callRust' and 'RustBridge.castRust' send. Checked before
+    -- crossing and again in Rust.
+    maxMsgLen :: Word32
+  }
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | A 'Config' that accepts messages of up to 4 KiB.
+defaultConfig :: Config
+defaultConfig = Config {maxMsgLen = 4096}
+
+-- | What 'RustBridge.withRust' gives @h2r_init@: the schema fingerprint first (its
+-- layout, a 64-bit length and 32 bytes, never changes, so Rust can compare it
+-- before decoding anything else), then the 'Config'.
+data InitMessage = InitMessage
+  { -- | The 32 bytes of the protocol's schema fingerprint.
+    initFingerprint :: !ByteString,
+    -- | The bridge's configuration.
+    initConfig :: !Config
+  }
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | Everything the bridge throws. Catch it with 'Control.Exception.catch' or
+-- 'Control.Exception.try'; each constructor's 'displayException' says what happened
+-- and, where there is one, the limit.
+data BridgeError
+  = -- | A call or cast outside 'RustBridge.withRust' (for example from a thread
+    -- that outlived it, or one that calls while another 'RustBridge.withRust' is
+    -- still starting).
+    NotRunning
+  | -- | 'RustBridge.withRust' inside a running one; the running bridge is unharmed.
+    AlreadyRunning
+  | -- | The message's length (its tag included) and the configured limit, both in
+    -- bytes.
+    MessageTooLong !Int !Word32
+  | -- | Rust could not decode the request as one of the protocol's messages: raw
+    -- bytes from "RustBridge.Internal", or a value that Rust's twin type refuses
+    -- (a surrogate 'Char', which Rust's @WireChar@ rejects).
+    UndecodableRequest
+  | -- | The reply's tag is not its request's, or its bytes do not decode exactly as
+    -- the request's reply type; says which, with the formats involved.
+    UndecodableReply !String
+  | -- | 'RustBridge.withRust' is returning; nothing new is accepted.
+    ShuttingDown
+  | -- | The engine panicked while handling the call; the panic's message.
+    EnginePanicked !String
+  | -- | Rust could not decode the 'Config' given to 'RustBridge.withRust'.
+    BadConfig
+  | -- | Rust could not start its worker thread.
+    WorkerSpawnFailed
+  | -- | The program was not linked with @-threaded@, which the bridge needs because
+    -- Rust wakes Haskell from its own thread.
+    NotThreadedRuntime
+  | -- | A status the bridge never expects: a bug in rs-in-hs. The export and code.
+    InternalError !String !Int
+  | -- | Rust refused 'RustBridge.withRust' because the two sides' protocol schemas
+    -- differ: Haskell's fingerprint, then Rust's.
+    SchemaMismatch !Fingerprint !Fingerprint
+  deriving (Eq, Show)
+
+instance Exception BridgeError where
+  displayException err =
+    "rs-in-hs: " <> case err of
+      NotRunning -> "the bridge is not running (called outside withRust, or after it returned)"
+      AlreadyRunning -> "withRust called while a bridge is already running; nested bridges are refused"
+      MessageTooLong len limit ->
+        "message of " <> show len <> " bytes exceeds maxMsgLen of " <> show limit <> " bytes"
+      UndecodableRequest -> "Rust could not decode the request as one of the protocol's messages"
+      UndecodableReply why -> "the reply does not match its request: " <> why
+      ShuttingDown -> "the bridge is shutting down"
+      EnginePanicked why -> "the engine panicked while handling the call: " <> why
+      BadConfig -> "Rust could not decode the Config"
+      WorkerSpawnFailed -> "Rust could not start its worker thread"
+      NotThreadedRuntime -> "the program must be linked with -threaded (add it to ghc-options of the executable)"
+      InternalError export code ->
+        "internal error: " <> export <> " returned unexpected status " <> show code
+      SchemaMismatch ours theirs ->
+        "the Haskell and Rust protocol schemas differ (Haskell's fingerprint is "
+          <> fingerprintHex ours
+          <> ", Rust's is "
+          <> fingerprintHex theirs
+          <> "): the Haskell program and the Rust library were built from different"
+          <> " revisions of the protocol. Regenerate the Haskell protocol module from the"
+          <> " Rust one (just gen), then rebuild both sides from the same revision (just build);"
+          <> " RustBridge.Protocol.protocolSchema renders the text whose SHA-256 Haskell sent"

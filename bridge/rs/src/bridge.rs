@@ -1,0 +1,286 @@
+//! The bridge's process-wide state and its safe entry points, generic over the engine.
+//!
+//! No context pointer crosses the FFI: [`crate::export_engine!`] makes one static
+//! [`Bridge`] for the engine type, and every export reaches it by name. Init writes
+//! `Some`, deinit writes `None`, so init → deinit → init works. Everything here is
+//! safe Rust; `ffi` only turns C arguments into these calls.
+
+use std::ffi::c_int;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, TryLockError};
+use std::thread::JoinHandle;
+
+use flume::{Sender, TrySendError};
+
+use crate::engine::{Cast, Engine, Request};
+use crate::reply::{PendingCall, ReplyCell, Token, Waker};
+use crate::schema::{self, SchemaError};
+use crate::status::Status;
+use crate::wire::{Config, decode_exact, decode_init};
+use crate::worker::{self, Job};
+
+/// Capacity of the request channel (calls and casts share it, so their order holds).
+///
+/// Large enough that a burst of callers rarely meets a full channel, small enough
+/// that a stalled engine holds at most this many decoded requests. A full channel is
+/// backpressure: non-blocking submits are refused with `ChannelFull` and the Haskell
+/// side waits as a green thread, so no OS thread is parked per waiting caller.
+pub const CHANNEL_CAPACITY: usize = 256;
+
+/// What call and cast need from a running bridge.
+struct Running<E: Engine> {
+    config: Config,
+    jobs: Sender<Job<E>>,
+    waker: Waker,
+}
+
+/// The state of the one bridge for engine `E`: a static made by
+/// [`crate::export_engine!`].
+pub struct Bridge<E: Engine> {
+    /// The running bridge, read by every call and cast.
+    running: RwLock<Option<Running<E>>>,
+    /// The worker's handle. Its mutex is also the lifecycle lock: init and deinit
+    /// hold it for their whole run, so they never interleave.
+    worker: Mutex<Option<JoinHandle<()>>>,
+    /// Set while deinit runs: new requests are refused before they touch the lock,
+    /// and a submit that finds the lock taken answers `ShuttingDown` rather than
+    /// `NotInitialised`.
+    shutting_down: AtomicBool,
+    /// The protocol's schema fingerprint, computed on first use.
+    fingerprint: OnceLock<Result<[u8; 32], SchemaError>>,
+}
+
+/// Whether a submit may wait for room in the channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// Refuse with `ChannelFull` instead of waiting. Never blocks.
+    No,
+    /// Wait until there is room (or the bridge shuts down).
+    Yes,
+}
+
+impl<E: Engine> Default for Bridge<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E: Engine> Bridge<E> {
+    /// A bridge that is not running.
+    pub const fn new() -> Self {
+        Bridge {
+            running: RwLock::new(None),
+            worker: Mutex::new(None),
+            shutting_down: AtomicBool::new(false),
+            fingerprint: OnceLock::new(),
+        }
+    }
+
+    /// The SHA-256 of the protocol's canonical schema text.
+    pub(crate) fn fingerprint(&self) -> Result<[u8; 32], SchemaError> {
+        self.fingerprint
+            .get_or_init(|| schema::schema::<E::Protocol>().and_then(|schema| schema.fingerprint()))
+            .clone()
+    }
+
+    /// Starts the worker. Refuses a second init, a schema fingerprint that is not
+    /// Rust's (`SchemaMismatch`), and a config that does not decode.
+    pub(crate) fn init(&self, waker: Waker, config_bytes: &[u8]) -> Result<(), Status> {
+        let mut worker = self.worker.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut running = self.running.write().unwrap_or_else(PoisonError::into_inner);
+        if running.is_some() {
+            return Err(Status::AlreadyInitialised);
+        }
+        // A schema Rust cannot render is refused by the protocol crate's generated-
+        // module test; at run time it can only mean that no Haskell side can match.
+        let ours = self.fingerprint().map_err(|_| Status::SchemaMismatch)?;
+        let config = decode_init(config_bytes, &ours)?;
+        let (jobs, queue) = flume::bounded(CHANNEL_CAPACITY);
+        let handle = std::thread::Builder::new()
+            .name("rs-in-hs-worker".to_owned())
+            .spawn(move || worker::run::<E>(queue, waker))
+            .map_err(|_| Status::SpawnFailed)?;
+        *worker = Some(handle);
+        *running = Some(Running {
+            config,
+            jobs,
+            waker,
+        });
+        Ok(())
+    }
+
+    /// Stops the bridge: a barrier. Requests already accepted are answered; when this
+    /// returns the worker has exited, so Rust never calls into Haskell again.
+    pub(crate) fn deinit(&self) -> Result<(), Status> {
+        let mut worker = self.worker.lock().unwrap_or_else(PoisonError::into_inner);
+        self.shutting_down.store(true, Ordering::SeqCst);
+        // Dropping the only sender is the stop signal: the worker drains what is
+        // queued, sees `Disconnected` and exits. Submitters that are blocked on a full
+        // channel hold the read lock, so this write waits for them; they progress
+        // because the worker keeps draining.
+        // `is_some()` ends the statement, so the sender is dropped here, before the join.
+        let was_running = self
+            .running
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .is_some();
+        if let Some(handle) = worker.take() {
+            // Everything the worker runs is under catch_unwind, so it cannot die with
+            // work left; the join error carries nothing we need.
+            let _ = handle.join();
+        }
+        self.shutting_down.store(false, Ordering::SeqCst);
+        if was_running {
+            Ok(())
+        } else {
+            Err(Status::NotInitialised)
+        }
+    }
+
+    /// Submits a call. On `Ok` the worker owns `token` and will pass it to `notify`
+    /// exactly once; on `Err` nothing was queued and the caller still owns `token`.
+    pub(crate) fn call(
+        &self,
+        message: &[u8],
+        token: Token,
+        capability: c_int,
+        wait: Wait,
+    ) -> Result<Arc<ReplyCell>, Status> {
+        self.with_running(message, |running, request: Request<E>| {
+            let (pending, cell) = PendingCall::new(running.waker, capability, token);
+            running.submit(Job::Call(request, pending), wait)?;
+            crate::stats::call_accepted();
+            Ok(cell)
+        })
+    }
+
+    /// Submits a fire-and-forget message.
+    pub(crate) fn cast(&self, message: &[u8], wait: Wait) -> Result<(), Status> {
+        self.with_running(message, |running, message: Cast<E>| {
+            running.submit(Job::Cast(message), wait)
+        })
+    }
+
+    /// Checks state, length and encoding (in that order), then runs `submit`.
+    fn with_running<M: serde::de::DeserializeOwned, T>(
+        &self,
+        message: &[u8],
+        submit: impl FnOnce(&Running<E>, M) -> Result<T, Status>,
+    ) -> Result<T, Status> {
+        if self.shutting_down.load(Ordering::SeqCst) {
+            return Err(Status::ShuttingDown);
+        }
+        // `try_read`, never `read`: the non-blocking submits are `unsafe` imports,
+        // which hold their capability for the whole call, so they must not wait. The
+        // lock is unavailable only while init or deinit holds or waits for it
+        // (readers never exclude each other), and a deinit may wait there for the
+        // queue to drain. A submit that lost the race with the flag above is
+        // refused, not parked.
+        let guard = match self.running.try_read() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                return Err(if self.shutting_down.load(Ordering::SeqCst) {
+                    Status::ShuttingDown
+                } else {
+                    Status::NotInitialised
+                });
+            }
+        };
+        let running = guard.as_ref().ok_or(Status::NotInitialised)?;
+        let max = usize::try_from(running.config.max_msg_len).unwrap_or(usize::MAX);
+        if message.len() > max {
+            return Err(Status::MessageTooLong);
+        }
+        let decoded = decode_exact(message)?;
+        submit(running, decoded)
+    }
+}
+
+impl<E: Engine> Running<E> {
+    /// Queues `job`; a refused job is disarmed so it wakes nobody.
+    fn submit(&self, job: Job<E>, wait: Wait) -> Result<(), Status> {
+        let refused = match wait {
+            Wait::No => match self.jobs.try_send(job) {
+                Ok(()) => return Ok(()),
+                Err(TrySendError::Full(job)) => (job, Status::ChannelFull),
+                Err(TrySendError::Disconnected(job)) => (job, Status::ShuttingDown),
+            },
+            Wait::Yes => match self.jobs.send(job) {
+                Ok(()) => return Ok(()),
+                Err(error) => (error.into_inner(), Status::ShuttingDown),
+            },
+        };
+        let (job, status) = refused;
+        job.disarm();
+        Err(status)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// A unit struct, the smallest request there is.
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    pub struct Nothing;
+
+    crate::protocol! {
+        /// A protocol with one call and one cast.
+        pub struct Tiny;
+        /// Its call.
+        pub trait TinyCalls {
+            /// Answers `()`.
+            fn nothing(Nothing) -> ();
+        }
+        /// Its cast.
+        pub trait TinyCasts {
+            /// Does nothing.
+            fn ignore(Nothing);
+        }
+    }
+
+    #[derive(Default)]
+    struct TinyEngine;
+
+    impl TinyCalls for TinyEngine {
+        fn nothing(&mut self, _: Nothing) {}
+    }
+
+    impl TinyCasts for TinyEngine {
+        fn ignore(&mut self, _: Nothing) {}
+    }
+
+    impl Engine for TinyEngine {
+        type Protocol = Tiny;
+        fn call(&mut self, request: Request) -> Reply {
+            request.dispatch(self)
+        }
+        fn cast(&mut self, message: Cast) {
+            message.dispatch(self)
+        }
+    }
+
+    static BRIDGE: Bridge<TinyEngine> = Bridge::new();
+
+    /// A submit that meets init or deinit holding the lock is refused at once; with
+    /// a blocking `read` it would wait for the guard below.
+    #[test]
+    fn a_submit_never_waits_for_the_lifecycle_lock() {
+        let held = BRIDGE
+            .running
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let submitter = std::thread::spawn(move || sender.send(BRIDGE.cast(&[0], Wait::No)));
+        let got = receiver.recv_timeout(Duration::from_secs(5));
+        drop(held);
+        submitter
+            .join()
+            .expect("the submitter does not panic")
+            .expect("the receiver is alive");
+        assert_eq!(got, Ok(Err(Status::NotInitialised)));
+    }
+}

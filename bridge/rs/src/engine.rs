@@ -1,0 +1,33 @@
+//! The engine trait: what the worker thread runs for each message.
+
+use crate::protocol::Protocol;
+
+/// An engine the bridge can host: it answers the calls and handles the casts of its
+/// protocol.
+///
+/// The worker thread creates the engine with [`Default`] when the bridge starts and
+/// drops it when the bridge stops, so the engine lives on that one thread and needs
+/// not be `Send`. Every call and cast runs under `catch_unwind`: a panic becomes an
+/// `EnginePanicked` error for the caller (casts are logged on stderr), and the
+/// engine keeps whatever state the panicking handler left.
+pub trait Engine: Default + 'static {
+    /// The messages this engine understands, declared with [`crate::protocol!`].
+    type Protocol: Protocol;
+
+    /// Answers one request. The reply must be the one the protocol pairs with the
+    /// request, which the `dispatch` method that [`crate::protocol!`] generates
+    /// guarantees.
+    fn call(&mut self, request: Request<Self>) -> Reply<Self>;
+
+    /// Handles one fire-and-forget message.
+    fn cast(&mut self, message: Cast<Self>);
+}
+
+/// The request type of engine `E`'s protocol.
+pub type Request<E> = <<E as Engine>::Protocol as Protocol>::Request;
+
+/// The reply type of engine `E`'s protocol.
+pub type Reply<E> = <<E as Engine>::Protocol as Protocol>::Reply;
+
+/// The cast type of engine `E`'s protocol.
+pub type Cast<E> = <<E as Engine>::Protocol as Protocol>::Cast;

@@ -1,0 +1,205 @@
+//! [`export_engine!`](crate::export_engine!): the C ABI for one engine type.
+
+/// Emits the bridge's static state for one engine type and every `h2r_*` export of
+/// the C ABI, as `pub` functions of the calling module.
+///
+/// Call it exactly once, in the crate that is built as the `staticlib` the Haskell
+/// program links (the symbols are unmangled, so a second call anywhere in the same
+/// program is a link error). Each export is a thin wrapper over the function of the
+/// same name in the bridge's `ffi` module, which documents its statuses; the
+/// Haskell package's `FFI` module imports them.
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+///
+/// /// A liveness probe.
+/// #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// pub struct Ping;
+///
+/// rs_in_hs::protocol! {
+///     /// The protocol.
+///     pub struct Pinger;
+///     /// Its one call.
+///     pub trait PingerCalls {
+///         /// Answers `()`.
+///         fn ping(Ping) -> ();
+///     }
+///     /// No casts.
+///     pub trait PingerCasts {}
+/// }
+///
+/// #[derive(Default)]
+/// pub struct PingerEngine;
+///
+/// impl PingerCalls for PingerEngine {
+///     fn ping(&mut self, _: Ping) {}
+/// }
+///
+/// impl PingerCasts for PingerEngine {}
+///
+/// impl rs_in_hs::Engine for PingerEngine {
+///     type Protocol = Pinger;
+///     fn call(&mut self, request: Request) -> Reply {
+///         request.dispatch(self)
+///     }
+///     fn cast(&mut self, message: Cast) {
+///         message.dispatch(self)
+///     }
+/// }
+///
+/// rs_in_hs::export_engine!(PingerEngine);
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! export_engine {
+    ($engine:ty) => {
+        /// The one bridge of this program: every export below reaches it by name.
+        #[doc(hidden)]
+        static RS_IN_HS_BRIDGE: $crate::__private::Bridge<$engine> =
+            $crate::__private::Bridge::new();
+
+        /// Starts the bridge (C ABI: `h2r_init`).
+        ///
+        /// # Safety
+        /// As for `rs_in_hs::ffi::init`: `config` valid for `config_len` bytes, and
+        /// `notify`/`thread_done` callable from the worker thread.
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn h2r_init(
+            notify: ::core::option::Option<$crate::__private::Notify>,
+            thread_done: ::core::option::Option<$crate::__private::ThreadDone>,
+            config: *const u8,
+            config_len: usize,
+        ) -> ::core::ffi::c_int {
+            // SAFETY: this function's caller has the duties `ffi::init` lists.
+            unsafe {
+                $crate::__private::ffi::init(
+                    &RS_IN_HS_BRIDGE,
+                    notify,
+                    thread_done,
+                    config,
+                    config_len,
+                )
+            }
+        }
+
+        /// Stops the bridge (C ABI: `h2r_deinit`).
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn h2r_deinit() -> ::core::ffi::c_int {
+            $crate::__private::ffi::deinit(&RS_IN_HS_BRIDGE)
+        }
+
+        /// Submits a call (C ABI: `h2r_call`).
+        ///
+        /// # Safety
+        /// As for `rs_in_hs::ffi::call`: `message` valid for `len` bytes, `out_reply`
+        /// valid for one write, `token` a `StablePtr` that `notify` accepts.
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn h2r_call(
+            message: *const u8,
+            len: usize,
+            token: *mut ::core::ffi::c_void,
+            capability: ::core::ffi::c_int,
+            block: ::core::ffi::c_int,
+            out_reply: *mut *const ::core::ffi::c_void,
+        ) -> ::core::ffi::c_int {
+            // SAFETY: this function's caller has the duties `ffi::call` lists.
+            unsafe {
+                $crate::__private::ffi::call(
+                    &RS_IN_HS_BRIDGE,
+                    message,
+                    len,
+                    token,
+                    capability,
+                    block,
+                    out_reply,
+                )
+            }
+        }
+
+        /// Submits a fire-and-forget message (C ABI: `h2r_cast`).
+        ///
+        /// # Safety
+        /// As for `rs_in_hs::ffi::cast`: `message` valid for `len` bytes.
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn h2r_cast(
+            message: *const u8,
+            len: usize,
+            block: ::core::ffi::c_int,
+        ) -> ::core::ffi::c_int {
+            // SAFETY: this function's caller has the duties `ffi::cast` lists.
+            unsafe { $crate::__private::ffi::cast(&RS_IN_HS_BRIDGE, message, len, block) }
+        }
+
+        /// Reads a delivered reply (C ABI: `h2r_reply`).
+        ///
+        /// # Safety
+        /// As for `rs_in_hs::ffi::reply`: an unreleased handle, writable out-pointers.
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn h2r_reply(
+            reply: *const ::core::ffi::c_void,
+            out_ptr: *mut *const u8,
+            out_len: *mut usize,
+        ) -> ::core::ffi::c_int {
+            // SAFETY: this function's caller has the duties `ffi::reply` lists.
+            unsafe { $crate::__private::ffi::reply(reply, out_ptr, out_len) }
+        }
+
+        /// Releases a reply handle (C ABI: `h2r_release`).
+        ///
+        /// # Safety
+        /// As for `rs_in_hs::ffi::release`: a handle not released before.
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn h2r_release(
+            reply: *const ::core::ffi::c_void,
+        ) -> ::core::ffi::c_int {
+            // SAFETY: this function's caller has the duties `ffi::release` lists.
+            unsafe { $crate::__private::ffi::release(reply) }
+        }
+
+        /// Writes the leak counters (C ABI: `h2r_stats`).
+        ///
+        /// # Safety
+        /// As for `rs_in_hs::ffi::stats`: `out` valid for `len` writes.
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn h2r_stats(out: *mut u64, len: usize) -> ::core::ffi::c_int {
+            // SAFETY: this function's caller has the duties `ffi::stats` lists.
+            unsafe { $crate::__private::ffi::stats(out, len) }
+        }
+
+        /// Writes Rust's schema fingerprint (C ABI: `h2r_schema_fingerprint`).
+        ///
+        /// # Safety
+        /// As for `rs_in_hs::ffi::schema_fingerprint`: `out` valid for `len` writes.
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn h2r_schema_fingerprint(
+            out: *mut u8,
+            len: usize,
+        ) -> ::core::ffi::c_int {
+            // SAFETY: this function's caller has the duties `ffi::schema_fingerprint`
+            // lists.
+            unsafe { $crate::__private::ffi::schema_fingerprint(&RS_IN_HS_BRIDGE, out, len) }
+        }
+
+        /// Counts a token the caller made (C ABI: `h2r_token_created`).
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn h2r_token_created() -> ::core::ffi::c_int {
+            $crate::__private::ffi::token_created()
+        }
+
+        /// Counts a token the caller freed unsent (C ABI: `h2r_token_freed_unsent`).
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn h2r_token_freed_unsent() -> ::core::ffi::c_int {
+            $crate::__private::ffi::token_freed_unsent()
+        }
+    };
+}

@@ -1,0 +1,274 @@
+//! The C ABI's bodies: generic over the engine, and the crate's only `unsafe` code.
+//!
+//! [`crate::export_engine!`] emits one thin `extern "C"` function per export, each of
+//! which calls the function of the same name here with the engine's static
+//! [`Bridge`]. Every export returns a `Status` as a C `int` and runs its body through
+//! `boundary`, the one place where panics are trapped. A panic that reaches it is an
+//! internal bug (bad input is refused with a status long before), so it is reported on
+//! stderr and the process aborts rather than unwind into Haskell.
+//!
+//! Ownership rules, mirrored in the Haskell package's `FFI` module:
+//! - A non-zero status means nothing was taken: a refused `h2r_call` leaves the token
+//!   (a `StablePtr PrimMVar`) with the caller, who frees it; no reply will come for it.
+//! - Status 0 from `h2r_call` moves the token to Rust, which passes it to `notify`
+//!   (`hs_try_putmvar`, which frees it) exactly once, and gives the caller a reply
+//!   handle that it must pass to `h2r_release` exactly once.
+//! - Message bytes are only borrowed for the duration of the call.
+#![allow(unsafe_code)]
+
+use std::ffi::{c_int, c_void};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use crate::bridge::{Bridge, Wait};
+use crate::engine::Engine;
+use crate::panic_message;
+use crate::reply::{Notify, Outcome, ReplyCell, ThreadDone, Token, Waker};
+use crate::stats;
+use crate::status::Status;
+
+/// Length in bytes of the schema fingerprint (a SHA-256).
+pub const SCHEMA_FINGERPRINT_LEN: usize = 32;
+
+/// How many counters `h2r_stats` can write.
+pub const STATS_LEN: usize = 6;
+
+/// Runs an export's body: catches any panic, and turns the result into a status.
+fn boundary(export: &str, body: impl FnOnce() -> Result<(), Status>) -> c_int {
+    // AssertUnwindSafe: a panic here aborts the process, so no broken state is observed.
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => Status::Ok.code(),
+        Ok(Err(status)) => status.code(),
+        Err(payload) => {
+            eprintln!(
+                "rs-in-hs: internal bug: panic in {export}: {}; aborting",
+                panic_message(payload.as_ref())
+            );
+            std::process::abort()
+        }
+    }
+}
+
+/// Borrows `len` bytes at `ptr`; a null `ptr` is accepted only with `len == 0`.
+///
+/// # Safety
+/// If `len > 0`, `ptr` must be valid for reads of `len` bytes, and the memory must not
+/// be written for the returned lifetime (the duration of the export call).
+unsafe fn borrow_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Status> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() || isize::try_from(len).is_err() {
+        return Err(Status::InvalidArgument);
+    }
+    // SAFETY: non-null and len <= isize::MAX were checked above; validity for `len`
+    // bytes and no concurrent writes are the caller's duties (this fn's # Safety).
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// `h2r_init`: starts the bridge.
+///
+/// `notify` wakes a caller (`hs_try_putmvar`); `thread_done` (nullable) runs on the
+/// worker thread as it exits (`hs_thread_done`). `config` holds a store-encoded
+/// `InitMessage` (the schema fingerprint, then the `Config`). Returns
+/// `AlreadyInitialised` if running, `SchemaMismatch`, `BadConfig`, `InvalidArgument`
+/// (null `notify`) or `SpawnFailed`.
+///
+/// # Safety
+/// `config` must be valid for `config_len` bytes (or `config_len == 0`). `notify` must
+/// be safe to call from any thread with a token from `h2r_call` until `h2r_deinit`
+/// returns. `thread_done`, if given, must be safe to call once from the worker thread
+/// as it exits.
+pub unsafe fn init<E: Engine>(
+    bridge: &Bridge<E>,
+    notify: Option<Notify>,
+    thread_done: Option<ThreadDone>,
+    config: *const u8,
+    config_len: usize,
+) -> c_int {
+    boundary("h2r_init", || {
+        let notify = notify.ok_or(Status::InvalidArgument)?;
+        // SAFETY: the caller guarantees `config` is valid for `config_len` bytes.
+        let config = unsafe { borrow_bytes(config, config_len) }?;
+        bridge.init(
+            Waker {
+                notify,
+                thread_done,
+            },
+            config,
+        )
+    })
+}
+
+/// `h2r_deinit`: stops the bridge, answers every accepted call, joins the worker,
+/// then returns. After it returns Rust never calls `notify` again. `NotInitialised`
+/// if not running.
+pub fn deinit<E: Engine>(bridge: &Bridge<E>) -> c_int {
+    boundary("h2r_deinit", || bridge.deinit())
+}
+
+/// `h2r_call`: submits a call. `block != 0` waits for room in the channel; `block ==
+/// 0` returns `ChannelFull` instead and never blocks.
+///
+/// On 0: `token` now belongs to Rust (see the module's ownership rules) and
+/// `*out_reply` holds a reply handle for `h2r_reply`/`h2r_release`. On any other status
+/// nothing was taken and `*out_reply` is untouched.
+///
+/// # Safety
+/// `message` must be valid for `len` bytes (or `len == 0`); `out_reply` must be valid
+/// for one pointer write. `token` must be a `StablePtr` that `notify` accepts.
+pub unsafe fn call<E: Engine>(
+    bridge: &Bridge<E>,
+    message: *const u8,
+    len: usize,
+    token: *mut c_void,
+    capability: c_int,
+    block: c_int,
+    out_reply: *mut *const c_void,
+) -> c_int {
+    boundary("h2r_call", || {
+        if out_reply.is_null() {
+            return Err(Status::InvalidArgument);
+        }
+        // SAFETY: the caller guarantees `message` is valid for `len` bytes.
+        let message = unsafe { borrow_bytes(message, len) }?;
+        let cell = bridge.call(message, Token::new(token), capability, wait(block))?;
+        // SAFETY: `out_reply` is non-null (checked above) and the caller guarantees it
+        // is valid for a pointer write.
+        unsafe { out_reply.write(Arc::into_raw(cell).cast::<c_void>()) };
+        stats::handle_issued();
+        Ok(())
+    })
+}
+
+/// `h2r_cast`: submits a fire-and-forget message; `block` as for [`call`].
+///
+/// # Safety
+/// `message` must be valid for `len` bytes (or `len == 0`).
+pub unsafe fn cast<E: Engine>(
+    bridge: &Bridge<E>,
+    message: *const u8,
+    len: usize,
+    block: c_int,
+) -> c_int {
+    boundary("h2r_cast", || {
+        // SAFETY: the caller guarantees `message` is valid for `len` bytes.
+        let message = unsafe { borrow_bytes(message, len) }?;
+        bridge.cast(message, wait(block))
+    })
+}
+
+/// `h2r_reply`: reads a delivered reply: 0 with the reply's bytes, or the failure's
+/// status (`EnginePanicked`, `ShuttingDown`, …) with its message's UTF-8 bytes, or
+/// `Pending` if nothing was delivered yet. The bytes stay valid until
+/// `h2r_release(reply)`.
+///
+/// # Safety
+/// `reply` must be a handle from `h2r_call` not yet released; `out_ptr` and `out_len`
+/// must be valid for one write each.
+pub unsafe fn reply(reply: *const c_void, out_ptr: *mut *const u8, out_len: *mut usize) -> c_int {
+    boundary("h2r_reply", || {
+        if reply.is_null() || out_ptr.is_null() || out_len.is_null() {
+            return Err(Status::InvalidArgument);
+        }
+        // SAFETY: `reply` came from `Arc::into_raw` in `h2r_call` and has not been
+        // released (caller's duty), so the cell is alive for this call.
+        let cell = unsafe { &*reply.cast::<ReplyCell>() };
+        let (status, bytes) = match cell.outcome() {
+            None => return Err(Status::Pending),
+            Some(Outcome::Reply(bytes)) => (Status::Ok, bytes.as_slice()),
+            Some(Outcome::Failed(status, message)) => (*status, message.as_bytes()),
+        };
+        // SAFETY: `out_ptr` is non-null (checked above) and valid for a write (caller's
+        // duty). The bytes live in the cell, which the caller keeps alive until
+        // `h2r_release`.
+        unsafe { out_ptr.write(bytes.as_ptr()) };
+        // SAFETY: as for `out_ptr`.
+        unsafe { out_len.write(bytes.len()) };
+        if status == Status::Ok {
+            Ok(())
+        } else {
+            Err(status)
+        }
+    })
+}
+
+/// `h2r_release`: releases a reply handle. Call it exactly once per handle, whether
+/// or not the reply arrived (a late reply is then dropped by the worker's side).
+///
+/// # Safety
+/// `reply` must be a handle from `h2r_call` that was not released before.
+pub unsafe fn release(reply: *const c_void) -> c_int {
+    boundary("h2r_release", || {
+        if reply.is_null() {
+            return Err(Status::InvalidArgument);
+        }
+        // SAFETY: `reply` came from `Arc::into_raw` in `h2r_call` and this is its one
+        // release (caller's duty), so giving the reference back to an `Arc` is sound.
+        drop(unsafe { Arc::from_raw(reply.cast::<ReplyCell>()) });
+        stats::handle_released();
+        Ok(())
+    })
+}
+
+/// `h2r_stats`: writes up to `len` counters to `out`, in this order: calls
+/// accepted, calls answered, reply handles issued, reply handles released, tokens
+/// created, tokens freed unsent (see [`crate::stats`]).
+///
+/// # Safety
+/// `out` must be valid for writes of `len` `u64`s (or `len == 0`).
+pub unsafe fn stats(out: *mut u64, len: usize) -> c_int {
+    boundary("h2r_stats", || {
+        if len > 0 && out.is_null() {
+            return Err(Status::InvalidArgument);
+        }
+        let values = stats::snapshot().to_array();
+        let count = len.min(values.len());
+        // SAFETY: `out` is valid for `len >= count` writes (caller's duty) and does not
+        // overlap the local array.
+        unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), out, count) };
+        Ok(())
+    })
+}
+
+/// `h2r_schema_fingerprint`: writes Rust's wire-schema fingerprint (the SHA-256 that
+/// `h2r_init` compares, see [`crate::schema`]) to `out`. `InvalidArgument` if `len` is
+/// not 32, and `SchemaMismatch` if Rust cannot render its own schema.
+///
+/// # Safety
+/// `out` must be valid for writes of `len` bytes.
+pub unsafe fn schema_fingerprint<E: Engine>(bridge: &Bridge<E>, out: *mut u8, len: usize) -> c_int {
+    boundary("h2r_schema_fingerprint", || {
+        if out.is_null() || len != SCHEMA_FINGERPRINT_LEN {
+            return Err(Status::InvalidArgument);
+        }
+        let fingerprint = bridge.fingerprint().map_err(|_| Status::SchemaMismatch)?;
+        // SAFETY: `out` is non-null and valid for `len` (= 32) writes (caller's duty),
+        // and cannot overlap the local array.
+        unsafe { std::ptr::copy_nonoverlapping(fingerprint.as_ptr(), out, len) };
+        Ok(())
+    })
+}
+
+/// `h2r_token_created`: counts one wake-up token made by the caller for a call. The
+/// counter lives in [`crate::stats`], beside Rust's own, so that one atomic add is all
+/// a call pays for it.
+pub fn token_created() -> c_int {
+    boundary("h2r_token_created", || {
+        stats::token_created();
+        Ok(())
+    })
+}
+
+/// `h2r_token_freed_unsent`: counts one token the caller freed itself because Rust
+/// never took it.
+pub fn token_freed_unsent() -> c_int {
+    boundary("h2r_token_freed_unsent", || {
+        stats::token_freed_unsent();
+        Ok(())
+    })
+}
+
+fn wait(block: c_int) -> Wait {
+    if block == 0 { Wait::No } else { Wait::Yes }
+}

@@ -1,0 +1,57 @@
+//! rs-in-hs: host a Rust engine in a Haskell program.
+//!
+//! A Haskell host drives one engine per process through a small C ABI. Requests
+//! cross as `store`-encoded bytes, are decoded on the caller's thread and queued on a
+//! bounded channel; one worker thread runs the engine and wakes each caller through
+//! the GHC runtime's `hs_try_putmvar`.
+//!
+//! To host an engine:
+//! 1. declare the protocol once with [`protocol!`]: its calls (each request type with
+//!    its reply type) and its casts;
+//! 2. implement [`Engine`] for your engine type (usually `request.dispatch(self)`);
+//! 3. call [`export_engine!`] once in the crate that is built as the `staticlib`;
+//! 4. generate the Haskell side with [`codegen::check_generated`] (`just gen`).
+//!
+//! The wire format, the schema fingerprint and the C ABI's ownership rules are
+//! described in the repository's ARCHITECTURE.md.
+
+mod bridge;
+pub mod codegen;
+mod engine;
+mod export;
+#[doc(hidden)]
+pub mod ffi;
+mod protocol;
+mod reply;
+pub mod schema;
+pub mod stats;
+mod status;
+pub mod wire;
+mod worker;
+
+pub use bridge::CHANNEL_CAPACITY;
+pub use engine::{Cast, Engine, Reply, Request};
+pub use protocol::{Describer, Protocol};
+pub use status::Status;
+
+/// What the macros expand to. Not part of the stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::bridge::Bridge;
+    pub use crate::ffi;
+    pub use crate::reply::{Notify, ThreadDone};
+}
+
+use std::any::Any;
+
+/// The text of a panic payload: the `&str` or `String` given to `panic!`, else a
+/// fixed text.
+fn panic_message(payload: &(dyn Any + Send)) -> &str {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        text
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text
+    } else {
+        "a panic with a non-string payload"
+    }
+}

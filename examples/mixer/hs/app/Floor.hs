@@ -1,0 +1,54 @@
+-- | What the benchmark compares the bridge against: the helpers that the mixer
+-- engine's static library exports for it (@examples/mixer/rs/src/bench.rs@), not
+-- part of the bridge's ABI. This is the benchmark's only module with foreign
+-- imports; each says why it is @safe@ or @unsafe@.
+module Floor
+  ( floorPingPong,
+    noopSafe,
+    noopUnsafe,
+  )
+where
+
+import Data.Word (Word64)
+import Foreign.C.Types (CInt (..), CSize (..))
+import Foreign.Marshal.Array (allocaArray, peekArray)
+import Foreign.Ptr (Ptr)
+import RustBridge.Internal (checkOk)
+
+-- | @mixer_floor_ping_pong(rounds, out_nanos)@. Safe: it runs two Rust threads for
+-- as long as the rounds take and blocks on them, so it must not hold the capability.
+-- It never calls back into Haskell.
+foreign import ccall safe "mixer_floor_ping_pong"
+  mixerFloorPingPong :: CSize -> Ptr Word64 -> IO CInt
+
+-- | @mixer_noop()@ through a safe call: the cost of crossing with the capability
+-- released, as every blocking import of the bridge does.
+foreign import ccall safe "mixer_noop"
+  mixerNoopSafe :: IO CInt
+
+-- | @mixer_noop()@ through an unsafe call: it returns at once, never blocks and
+-- never calls back into Haskell, which is what @unsafe@ requires.
+foreign import ccall unsafe "mixer_noop"
+  mixerNoopUnsafe :: IO CInt
+
+-- | The floor: this many round trips of one message between two Rust threads over
+-- flume (two thread wake-ups each, the least any cross-thread request and reply can
+-- cost on this machine), each one's duration in nanoseconds. Needs no running
+-- bridge. Throws the bridge's 'RustBridge.BridgeError' for the status (through the
+-- bridge's one status-to-exception mapping) if Rust could not start its helper
+-- thread.
+floorPingPong :: Int -> IO [Word64]
+floorPingPong rounds = allocaArray (max 1 rounds) $ \out -> do
+  -- The export's # Safety: out is aligned and has room for every round's Word64
+  -- (at least one, so it is never null), nobody else touches it during the call,
+  -- and this side keeps it: allocaArray frees it after peekArray has copied it.
+  mixerFloorPingPong (fromIntegral (max 0 rounds)) out >>= checkOk "mixer_floor_ping_pong"
+  peekArray rounds out
+
+-- | One @safe@ foreign call that does nothing. Throws a 'RustBridge.BridgeError' if it fails.
+noopSafe :: IO ()
+noopSafe = mixerNoopSafe >>= checkOk "mixer_noop"
+
+-- | One @unsafe@ foreign call that does nothing. Throws a 'RustBridge.BridgeError' if it fails.
+noopUnsafe :: IO ()
+noopUnsafe = mixerNoopUnsafe >>= checkOk "mixer_noop"

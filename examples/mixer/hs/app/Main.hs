@@ -1,0 +1,79 @@
+-- | The benchmark of rs-in-hs, hosting the mixer engine. With no arguments it runs
+-- the seed's shape (100k concurrent callers) and prints the call count, the timing
+-- and the peak OS thread count. Other modes measure latency percentiles, throughput and cast floods, each
+-- against a floor measured in the same run. @--help@ lists every option.
+module Main (main) where
+
+import Control.Concurrent (getNumCapabilities, runInUnboundThread, setNumCapabilities)
+import Control.Monad (forM, when)
+import Data.List (nub)
+import Modes
+import Options.Applicative
+import Report (printTable, writeCsv)
+import System.IO (hPutStrLn, stderr)
+
+data Mode = SeedMode | LatencyMode | ThroughputMode | CastMode | FloorMode | AllModes
+  deriving (Eq, Show)
+
+data Options = Options
+  { optModes :: ![Mode],
+    optCalls :: !Int,
+    optCallers :: ![Int],
+    optCasts :: !Int,
+    optConcurrent :: !Int,
+    optCapabilities :: !(Maybe Int),
+    optCsv :: !(Maybe FilePath)
+  }
+
+options :: Parser Options
+options =
+  Options
+    <$> many (argument modeReader (metavar "MODE..." <> help "seed (default), latency, throughput, cast, floor, or all"))
+    <*> option auto (long "calls" <> value 100000 <> showDefault <> metavar "N" <> help "calls for latency, and per caller count for throughput")
+    <*> option callersReader (long "callers" <> value [1, 16, 64, 256] <> showDefaultWith (const "1,16,64,256") <> metavar "LIST" <> help "comma-separated concurrent caller counts for throughput")
+    <*> option auto (long "casts" <> value 1000000 <> showDefault <> metavar "N" <> help "casts in the cast flood")
+    <*> option auto (long "concurrent" <> value 100000 <> showDefault <> metavar "N" <> help "concurrent asyncRust callers in the seed mode")
+    <*> optional (option auto (long "capabilities" <> short 'N' <> metavar "N" <> help "RTS capabilities (like +RTS -N); default: the RTS's"))
+    <*> optional (strOption (long "csv" <> metavar "FILE" <> help "also write every figure as CSV to FILE"))
+
+modeReader :: ReadM Mode
+modeReader = eitherReader $ \name -> case name of
+  "seed" -> Right SeedMode
+  "latency" -> Right LatencyMode
+  "throughput" -> Right ThroughputMode
+  "cast" -> Right CastMode
+  "floor" -> Right FloorMode
+  "all" -> Right AllModes
+  _ -> Left ("unknown mode " <> name)
+
+callersReader :: ReadM [Int]
+callersReader = eitherReader $ \text -> case reads ("[" <> text <> "]") of
+  [(counts, "")] | not (null counts), all (> 0) counts -> Right counts
+  _ -> Left "expected a comma-separated list of positive numbers, e.g. 1,16,64,256"
+
+-- | The work runs in an unbound thread: @main@ is a bound thread, and waking a bound
+-- thread costs an extra OS context switch per call (the RTS must hand the capability
+-- to that thread's own OS thread).
+main :: IO ()
+main = runInUnboundThread $ do
+  opts <- execParser (info (options <**> helper) (fullDesc <> progDesc "Benchmark the rs-in-hs bridge, hosting the mixer engine, against a floor measured in the same run"))
+  mapM_ setNumCapabilities (optCapabilities opts)
+  caps <- getNumCapabilities
+  let modes = expand (optModes opts)
+  hPutStrLn stderr ("mixer-bench: modes " <> show modes <> ", " <> show caps <> " capabilities")
+  base <- if any (`elem` [FloorMode, LatencyMode, ThroughputMode]) modes then Just <$> measureFloor 100000 else pure Nothing
+  rows <- fmap concat . forM modes $ \m -> case (m, base) of
+    (FloorMode, Just b) -> pure (floorRows b)
+    (LatencyMode, Just b) -> latency b (optCalls opts)
+    (ThroughputMode, Just b) -> throughput b (optCalls opts) (optCallers opts)
+    (CastMode, _) -> castFlood (optCasts opts)
+    (SeedMode, _) -> seed (optConcurrent opts)
+    _ -> pure []
+  printTable rows
+  mapM_ (`writeCsv` rows) (optCsv opts)
+  when (null rows) (hPutStrLn stderr "mixer-bench: nothing measured")
+  where
+    expand [] = [SeedMode]
+    expand ms
+      | AllModes `elem` ms = [FloorMode, LatencyMode, ThroughputMode, CastMode, SeedMode]
+      | otherwise = nub ms

@@ -1,0 +1,79 @@
+-- | Measuring tools for the benchmark: the monotonic clock, percentiles, and what the
+-- process uses (OS threads, resident memory), read from @/proc/self/status@ by the
+-- bridge's "RustBridge.ProcSelf".
+module Measure
+  ( nowNs,
+    timed,
+    Percentiles (..),
+    percentiles,
+    procStatus,
+    withPeakThreads,
+    withProgress,
+  )
+where
+
+import Control.Concurrent (threadDelay)
+import Control.Concurrent.Async (withAsync)
+import Control.Monad (forever)
+import Data.IORef (atomicModifyIORef', newIORef, readIORef)
+import qualified Data.Vector.Unboxed as VU
+import Data.Word (Word64)
+import GHC.Clock (getMonotonicTimeNSec)
+import RustBridge.ProcSelf (procStatus)
+import Statistics.Quantile (medianUnbiased, quantile)
+import System.IO (stderr)
+import System.ProgressBar (Progress (..), ProgressBar, defStyle, hNewProgressBar, updateProgress)
+
+-- | The monotonic clock, in nanoseconds.
+nowNs :: IO Word64
+nowNs = getMonotonicTimeNSec
+
+-- | Runs an action and returns its result with the elapsed nanoseconds.
+timed :: IO a -> IO (a, Word64)
+timed action = do
+  start <- nowNs
+  result <- action
+  end <- nowNs
+  pure (result, end - start)
+
+-- | Latency percentiles, in nanoseconds.
+data Percentiles = Percentiles
+  { -- | The median.
+    p50 :: !Double,
+    -- | The 90th percentile.
+    p90 :: !Double,
+    -- | The 99th percentile.
+    p99 :: !Double,
+    -- | The 99.9th percentile.
+    p999 :: !Double,
+    -- | The slowest sample.
+    pMax :: !Double
+  }
+
+-- | Percentiles of per-call samples (statistics' median-unbiased estimator).
+percentiles :: VU.Vector Word64 -> Percentiles
+percentiles samples =
+  Percentiles (at 50 100) (at 90 100) (at 99 100) (at 999 1000) (VU.maximum values)
+  where
+    values = VU.map fromIntegral samples :: VU.Vector Double
+    at k q = quantile medianUnbiased k q values
+
+-- | Runs an action while sampling the OS thread count every millisecond; returns the
+-- result and the peak seen.
+withPeakThreads :: IO a -> IO (a, Int)
+withPeakThreads action = do
+  peak <- newIORef =<< procStatus "Threads"
+  let sample = procStatus "Threads" >>= \n -> atomicModifyIORef' peak (\p -> (max p n, ()))
+  result <- withAsync (forever (sample >> threadDelay 1000)) (const action)
+  sample
+  (,) result <$> readIORef peak
+
+-- | Runs an action with a progress bar on stderr; the action reports how many of the
+-- given total are done.
+withProgress :: Int -> ((Int -> IO ()) -> IO a) -> IO a
+withProgress total action = do
+  bar <- hNewProgressBar stderr defStyle 10 (Progress 0 total ())
+  action (report bar)
+  where
+    report :: ProgressBar () -> Int -> IO ()
+    report bar done = updateProgress bar (\p -> p {progressDone = done})

@@ -1,0 +1,152 @@
+-- | The benchmark's modes. Each runs its own bridge to the mixer engine (or none,
+-- for the floor) and returns its figures as 'Row's. Every reply is decoded and
+-- matched, so a wrong answer fails the run instead of flattering it.
+module Modes
+  ( Floor (..),
+    measureFloor,
+    latency,
+    throughput,
+    castFlood,
+    seed,
+  )
+where
+
+import Control.Concurrent.Async (forConcurrently_, wait)
+import Control.Exception (ErrorCall (..), throwIO)
+import Control.Monad (foldM, forM, forM_, replicateM, replicateM_, unless, when)
+import Control.Monad.IO.Class (liftIO)
+import Control.Monad.IO.Unlift (withRunInIO)
+import qualified Data.ByteString as B
+import qualified Data.Vector.Unboxed as VU
+import qualified Data.Vector.Unboxed.Mutable as VUM
+import Floor
+import Measure
+import Mixer.Protocol
+import Report
+import RustBridge
+
+-- | The floor every bridge figure is compared against, measured in the same run.
+data Floor = Floor
+  { -- | p50 of a Rust two-thread flume ping-pong, in nanoseconds.
+    floorP50 :: !Double,
+    -- | The floor's own figures: the ping-pong's percentiles and the cost of a safe
+    -- and an unsafe no-op foreign call.
+    floorRows :: ![Row]
+  }
+
+-- | The Rust ping-pong floor and the cost of a raw FFI call, safe and unsafe.
+measureFloor :: Int -> IO Floor
+measureFloor rounds = do
+  samples <- floorPingPong rounds
+  let ps = percentiles (VU.fromList samples)
+  safeNs <- perCall rounds noopSafe
+  unsafeNs <- perCall rounds noopUnsafe
+  pure
+    Floor
+      { floorP50 = p50 ps,
+        floorRows =
+          percentileRows "floor" "rust ping-pong round trip" ps Nothing
+            <> [ row "floor" "safe no-op FFI call" safeNs "ns",
+                 row "floor" "unsafe no-op FFI call" unsafeNs "ns"
+               ]
+      }
+
+-- | Sequential round trips from one caller, timed one by one. Samples go into an
+-- unboxed vector: a loop that accumulated a list would grow the Haskell stack, and
+-- the RTS walks the whole stack every time the caller blocks.
+latency :: Floor -> Int -> IO [Row]
+latency base calls = withRust defaultConfig $ do
+  replicateM_ 1000 expectPong
+  samples <- liftIO (VUM.new calls)
+  withRunInIO $ \run -> withProgress calls $ \report ->
+    forM_ [0 .. calls - 1] $ \i -> do
+      start <- nowNs
+      run expectPong
+      end <- nowNs
+      VUM.write samples i (end - start)
+      when (i `mod` 1000 == 999) (report (i + 1))
+  frozen <- liftIO (VU.freeze samples)
+  pure (percentileRows "latency" "callRust Ping round trip" (percentiles frozen) (Just base))
+
+-- | Total calls spread over each number of concurrent callers.
+throughput :: Floor -> Int -> [Int] -> IO [Row]
+throughput base calls callerCounts = withRust defaultConfig . fmap concat . forM callerCounts $ \callers -> do
+  let each = max 1 (calls `div` callers)
+      total = each * callers
+  ((), ns) <- withRunInIO $ \run -> timed (forConcurrently_ [1 .. callers] (const (run (replicateM_ each expectPong))))
+  let perSecond = fromIntegral total * 1e9 / fromIntegral ns
+      amortised = fromIntegral ns / fromIntegral total
+      label = show callers <> " callers"
+  pure
+    [ row "throughput" (label <> ": calls/s") perSecond "calls/s",
+      (row "throughput" (label <> ": amortised per call") amortised "ns") {ratio = Just (amortised / floorP50 base), ratioTo = "floor p50"}
+    ]
+
+-- | A flood of 'ResetMeters' casts from one thread, then a call that proves they
+-- were handled: one thread's messages reach the engine in order, so 'QueryMeters'
+-- is answered only after every cast before it, and its silent meters show that the
+-- casts took effect (channel 0 is fed a full-scale sample just before the flood).
+-- Resident memory is read before and after: the bounded channel keeps it flat.
+castFlood :: Int -> IO [Row]
+castFlood casts = withRust defaultConfig $ do
+  replicateM_ 10000 (castRust ResetMeters)
+  fed <- callRust (WriteSamples (ChannelId 0) (B.pack [0xff, 0x7f]))
+  before <- callRust QueryMeters
+  liftIO . unless (fed == Just (SamplesWritten 1 maxBound) && not (all silent before)) $
+    throwIO (ErrorCall ("the engine did not meter the sample: " <> show fed <> ", " <> show before))
+  rssBefore <- liftIO (procStatus "VmRSS")
+  ((), ns) <- withRunInIO $ \run -> timed . withProgress casts $ \report ->
+    forM_ [1 .. casts] $ \i -> do
+      run (castRust ResetMeters)
+      when (i `mod` 10000 == 0) (report i)
+  after <- callRust QueryMeters
+  rssAfter <- liftIO (procStatus "VmRSS")
+  liftIO . unless (casts == 0 || all silent after) $
+    throwIO (ErrorCall ("the meters are not silent after " <> show casts <> " ResetMeters casts: " <> show after))
+  pure
+    [ row "cast" "casts/s" (fromIntegral casts * 1e9 / fromIntegral ns) "casts/s",
+      row "cast" "RSS before flood" (fromIntegral rssBefore) "kB",
+      row "cast" "RSS after flood" (fromIntegral rssAfter) "kB",
+      row "cast" "RSS growth" (fromIntegral (rssAfter - rssBefore)) "kB"
+    ]
+  where
+    -- The engine meters silence as negative infinity.
+    silent reading = let peak = levelPeakDb (meterReadingLevel reading) in isInfinite peak && peak < 0
+
+-- | The seed's shape: this many concurrent 'asyncRust' callers, all at once.
+seed :: Int -> IO [Row]
+seed callers = do
+  threadsBefore <- procStatus "Threads"
+  ((pongs, ns), peak) <- withPeakThreads . timed . withRust defaultConfig $ do
+    asyncs <- replicateM callers (asyncRust (callRust Ping))
+    liftIO . withProgress callers $ \report ->
+      foldM (\count (i, a) -> countPong count <$> wait a <* when (i `mod` 1000 == 0) (report i)) 0 (zip [1 :: Int ..] asyncs)
+  pure
+    [ row "seed" "calls completed" (fromIntegral pongs) "calls",
+      row "seed" "elapsed" (fromIntegral ns / 1e6) "ms",
+      row "seed" "calls/s" (fromIntegral pongs * 1e9 / fromIntegral ns) "calls/s",
+      row "seed" "OS threads before" (fromIntegral threadsBefore) "threads",
+      row "seed" "peak OS threads" (fromIntegral peak) "threads"
+    ]
+
+-- | One 'Ping' round trip; the reply's type is 'Pong', and it is decoded and
+-- matched before this returns.
+expectPong :: Rust Mixer ()
+expectPong = do
+  Pong <- callRust Ping
+  pure ()
+
+-- | One more answered 'Ping' of the seed's callers.
+countPong :: Int -> Pong -> Int
+countPong count Pong = count + 1
+
+perCall :: Int -> IO () -> IO Double
+perCall n action = do
+  ((), ns) <- timed (replicateM_ n action)
+  pure (fromIntegral ns / fromIntegral n)
+
+percentileRows :: String -> String -> Percentiles -> Maybe Floor -> [Row]
+percentileRows m what ps base =
+  [ (row m (what <> " " <> name) v "ns") {ratio = (v /) . floorP50 <$> base, ratioTo = maybe "" (const "floor p50") base}
+    | (name, v) <- [("p50", p50 ps), ("p90", p90 ps), ("p99", p99 ps), ("p99.9", p999 ps), ("max", pMax ps)]
+  ]

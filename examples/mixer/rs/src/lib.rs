@@ -1,0 +1,21 @@
+//! The demo mixer, hosted with rs-in-hs: the first application built on the bridge.
+//!
+//! - [`protocol`]: the mixer's calls and casts, declared once with
+//!   [`rs_in_hs::protocol!`]; the Haskell package `mixer` generates `Mixer.Protocol`
+//!   from it.
+//! - [`engine`]: [`engine::MixerEngine`], which the bridge's worker thread runs.
+//! - [`bench`](mod@bench): two C exports that only the demo's benchmark uses (the latency floor
+//!   and a no-op), not part of the bridge's ABI.
+//!
+//! The crate is built as the `staticlib` the Haskell package links, so it also holds
+//! the bridge's `h2r_*` exports for [`engine::MixerEngine`], made by
+//! [`rs_in_hs::export_engine!`].
+
+#[allow(unsafe_code)]
+pub mod bench;
+pub mod engine;
+#[cfg(test)]
+mod properties;
+pub mod protocol;
+
+rs_in_hs::export_engine!(engine::MixerEngine);

@@ -1,0 +1,17 @@
+-- | A test program linked WITHOUT @-threaded@: 'withRust' must refuse to start with
+-- 'NotThreadedRuntime' (Rust wakes Haskell from its own OS thread, which the
+-- non-threaded RTS cannot take), and must start nothing in Rust.
+module Main (main) where
+
+import Probe.Protocol (Ping (..))
+import RustBridge
+import Test.Hspec
+
+main :: IO ()
+main = hspec $
+  describe "a program linked without -threaded" $
+    it "is refused by withRust with NotThreadedRuntime, before Rust starts" $ do
+      baseline <- bridgeStats
+      withRust defaultConfig (callRust Ping)
+        `shouldThrow` (== NotThreadedRuntime)
+      bridgeStats `shouldReturn` baseline

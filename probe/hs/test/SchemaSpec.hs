@@ -1,0 +1,56 @@
+{-# LANGUAGE DataKinds #-}
+{-# LANGUAGE TypeFamilies #-}
+
+-- | The schema fingerprint: 'withRust' refuses, at init, a Haskell side whose
+-- protocol differs from Rust's, and says which fingerprints differ and what to do.
+module SchemaSpec (spec) where
+
+import Control.Exception (displayException, try)
+import Control.Monad.IO.Class (liftIO)
+import Data.IORef (newIORef, readIORef, writeIORef)
+import Data.Proxy (Proxy (..))
+import qualified Data.Text as T
+import Probe.Protocol
+import RustBridge
+import RustBridge.Internal (rustSchemaFingerprint, withRustSchema)
+import RustBridge.Protocol (Protocol (..), protocolFingerprint, protocolSchema)
+import Support
+import Test.Hspec
+
+-- | The probe protocol with its first two calls swapped: the bug the fingerprint
+-- exists to catch (the same types, other tags). Only its schema is used.
+data Swapped
+
+instance Protocol Swapped where
+  type Calls Swapped = '[Echo, Ping, Sleep, InjectPanic, GetCastCount, Loopback]
+  type Casts Swapped = '[Note, PanicNote]
+
+swapped :: Proxy Swapped
+swapped = Proxy
+
+probe :: Proxy Probe
+probe = Proxy
+
+spec :: Spec
+spec = do
+  it "derives the schema from the call list: the swapped protocol differs only in that order" $ do
+    protocolSchema swapped `shouldNotBe` protocolSchema probe
+    T.replace (T.pack "calls: Echo -> U64, Ping -> Pong,") (T.pack "calls: Ping -> Pong, Echo -> U64,") (protocolSchema swapped)
+      `shouldBe` protocolSchema probe
+
+  it "Haskell's fingerprint of the probe protocol is Rust's" $
+    rustSchemaFingerprint `shouldReturn` protocolFingerprint probe
+
+  it "refuses a mismatched schema at withRust, before the body runs, naming both fingerprints and the fix" $ do
+    ran <- newIORef False
+    outcome <- within 10 (try (withRustSchema (protocolFingerprint swapped) defaultConfig (liftIO (writeIORef ran True) :: Rust Probe ())))
+    rust <- rustSchemaFingerprint
+    outcome `shouldBe` Left (SchemaMismatch (protocolFingerprint swapped) rust)
+    readIORef ran `shouldReturn` False
+    let message = either displayException (const "") outcome
+    message `shouldContain` fingerprintHex (protocolFingerprint swapped)
+    message `shouldContain` fingerprintHex rust
+    message `shouldContain` "just gen"
+    message `shouldContain` "rebuild both sides from the same revision"
+    -- Nothing was started, so the real protocol starts as usual afterwards.
+    withBridge defaultConfig ping `shouldReturn` Pong

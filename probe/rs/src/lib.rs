@@ -1,0 +1,12 @@
+//! rs-in-hs-probe: the bridge's own test protocol and engine.
+//!
+//! [`protocol`] declares the probe's messages, [`engine::ProbeEngine`] answers them,
+//! and the crate root exports the bridge's C ABI (`h2r_init`, `h2r_call`, ...) for
+//! that engine. Built as a `staticlib`, it is what the Haskell test suites in
+//! probe/hs link; as an `rlib`, it is what the Rust behaviour tests in tests/ and the
+//! fuzz targets in fuzz/ call.
+
+pub mod engine;
+pub mod protocol;
+
+rs_in_hs::export_engine!(engine::ProbeEngine);

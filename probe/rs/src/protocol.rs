@@ -1,0 +1,147 @@
+//! The probe protocol: the bridge's own test messages.
+//!
+//! Each call exercises one behaviour of the bridge: a liveness round trip
+//! ([`Ping`]), matching replies to callers ([`Echo`]), a busy worker ([`Sleep`]), a
+//! panicking engine ([`InjectPanic`], [`PanicNote`]), cast delivery ([`Note`],
+//! [`GetCastCount`]) and every shape the wire carries ([`Loopback`] with a
+//! [`LoopbackFrame`]). The Haskell twin, `Probe.Protocol`, is generated from this
+//! declaration; a message's wire tag is its position below, so new messages go at
+//! the end.
+
+use rs_in_hs::wire::{Either, WireBool, WireChar, WireString, WireText};
+use serde::{Deserialize, Serialize};
+
+/// Liveness probe; answered with [`Pong`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ping;
+
+/// The reply to [`Ping`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pong;
+
+/// Answered with its number, so callers can match replies to requests.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Echo(pub u64);
+
+/// The engine sleeps this many milliseconds (at most
+/// [`MAX_SLEEP_MS`](crate::engine::MAX_SLEEP_MS)), then answers `()`. Holds the
+/// worker busy, for timeouts and full channels.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sleep(pub u32);
+
+/// Fault injection: the engine panics while handling it, so the caller gets
+/// `EnginePanicked` instead of a reply.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InjectPanic;
+
+/// Asks how many casts the engine has handled since init.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GetCastCount;
+
+/// Sends a [`LoopbackFrame`], which comes back unchanged after a decode and
+/// re-encode on the Rust side.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Loopback(pub LoopbackFrame);
+
+/// A fire-and-forget message carrying a number; the engine only counts it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Note(pub u64);
+
+/// A fire-and-forget message the engine counts, then panics on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PanicNote;
+
+/// An enum with a unit variant and two variants with a payload.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Shade {
+    /// No payload.
+    Plain,
+    /// A number payload.
+    Tinted(f64),
+    /// A text payload.
+    Named(WireText),
+}
+
+/// A record of two numbers, nested in a list and in an `Either`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Level {
+    /// A single-precision field.
+    pub peak: f32,
+    /// A double-precision field.
+    pub rms: f64,
+}
+
+/// One field of every shape the wire carries; [`Loopback`] sends it back unchanged,
+/// so tests can round-trip arbitrary values through both encoders.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoopbackFrame {
+    /// `Word8`.
+    pub byte: u8,
+    /// `Word16`.
+    pub word16: u16,
+    /// `Word32`.
+    pub word32: u32,
+    /// `Word64`.
+    pub word64: u64,
+    /// `Int8`.
+    pub int8: i8,
+    /// `Int16`.
+    pub int16: i16,
+    /// `Int32`.
+    pub int32: i32,
+    /// `Int64`.
+    pub int64: i64,
+    /// `Float`.
+    pub single: f32,
+    /// `Double`.
+    pub double: f64,
+    /// `Bool`.
+    pub flag: WireBool,
+    /// `Char`.
+    pub glyph: WireChar,
+    /// `WireText`.
+    pub text: WireText,
+    /// `String`.
+    pub string: WireString,
+    /// `ByteString`.
+    pub bytes: Vec<u8>,
+    /// `Maybe`.
+    pub maybe: Option<u16>,
+    /// `Either` of an enum and a record.
+    pub either: Either<Shade, Level>,
+    /// A list of records.
+    pub levels: Vec<Level>,
+    /// A tuple.
+    pub pair: (u32, f32),
+    /// An enum.
+    pub shade: Shade,
+}
+
+rs_in_hs::protocol! {
+    /// The probe's protocol: the bridge's own test messages.
+    pub struct Probe;
+    /// The calls the probe engine answers, in wire-tag order.
+    pub trait ProbeCalls {
+        /// Answers [`Pong`].
+        fn ping(Ping) -> Pong;
+        /// Answers the request's number.
+        fn echo(Echo) -> u64;
+        /// Sleeps (capped), then answers.
+        fn sleep(Sleep) -> ();
+        /// Panics.
+        fn inject_panic(InjectPanic) -> ();
+        /// Answers how many casts were handled since init.
+        fn get_cast_count(GetCastCount) -> u64;
+        /// Answers the frame unchanged.
+        fn loopback(Loopback) -> LoopbackFrame;
+    }
+    /// The casts the probe engine takes, in wire-tag order.
+    pub trait ProbeCasts {
+        /// Counts the note.
+        fn note(Note);
+        /// Counts the note, then panics.
+        fn panic_note(PanicNote);
+    }
+    /// Enums nested in [`LoopbackFrame`], traced on their own so every variant is seen.
+    enums { Shade, Either<Shade, Level> }
+}
