@@ -208,35 +208,11 @@ instance (WireSchema a, WireSchema b) => WireSchema (Either a b) where
   fieldFormat _ = "EITHER(" <> fieldFormat (Proxy :: Proxy a) <> ", " <> fieldFormat (Proxy :: Proxy b) <> ")"
   addDefinitions _ = addDefinitions (Proxy :: Proxy a) . addDefinitions (Proxy :: Proxy b)
 
--- | Tuples: the fields back to back, as serde's tuples. store has instances up to
--- seven fields, and so does this class.
+-- | A pair: the fields back to back, as serde's tuples. Pairs only: the Rust side refuses other tuples (use a
+-- record), so a larger tuple has no twin to agree with.
 instance (WireSchema a, WireSchema b) => WireSchema (a, b) where
-  fieldFormat _ = tuple [fieldFormat (Proxy :: Proxy a), fieldFormat (Proxy :: Proxy b)]
+  fieldFormat _ = "TUPLE(" <> fieldFormat (Proxy :: Proxy a) <> ", " <> fieldFormat (Proxy :: Proxy b) <> ")"
   addDefinitions _ = addDefinitions (Proxy :: Proxy a) . addDefinitions (Proxy :: Proxy b)
-
-instance (WireSchema a, WireSchema b, WireSchema c) => WireSchema (a, b, c) where
-  fieldFormat _ = tuple [fieldFormat (Proxy :: Proxy a), fieldFormat (Proxy :: Proxy b), fieldFormat (Proxy :: Proxy c)]
-  addDefinitions _ = addDefinitions (Proxy :: Proxy a) . addDefinitions (Proxy :: Proxy b) . addDefinitions (Proxy :: Proxy c)
-
-instance (WireSchema a, WireSchema b, WireSchema c, WireSchema d) => WireSchema (a, b, c, d) where
-  fieldFormat _ = tuple [fieldFormat (Proxy :: Proxy a), fieldFormat (Proxy :: Proxy b), fieldFormat (Proxy :: Proxy c), fieldFormat (Proxy :: Proxy d)]
-  addDefinitions _ = addDefinitions (Proxy :: Proxy a) . addDefinitions (Proxy :: Proxy b) . addDefinitions (Proxy :: Proxy c) . addDefinitions (Proxy :: Proxy d)
-
-instance (WireSchema a, WireSchema b, WireSchema c, WireSchema d, WireSchema e) => WireSchema (a, b, c, d, e) where
-  fieldFormat _ = tuple [fieldFormat (Proxy :: Proxy a), fieldFormat (Proxy :: Proxy b), fieldFormat (Proxy :: Proxy c), fieldFormat (Proxy :: Proxy d), fieldFormat (Proxy :: Proxy e)]
-  addDefinitions _ = addDefinitions (Proxy :: Proxy a) . addDefinitions (Proxy :: Proxy b) . addDefinitions (Proxy :: Proxy c) . addDefinitions (Proxy :: Proxy d) . addDefinitions (Proxy :: Proxy e)
-
-instance (WireSchema a, WireSchema b, WireSchema c, WireSchema d, WireSchema e, WireSchema f) => WireSchema (a, b, c, d, e, f) where
-  fieldFormat _ = tuple [fieldFormat (Proxy :: Proxy a), fieldFormat (Proxy :: Proxy b), fieldFormat (Proxy :: Proxy c), fieldFormat (Proxy :: Proxy d), fieldFormat (Proxy :: Proxy e), fieldFormat (Proxy :: Proxy f)]
-  addDefinitions _ = addDefinitions (Proxy :: Proxy a) . addDefinitions (Proxy :: Proxy b) . addDefinitions (Proxy :: Proxy c) . addDefinitions (Proxy :: Proxy d) . addDefinitions (Proxy :: Proxy e) . addDefinitions (Proxy :: Proxy f)
-
-instance (WireSchema a, WireSchema b, WireSchema c, WireSchema d, WireSchema e, WireSchema f, WireSchema g) => WireSchema (a, b, c, d, e, f, g) where
-  fieldFormat _ = tuple [fieldFormat (Proxy :: Proxy a), fieldFormat (Proxy :: Proxy b), fieldFormat (Proxy :: Proxy c), fieldFormat (Proxy :: Proxy d), fieldFormat (Proxy :: Proxy e), fieldFormat (Proxy :: Proxy f), fieldFormat (Proxy :: Proxy g)]
-  addDefinitions _ = addDefinitions (Proxy :: Proxy a) . addDefinitions (Proxy :: Proxy b) . addDefinitions (Proxy :: Proxy c) . addDefinitions (Proxy :: Proxy d) . addDefinitions (Proxy :: Proxy e) . addDefinitions (Proxy :: Proxy f) . addDefinitions (Proxy :: Proxy g)
-
--- | @TUPLE(a, b, ...)@.
-tuple :: [String] -> String
-tuple formats = "TUPLE(" <> intercalate ", " formats <> ")"
 
 -- The refused types. Their methods can never run: the instance context is a type
 -- error, reported wherever the instance is needed.

@@ -37,11 +37,10 @@ use std::path::Path;
 
 use serde_reflection::{ContainerFormat, Format, Named, Registry, VariantFormat};
 
-use crate::schema::{CallFormat, Reference, Schema, SchemaError, is_inlined, reference, refusal};
+use crate::schema::{
+    CallFormat, RESERVED, Reference, Schema, SchemaError, is_inlined, reference, refusal,
+};
 use crate::wire::CHAR_NAME;
-
-/// The bridge's own types: never part of a protocol.
-const BRIDGE_TYPES: [&str; 2] = ["Config", "InitMessage"];
 
 /// Type and class names the generated module imports: the Prelude's, then those
 /// `RustBridge.Protocol` exports. A type of the module with one of these names would
@@ -274,7 +273,7 @@ impl Names {
                 "{owner}: {name:?} is not a Haskell type name (a capital letter, then letters, digits or _)"
             )));
         }
-        if BRIDGE_TYPES.contains(&name) {
+        if RESERVED.contains(&name) {
             return Err(SchemaError(format!(
                 "{owner}: the name {name} is reserved for the bridge's own type"
             )));

@@ -33,7 +33,7 @@ use crate::wire::{BOOL_NAME, CHAR_NAME, EITHER_NAME, InitMessage, TEXT_NAME};
 pub const HEADER: &str = "rs-in-hs wire schema 2";
 
 /// The names of the bridge's own wire types, which no protocol may reuse.
-const RESERVED: [&str; 2] = ["Config", "InitMessage"];
+pub(crate) const RESERVED: [&str; 2] = ["Config", "InitMessage"];
 
 /// Why a protocol's types could not be rendered as a schema: names the type and,
 /// where there is one, the field or variant.

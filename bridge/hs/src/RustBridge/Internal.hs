@@ -228,9 +228,10 @@ withBytes bytes use =
 -- 'Control.Concurrent.Async.cancel') can arrive the moment 'waitQSem' returns,
 -- before a plain 'finally' would be in place; a slot lost that way would be lost
 -- for good, and with both gone every later caller that met a full channel would
--- wait forever (the FaultSpec test on the wait gate). 'signalQSem' can block briefly on the QSem's internal MVar. Uninterruptible, so
--- that an asynchronous exception cannot land after Rust accepted a call and before
--- the caller has seen the status that says Rust owns its token.
+-- wait forever (the FaultSpec test on the wait gate). 'signalQSem' can block
+-- briefly on the QSem's internal MVar. Uninterruptible, so that an asynchronous
+-- exception cannot land after Rust accepted a call and before the caller has seen
+-- the status that says Rust owns its token.
 submit :: Env -> IO CInt -> IO CInt -> IO CInt
 submit env tryIt waitIt = do
   status <- tryIt
