@@ -100,7 +100,7 @@ memcheck: build-hs
     scripts/memcheck "$({{ cabal }} list-bin rs-in-hs-probe:exe:rs-in-hs-soak | tail -n 1)"
 
 # Lint Rust (clippy, rustfmt, rustdoc) and Haskell (ormolu, hlint), and check that
-# both bridge packages could be published.
+# the bridge's packages could be published.
 lint: lint-rs lint-hs package-check
 
 # clippy, rustfmt and rustdoc, all with warnings as errors.
@@ -116,11 +116,12 @@ lint-hs:
     ormolu --mode check $(git ls-files '*.hs')
     hlint $(git ls-files '*.hs')
 
-# The two bridge packages pass their registries' checks: `cargo package` (which builds
+# The bridge's packages pass their registries' checks: `cargo package` (which builds
 # the packaged crate) and `cabal check`.
 package-check:
     cargo package -p rs-in-hs --allow-dirty --quiet
     cd bridge/hs && cabal check
+    cd bridge/hs-quickcheck && cabal check
 
 # Format Rust and Haskell sources in place.
 fmt:

@@ -1,7 +1,7 @@
 # The Haskell half, built with haskell.nix from cabal.project: the bridge package
-# (bridge/hs), the bridge's own tests and soak (probe/hs), the mixer demo
-# (examples/mixer/hs) and the minimal example (examples/minimal/hs). Each engine
-# package links the crane-built static library of its engine.
+# (bridge/hs) and its QuickCheck generators (bridge/hs-quickcheck), the bridge's
+# own tests and soak (probe/hs), the mixer demo (examples/mixer/hs) and the minimal
+# example (examples/minimal/hs). Each engine package links the crane-built static library of its engine.
 {
   pkgs,
   probeLib,
