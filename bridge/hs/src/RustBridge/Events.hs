@@ -139,10 +139,10 @@ readRecords ptr used = go 0
     go at
       | at >= used = pure []
       | otherwise = do
-          missed <- peekByteOff ptr at
-          len <- fromIntegral <$> (peekByteOff ptr (at + 8) :: IO Word64)
-          bytes <- B.packCStringLen (castPtr (ptr `plusPtr` (at + 16)), len)
-          ((missed, bytes) :) <$> go (at + 16 + roundUp8 len)
+        missed <- peekByteOff ptr at
+        len <- fromIntegral <$> (peekByteOff ptr (at + 8) :: IO Word64)
+        bytes <- B.packCStringLen (castPtr (ptr `plusPtr` (at + 16)), len)
+        ((missed, bytes) :) <$> go (at + 16 + roundUp8 len)
     roundUp8 n = (n + 7) `div` 8 * 8
 
 -- | Parks until the next event, unless one is already waiting.
