@@ -105,22 +105,33 @@ fn emit_ticks(count: u32) -> Vec<usize> {
     others
 }
 
+/// A session with a running bridge and a subscription of `capacity` events.
+fn subscribed(capacity: usize) -> Session {
+    let session = session();
+    init(64).unwrap();
+    subscribe(capacity).unwrap();
+    session
+}
+
+/// A whole burst of `count` ticks, as delivered with no gap.
+fn burst(count: u32) -> Vec<(u64, Event)> {
+    let mut events = ticks(0..u64::from(count));
+    events.push((0, Event::BurstDone(BurstDone(count))));
+    events
+}
+
 fn ticks(range: std::ops::Range<u64>) -> Vec<(u64, Event)> {
     range.map(|n| (0, Event::Tick(Tick(n)))).collect()
 }
 
 #[test]
 fn events_arrive_in_order_and_drops_are_counted_where_they_happened() {
-    let _s = session();
-    init(64).unwrap();
-    subscribe(8).unwrap();
+    let _s = subscribed(8);
     emit_ticks(100);
     // Ticks 0 to 7 fit; 8 to 99 and the end are missed, after them.
     assert_eq!(take(), (ticks(0..8), 93));
     emit_ticks(2);
-    let mut expected = ticks(0..2);
-    expected.push((0, Event::BurstDone(BurstDone(2))));
-    assert_eq!(take(), (expected, 0));
+    assert_eq!(take(), (burst(2), 0));
     let stats = stats();
     assert_eq!(
         (stats.emitted, stats.delivered, stats.dropped),
@@ -130,9 +141,7 @@ fn events_arrive_in_order_and_drops_are_counted_where_they_happened() {
 
 #[test]
 fn emit_never_blocks_on_a_stalled_subscriber() {
-    let _s = session();
-    init(64).unwrap();
-    subscribe(1).unwrap();
+    let _s = subscribed(1);
     // The subscriber never takes: the call still returns (within the harness's
     // bound), having dropped all but one event.
     emit_ticks(100_000);
@@ -144,9 +153,7 @@ fn emit_never_blocks_on_a_stalled_subscriber() {
 
 #[test]
 fn a_parked_subscriber_is_woken_once_per_burst() {
-    let _s = session();
-    init(64).unwrap();
-    subscribe(4096).unwrap();
+    let _s = subscribed(4096);
     assert_eq!(park(PARKED), Ok(true));
     assert_eq!(park(PARKED + 1), Err(Status::InvalidArgument));
     assert_eq!(emit_ticks(1000), vec![PARKED]);
@@ -164,9 +171,7 @@ fn a_parked_subscriber_is_woken_once_per_burst() {
 
 #[test]
 fn no_notify_after_unsubscribe_and_a_parked_token_comes_back_once() {
-    let _s = session();
-    init(64).unwrap();
-    subscribe(16).unwrap();
+    let _s = subscribed(16);
     assert_eq!(park(PARKED), Ok(true));
     unsubscribe().unwrap();
     assert_eq!(next_wake(), PARKED, "the parked token is handed back");
@@ -184,9 +189,7 @@ fn no_notify_after_unsubscribe_and_a_parked_token_comes_back_once() {
 
 #[test]
 fn deinit_ends_the_subscription_before_it_returns() {
-    let _s = session();
-    init(64).unwrap();
-    subscribe(16).unwrap();
+    let _s = subscribed(16);
     assert_eq!(park(PARKED), Ok(true));
     status(rs_in_hs_probe::h2r_deinit()).unwrap();
     // The token came back during deinit, and nothing is called after it.
@@ -213,14 +216,10 @@ fn one_subscription_at_a_time_with_a_sane_capacity() {
 
 #[test]
 fn a_buffer_too_small_is_told_the_length_it_needs() {
-    let _s = session();
-    init(64).unwrap();
-    subscribe(16).unwrap();
+    let _s = subscribed(16);
     emit_ticks(1);
     // A tick is 9 bytes (tag and u64): a record of 16 + 16.
     assert_eq!(take_into(8), Err((Status::MessageTooLong, 32)));
     assert!(!park(PARKED).unwrap(), "the waiting event keeps it awake");
-    let mut expected = ticks(0..1);
-    expected.push((0, Event::BurstDone(BurstDone(1))));
-    assert_eq!(take(), (expected, 0));
+    assert_eq!(take(), (burst(1), 0));
 }
