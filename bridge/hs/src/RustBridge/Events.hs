@@ -65,7 +65,7 @@ maxEventCapacity = 65536
 --
 -- When the action ends (returns, throws or is cancelled), the handler's thread is
 -- cancelled and waited for, and then the subscription ends in Rust; events still
--- queued are dropped. So no event is delivered after 'withEvents' returns
+-- queued, and those of the batch the handler was working through, are dropped. So no event is delivered after 'withEvents' returns
 -- (guarantee 9), and every wake-up token goes back exactly once. A handler that
 -- masks asynchronous exceptions delays that return until it unmasks.
 --
@@ -175,7 +175,8 @@ park = mask $ \restore -> do
 data EventStats = EventStats
   { -- | Events the engine emitted.
     eventsEmitted :: !Word64,
-    -- | Events handed to a subscriber.
+    -- | Events handed to a subscriber, a batch at a time (the rest of a batch is
+    -- discarded when its subscription ends before the handler reaches it).
     eventsDelivered :: !Word64,
     -- | Events dropped: no subscriber, a full queue (reported as 'Missed'), or
     -- still queued when the subscription ended.
