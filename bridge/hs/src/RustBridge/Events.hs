@@ -8,7 +8,7 @@
 -- event that does not fit is dropped and counted, and the subscriber is told
 -- ('Missed') where the gap is. The subscriber thread drains the queue a batch at a
 -- time through a non-blocking (@unsafe@) import, and only when the queue is empty
--- parks on an 'MVar', handing Rust a fresh wake-up token; Rust wakes it once, with
+-- parks on an @MVar@, handing Rust a fresh wake-up token; Rust wakes it once, with
 -- @hs_try_putmvar@, at the next event. So a burst of events costs one wake-up.
 module RustBridge.Events
   ( Delivery (..),
