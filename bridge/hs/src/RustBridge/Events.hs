@@ -65,9 +65,10 @@ maxEventCapacity = 65536
 --
 -- When the action ends (returns, throws or is cancelled), the handler's thread is
 -- cancelled and waited for, and then the subscription ends in Rust; events still
--- queued, and those of the batch the handler was working through, are dropped. So no event is delivered after 'withEvents' returns
--- (guarantee 9), and every wake-up token goes back exactly once. A handler that
--- masks asynchronous exceptions delays that return until it unmasks.
+-- queued, and the rest of the batch the handler was working through, are dropped.
+-- So no event is delivered after 'withEvents' returns (guarantee 9), and every
+-- wake-up token goes back exactly once. A handler that masks asynchronous
+-- exceptions delays that return until it unmasks.
 --
 -- If the handler throws, delivery stops (later events are dropped as the queue
 -- fills), and 'withEvents' rethrows that exception when the action returns.
