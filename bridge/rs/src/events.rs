@@ -87,6 +87,14 @@ impl<P: Protocol> Events<P> {
         }
     }
 
+    /// A handle that reaches no bridge, for an engine built outside one (its unit
+    /// tests): no one can subscribe, so every emit is dropped, and counted in
+    /// [`Events::stats`].
+    pub fn detached() -> Self {
+        extern "C" fn never(_capability: c_int, _token: *mut c_void) {}
+        Events::new(Arc::new(Hub::new(never)))
+    }
+
     /// Emits one event to the subscriber, if there is one and its queue has room;
     /// otherwise drops it and counts it ([`EventStats::dropped`]). Never blocks.
     /// The protocol's events trait, implemented for `Events<P>` by
@@ -612,6 +620,39 @@ mod tests {
         hub.unsubscribe();
         let stats = hub.stats();
         assert_eq!((stats.emitted, stats.delivered, stats.dropped), (5, 0, 5));
+    }
+
+    /// A protocol with one event and nothing else; only its events are used.
+    mod lone {
+        #![allow(dead_code)]
+
+        /// A tick.
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct Tick(pub u8);
+
+        crate::protocol! {
+            /// One event.
+            pub struct Lone;
+            /// No calls.
+            pub trait LoneCalls {}
+            /// No casts.
+            pub trait LoneCasts {}
+            /// Its event.
+            pub trait LoneEvents {
+                /// A tick.
+                fn ticked(Tick);
+            }
+        }
+    }
+
+    #[test]
+    fn a_detached_handle_counts_what_it_drops() {
+        use lone::{Event, Lone, LoneEvents, Tick};
+        let events = Events::<Lone>::detached();
+        events.ticked(Tick(1));
+        events.clone().emit(Event::Tick(Tick(2)));
+        let stats = events.stats();
+        assert_eq!((stats.emitted, stats.dropped, stats.wakeups), (2, 2, 0));
     }
 
     #[test]
