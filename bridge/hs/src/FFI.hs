@@ -43,6 +43,13 @@ module FFI
     h2rStats,
     h2rTokenCreated,
     h2rTokenFreedUnsent,
+
+    -- * Events
+    h2rEventsSubscribe,
+    h2rEventsUnsubscribe,
+    h2rEventsTake,
+    h2rEventsPark,
+    h2rEventsStats,
   )
 where
 
@@ -68,10 +75,11 @@ data Status
   | StatusPending
   | StatusEncodeFailed
   | StatusSchemaMismatch
+  | StatusAlreadySubscribed
   deriving (Eq, Show, Enum, Bounded)
 
 -- | The status for a C code, if it is one. The codes are the constructors' indices
--- (0 to 13), as in Rust.
+-- (0 to 14), as in Rust.
 statusFromCode :: CInt -> Maybe Status
 statusFromCode code
   | code >= 0 && fromIntegral code <= fromEnum (maxBound :: Status) = Just (toEnum (fromIntegral code))
@@ -142,3 +150,30 @@ foreign import ccall unsafe "h2r_token_created"
 -- | @h2r_token_freed_unsent()@. Unsafe: one atomic add.
 foreign import ccall unsafe "h2r_token_freed_unsent"
   h2rTokenFreedUnsent :: IO CInt
+
+-- | @h2r_events_subscribe(capacity)@. Safe: it waits for the emitters inside the
+-- subscription slot to leave it.
+foreign import ccall safe "h2r_events_subscribe"
+  h2rEventsSubscribe :: CSize -> IO CInt
+
+-- | @h2r_events_unsubscribe()@. Safe: it waits for the emitters inside the
+-- subscription to leave it, and hands a parked token back through
+-- @hs_try_putmvar@.
+foreign import ccall safe "h2r_events_unsubscribe"
+  h2rEventsUnsubscribe :: IO CInt
+
+-- | @h2r_events_take(buf, len, out_used, out_missed)@. Unsafe: it copies queued
+-- events into the buffer and never blocks (emitters only ever @try_read@ the lock
+-- it reads, and the queue is lock-free) nor calls Haskell.
+foreign import ccall unsafe "h2r_events_take"
+  h2rEventsTake :: Ptr Word8 -> CSize -> Ptr CSize -> Ptr Word64 -> IO CInt
+
+-- | @h2r_events_park(token, capability, out_parked)@. Unsafe: it stores the token
+-- and sets a flag, never blocks, and never calls Haskell (the wake-up comes later,
+-- from an emitter). Rust owns the 'StablePtr' only when @*out_parked@ is 1.
+foreign import ccall unsafe "h2r_events_park"
+  h2rEventsPark :: StablePtr PrimMVar -> CInt -> Ptr CInt -> IO CInt
+
+-- | @h2r_events_stats(out, len)@. Unsafe: six atomic loads.
+foreign import ccall unsafe "h2r_events_stats"
+  h2rEventsStats :: Ptr Word64 -> CSize -> IO CInt

@@ -1,7 +1,8 @@
 {-# LANGUAGE ScopedTypeVariables #-}
 
 -- | The public API of rs-in-hs: run a Rust engine inside 'withRust' and talk to it
--- with 'callRust' (request/response) and 'castRust' (fire-and-forget). The engine's
+-- with 'callRust' (request/response) and 'castRust' (fire-and-forget), and hear
+-- from it with 'withEvents' (the events it emits). The engine's
 -- protocol comes from a module generated from its Rust declaration (@just gen@),
 -- which instantiates the classes of "RustBridge.Protocol".
 --
@@ -30,6 +31,11 @@
 --    does not compile. A reply whose tag is not its request's, or whose bytes do
 --    not decode exactly as the request's 'Reply', raises 'UndecodableReply'; it is
 --    never returned as a value.
+-- 9. Events never hold up the engine, and none is delivered after 'withEvents'
+--    returns: a slow handler costs dropped events, each gap reported in place as
+--    'Missed'; a subscriber is woken once per burst, not once per event; and when
+--    'withEvents' returns its thread has stopped and every wake-up token it gave
+--    Rust has come back (see 'eventStats').
 module RustBridge
   ( -- * Running the bridge
     RustT,
@@ -43,12 +49,22 @@ module RustBridge
     callRustTimeout,
     castRust,
 
+    -- * Events from the engine
+    withEvents,
+    Delivery (..),
+    maxEventCapacity,
+    EventStats (..),
+    eventStats,
+
     -- * Protocols
     Protocol,
     Call (..),
     Cast (..),
     CallOf,
     CastOf,
+    Event (..),
+    ProtocolEvent,
+    NoEvents,
     WireText (..),
 
     -- * Concurrency
@@ -77,8 +93,9 @@ import Data.Proxy (Proxy (..))
 import Data.Word (Word64)
 import FFI (h2rStats)
 import Foreign.Marshal.Array (allocaArray, peekArray)
+import RustBridge.Events
 import RustBridge.Internal
-import RustBridge.Protocol (Call (..), CallOf, Cast (..), CastOf, Protocol, WireText (..), protocolFingerprint)
+import RustBridge.Protocol (Call (..), CallOf, Cast (..), CastOf, Event (..), NoEvents, Protocol (ProtocolEvent), WireText (..), protocolFingerprint)
 import Schema (fingerprintHex)
 import System.Timeout (timeout)
 import Types

@@ -81,6 +81,15 @@ data BridgeError
   | -- | Rust refused 'RustBridge.withRust' because the two sides' protocol schemas
     -- differ: Haskell's fingerprint, then Rust's.
     SchemaMismatch !Fingerprint !Fingerprint
+  | -- | 'RustBridge.withEvents' while another subscription runs: the bridge has one
+    -- events subscriber at a time. The running one is unharmed.
+    AlreadySubscribed
+  | -- | 'RustBridge.withEvents' with a queue capacity outside 1 to 65536 events:
+    -- the capacity given.
+    BadEventCapacity !Int
+  | -- | An event from Rust whose tag or bytes do not decode as one of the
+    -- protocol's events; says which.
+    UndecodableEvent !String
   deriving (Eq, Show)
 
 instance Exception BridgeError where
@@ -108,3 +117,7 @@ instance Exception BridgeError where
           <> " revisions of the protocol. Regenerate the Haskell protocol module from the"
           <> " Rust one (just gen), then rebuild both sides from the same revision (just build);"
           <> " RustBridge.Protocol.protocolSchema renders the text whose SHA-256 Haskell sent"
+      AlreadySubscribed -> "withEvents called while another events subscription is running; one at a time"
+      BadEventCapacity capacity ->
+        "an events queue of " <> show capacity <> " events; the capacity must be 1 to 65536"
+      UndecodableEvent why -> "an event from Rust does not decode: " <> why

@@ -13,6 +13,7 @@ use std::thread::JoinHandle;
 use flume::{Sender, TrySendError};
 
 use crate::engine::{Cast, Engine, Request};
+use crate::events::Hub;
 use crate::reply::{PendingCall, ReplyCell, Token, Waker};
 use crate::schema::{self, SchemaError};
 use crate::status::Status;
@@ -32,6 +33,8 @@ struct Running<E: Engine> {
     config: Config,
     jobs: Sender<Job<E>>,
     waker: Waker,
+    /// The engine's events and their subscription.
+    events: Arc<Hub>,
 }
 
 /// The state of the one bridge for engine `E`: a static made by
@@ -96,15 +99,18 @@ impl<E: Engine> Bridge<E> {
         let ours = self.fingerprint().map_err(|_| Status::SchemaMismatch)?;
         let config = decode_init(config_bytes, &ours)?;
         let (jobs, queue) = flume::bounded(CHANNEL_CAPACITY);
+        let events = Arc::new(Hub::new(waker.notify));
+        let engine_events = Arc::clone(&events);
         let handle = std::thread::Builder::new()
             .name("rs-in-hs-worker".to_owned())
-            .spawn(move || worker::run::<E>(queue, waker))
+            .spawn(move || worker::run::<E>(queue, waker, engine_events))
             .map_err(|_| Status::SpawnFailed)?;
         *worker = Some(handle);
         *running = Some(Running {
             config,
             jobs,
             waker,
+            events,
         });
         Ok(())
     }
@@ -118,17 +124,24 @@ impl<E: Engine> Bridge<E> {
         // queued, sees `Disconnected` and exits. Submitters that are blocked on a full
         // channel hold the read lock, so this write waits for them; they progress
         // because the worker keeps draining.
-        // `is_some()` ends the statement, so the sender is dropped here, before the join.
-        let was_running = self
+        // The statement ends with the events hub kept, so the sender is dropped
+        // here, before the join.
+        let events = self
             .running
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .take()
-            .is_some();
+            .map(|running| running.events);
+        let was_running = events.is_some();
         if let Some(handle) = worker.take() {
             // Everything the worker runs is under catch_unwind, so it cannot die with
             // work left; the join error carries nothing we need.
             let _ = handle.join();
+        }
+        // A barrier for events too: a subscription still running ends here, and the
+        // engine's threads that outlive it only drop what they emit.
+        if let Some(events) = events {
+            events.unsubscribe();
         }
         self.shutting_down.store(false, Ordering::SeqCst);
         if was_running {
@@ -162,11 +175,31 @@ impl<E: Engine> Bridge<E> {
         })
     }
 
+    /// The running bridge's events hub. Never waits (as for submits).
+    pub(crate) fn events(&self) -> Result<Arc<Hub>, Status> {
+        self.with_running_state(|running| Ok(Arc::clone(&running.events)))
+    }
+
     /// Checks state, length and encoding (in that order), then runs `submit`.
     fn with_running<M: serde::de::DeserializeOwned, T>(
         &self,
         message: &[u8],
         submit: impl FnOnce(&Running<E>, M) -> Result<T, Status>,
+    ) -> Result<T, Status> {
+        self.with_running_state(|running| {
+            let max = usize::try_from(running.config.max_msg_len).unwrap_or(usize::MAX);
+            if message.len() > max {
+                return Err(Status::MessageTooLong);
+            }
+            let decoded = decode_exact(message)?;
+            submit(running, decoded)
+        })
+    }
+
+    /// Runs `use_running` with the running bridge, or refuses without waiting.
+    fn with_running_state<T>(
+        &self,
+        use_running: impl FnOnce(&Running<E>) -> Result<T, Status>,
     ) -> Result<T, Status> {
         if self.shutting_down.load(Ordering::SeqCst) {
             return Err(Status::ShuttingDown);
@@ -189,12 +222,7 @@ impl<E: Engine> Bridge<E> {
             }
         };
         let running = guard.as_ref().ok_or(Status::NotInitialised)?;
-        let max = usize::try_from(running.config.max_msg_len).unwrap_or(usize::MAX);
-        if message.len() > max {
-            return Err(Status::MessageTooLong);
-        }
-        let decoded = decode_exact(message)?;
-        submit(running, decoded)
+        use_running(running)
     }
 }
 

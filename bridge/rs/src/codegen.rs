@@ -2,14 +2,21 @@
 //!
 //! [`haskell`] writes one module with:
 //! - an empty marker type named after the protocol, and its `Protocol` instance, which
-//!   lists the request types and cast types in tag order;
+//!   lists the request types, cast types and event types in tag order (and names the
+//!   sum of the events);
 //! - the Haskell twin of every named wire type: the same name, the same constructors in
 //!   the same order, the same field types in the same order, as `data` with strict
 //!   fields (`newtype` when there is one constructor with one field, which has the same
 //!   bytes and the same `Generic` shape), deriving
 //!   `(Eq, Show, Generic, Store, WireSchema)`;
 //! - a `Call` instance for each request (naming its reply type) and a `Cast` instance
-//!   for each cast.
+//!   for each cast;
+//! - for a protocol with events, their sum: named after the events trait without a
+//!   trailing `s` (`MixerEvents` gives `MixerEvent`), one constructor per event named
+//!   after its method in UpperCamel (`meters` gives `Meters`), each holding the
+//!   payload, deriving `(Eq, Show)`; and an `Event` instance for each payload, which
+//!   names its constructor. A protocol without events gets none of this (its
+//!   `Protocol` instance keeps the defaults: no events).
 //!
 //! Struct fields become record fields named after the type and the field
 //! (`ChannelInfo.gain_db` is `channelInfoGainDb`); tuple structs and enum variants
@@ -49,8 +56,9 @@ const IMPORTED_TYPES: &str = "Applicative Bool Bounded Char Double Either Enum E
     Float Floating Foldable Fractional Functor IO IOError Int Integer Integral Maybe Monad \
     MonadFail Monoid Num Ord Ordering Rational Read ReadS Real RealFloat RealFrac Semigroup \
     Show ShowS String Traversable Word \
-    ByteString Call CallList CallProtocol Calls Cast CastList CastProtocol Casts Generic \
-    Int8 Int16 Int32 Int64 Protocol Reply Store WireSchema WireText Word8 Word16 Word32 Word64";
+    ByteString Call CallList CallProtocol Calls Cast CastList CastProtocol Casts Event \
+    EventList EventProtocol Events Generic Int8 Int16 Int32 Int64 NoEvents Protocol \
+    ProtocolEvent Reply Store WireSchema WireText Word8 Word16 Word32 Word64";
 
 /// Data constructors the generated module imports (the Prelude's, then
 /// `RustBridge.Protocol`'s). A constructor with one of these names would make every
@@ -95,10 +103,78 @@ pub fn haskell(schema: &Schema, module: &str, source: &str) -> Result<String, Sc
     let types = declarations(&schema.registry, &mut names)?;
     let calls = calls(&schema.registry, &types, &schema.calls)?;
     let casts = casts(&types, &schema.casts)?;
+    let events = events(&types, schema, &mut names)?;
 
     Ok(module_text(
-        module, source, protocol, &types, &calls, &casts,
+        module,
+        source,
+        protocol,
+        &types,
+        &calls,
+        &casts,
+        events.as_ref(),
     ))
+}
+
+/// The Haskell sum of a protocol's events.
+struct EventSum {
+    /// The sum type's name.
+    name: String,
+    /// Each event's payload type and constructor, in tag order.
+    events: Vec<(String, String)>,
+}
+
+impl EventSum {
+    /// The sum's declaration, in the layout ormolu gives it.
+    fn render(&self, protocol: &str) -> Vec<String> {
+        let name = &self.name;
+        let mut lines = vec![format!(
+            "-- | An event of @{protocol}@, as 'RustBridge.withEvents' delivers it."
+        )];
+        if let [(payload, constructor)] = self.events.as_slice() {
+            lines.push(format!("newtype {name} = {constructor} {payload}"));
+        } else {
+            lines.push(format!("data {name}"));
+            for (i, (payload, constructor)) in self.events.iter().enumerate() {
+                let lead = if i == 0 { "  = " } else { "  | " };
+                lines.push(format!("{lead}{constructor} !{payload}"));
+            }
+        }
+        lines.push("  deriving (Eq, Show)".to_owned());
+        lines
+    }
+}
+
+/// The sum of the protocol's events, if it has any: each payload a declared type,
+/// listed once; the sum's and the constructors' names taken in `names`.
+fn events(
+    types: &BTreeMap<String, Declaration>,
+    schema: &Schema,
+    names: &mut Names,
+) -> Result<Option<EventSum>, SchemaError> {
+    let (Some(events_trait), false) = (schema.events_trait, schema.events.is_empty()) else {
+        return Ok(None);
+    };
+    let name = events_trait.strip_suffix('s').unwrap_or(events_trait);
+    names.add_type(name, &format!("the events trait {events_trait}"))?;
+    let mut events: Vec<(String, String)> = Vec::new();
+    for (tag, event) in schema.events.iter().enumerate() {
+        let owner = || format!("event {tag} ({})", event.method);
+        let payload = message(types, &event.payload, owner)?;
+        if events.iter().any(|(earlier, _)| *earlier == payload) {
+            return Err(SchemaError(format!(
+                "{}: {payload} is the payload of an earlier event too",
+                owner()
+            )));
+        }
+        let constructor = upper_camel(event.method);
+        names.add_constructor(&constructor, &owner())?;
+        events.push((payload, constructor));
+    }
+    Ok(Some(EventSum {
+        name: name.to_owned(),
+        events,
+    }))
 }
 
 /// The module's lines, in the layout ormolu gives them.
@@ -109,6 +185,7 @@ fn module_text(
     types: &BTreeMap<String, Declaration>,
     calls: &[(String, String)],
     casts: &[String],
+    events: Option<&EventSum>,
 ) -> String {
     // Ormolu keeps the header comment directly above the pragmas.
     let mut lines = vec![
@@ -135,8 +212,11 @@ fn module_text(
         .map(str::to_owned),
     );
     lines.push(format!("module {module}"));
-    let exports =
-        std::iter::once(protocol.to_owned()).chain(types.keys().map(|name| format!("{name} (..)")));
+    let mut exported: Vec<&str> = types.keys().map(String::as_str).collect();
+    exported.extend(events.map(|sum| sum.name.as_str()));
+    exported.sort_unstable();
+    let exports = std::iter::once(protocol.to_owned())
+        .chain(exported.iter().map(|name| format!("{name} (..)")));
     for (i, export) in exports.enumerate() {
         let lead = if i == 0 { "  ( " } else { "    " };
         lines.push(format!("{lead}{export},"));
@@ -147,7 +227,14 @@ fn module_text(
         format!("-- | The protocol @{protocol}@: a marker type, with no values."),
         format!("data {protocol}"),
         String::new(),
-        format!("-- | The protocol @{protocol}@: its calls and casts, in wire-tag order."),
+        format!(
+            "-- | The protocol @{protocol}@: its calls{}, in wire-tag order.",
+            if events.is_some() {
+                ", casts and events"
+            } else {
+                " and casts"
+            }
+        ),
         format!("instance Protocol {protocol} where"),
         format!("  type Calls {protocol} = {}", type_list(requests)),
         format!(
@@ -155,9 +242,22 @@ fn module_text(
             type_list(casts.iter().map(String::as_str))
         ),
     ]);
-    for declaration in types.values() {
+    if let Some(sum) = events {
+        lines.push(format!(
+            "  type Events {protocol} = {}",
+            type_list(sum.events.iter().map(|(payload, _)| payload.as_str()))
+        ));
+        lines.push(format!("  type ProtocolEvent {protocol} = {}", sum.name));
+    }
+    let mut declarations: Vec<(&str, Vec<String>)> = types
+        .values()
+        .map(|declaration| (declaration.name.as_str(), declaration.render()))
+        .collect();
+    declarations.extend(events.map(|sum| (sum.name.as_str(), sum.render(protocol))));
+    declarations.sort_by_key(|(name, _)| *name);
+    for (_, declaration) in declarations {
         lines.push(String::new());
-        lines.extend(declaration.render());
+        lines.extend(declaration);
     }
     for (request, reply) in calls {
         lines.extend([
@@ -174,6 +274,15 @@ fn module_text(
             format!("-- | A cast of @{protocol}@: @{cast}@ has no reply."),
             format!("instance Cast {cast} where"),
             format!("  type CastProtocol {cast} = {protocol}"),
+        ]);
+    }
+    for (payload, constructor) in events.iter().flat_map(|sum| &sum.events) {
+        lines.extend([
+            String::new(),
+            format!("-- | An event of @{protocol}@: @{payload}@, delivered as '{constructor}'."),
+            format!("instance Event {payload} where"),
+            format!("  type EventProtocol {payload} = {protocol}"),
+            format!("  toProtocolEvent = {constructor}"),
         ]);
     }
     lines.push(String::new());
@@ -745,6 +854,7 @@ mod tests {
     use serde_reflection::{Samples, Tracer, TracerConfig};
 
     use super::*;
+    use crate::schema::EventFormat;
 
     /// Stand-ins with the serde shapes of the wire's leaf types.
     #[derive(Deserialize)]
@@ -792,6 +902,8 @@ mod tests {
                     })
                     .collect(),
                 casts: casts.iter().map(name).collect(),
+                events_trait: None,
+                events: Vec::new(),
             }
         }
     }
@@ -801,15 +913,32 @@ mod tests {
         registry: Registry,
         calls: Vec<CallFormat>,
         casts: Vec<Format>,
+        events_trait: Option<&'static str>,
+        events: Vec<EventFormat>,
     }
 
     impl Demo {
+        /// The same schema with an events trait and its events (method, payload).
+        fn with_events(mut self, name: &'static str, events: &[(&'static str, &str)]) -> Demo {
+            self.events_trait = Some(name);
+            self.events = events
+                .iter()
+                .map(|(method, payload)| EventFormat {
+                    method,
+                    payload: Format::TypeName((*payload).to_owned()),
+                })
+                .collect();
+            self
+        }
+
         fn module(&self, module: &str, source: &str) -> Result<String, SchemaError> {
             let schema = Schema {
                 protocol: "Demo",
                 registry: self.registry.clone(),
                 calls: self.calls.clone(),
                 casts: self.casts.clone(),
+                events_trait: self.events_trait,
+                events: self.events.clone(),
             };
             haskell(&schema, module, source)
         }
@@ -1051,5 +1180,61 @@ mod tests {
                 path.display()
             )
         );
+    }
+
+    #[derive(Deserialize)]
+    #[allow(dead_code)]
+    struct Tick(u64);
+
+    #[test]
+    fn events_are_a_sum_with_an_instance_per_payload() {
+        let schema = Roots::new()
+            .root::<Ping>()
+            .root::<Tick>()
+            .schema(&["Ping"], &[])
+            .with_events("DemoEvents", &[("ticked", "Tick"), ("pinged_back", "Ping")]);
+        let text = generate_demo(&schema).unwrap();
+        for expected in [
+            "  ( Demo,\n    DemoEvent (..),\n    Ping (..),\n    Tick (..),\n  )\n",
+            "  type Casts Demo = '[]\n  type Events Demo = '[Tick, Ping]\n  type ProtocolEvent Demo = DemoEvent\n",
+            "data DemoEvent\n  = Ticked !Tick\n  | PingedBack !Ping\n  deriving (Eq, Show)\n",
+            "instance Event Tick where\n  type EventProtocol Tick = Demo\n  toProtocolEvent = Ticked\n",
+            "instance Event Ping where\n  type EventProtocol Ping = Demo\n  toProtocolEvent = PingedBack\n",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+        let one = Roots::new()
+            .root::<Tick>()
+            .schema(&[], &[])
+            .with_events("DemoEvents", &[("ticked", "Tick")]);
+        let text = generate_demo(&one).unwrap();
+        assert!(text.contains("newtype DemoEvent = Ticked Tick\n"), "{text}");
+        // Without events, the instance keeps the defaults.
+        let none = Roots::new().root::<Tick>().schema(&[], &[]);
+        assert!(!generate_demo(&none).unwrap().contains("Events"));
+    }
+
+    #[test]
+    fn clashing_event_names_are_refused() {
+        let clash = Roots::new()
+            .root::<Ping>()
+            .schema(&[], &[])
+            .with_events("DemoEvents", &[("ping", "Ping")]);
+        assert_eq!(
+            refusal(&clash),
+            "event 0 (ping): its Haskell constructor name Ping is also that of struct Ping"
+        );
+        let twice = Roots::new()
+            .root::<Tick>()
+            .schema(&[], &[])
+            .with_events("DemoEvents", &[("a", "Tick"), ("b", "Tick")]);
+        assert!(
+            refusal(&twice).contains("event 1 (b): Tick is the payload of an earlier event too")
+        );
+        let named = Roots::new()
+            .root::<Tick>()
+            .schema(&[], &[])
+            .with_events("Ticks", &[("ticked", "Tick")]);
+        assert!(refusal(&named).contains("the events trait Ticks: its Haskell type name Tick"));
     }
 }

@@ -1,5 +1,6 @@
 //! The engine trait: what the worker thread runs for each message.
 
+use crate::events::Events;
 use crate::protocol::Protocol;
 
 /// An engine the bridge can host: it answers the calls and handles the casts of its
@@ -21,6 +22,14 @@ pub trait Engine: Default + 'static {
 
     /// Handles one fire-and-forget message.
     fn cast(&mut self, message: Cast<Self>);
+
+    /// Receives the handle for emitting the protocol's events: called once, on the
+    /// worker thread, right after the engine is constructed (under `catch_unwind`,
+    /// like construction). The default drops it, for an engine that emits nothing;
+    /// one that emits keeps it (or clones of it, for its own threads).
+    fn attach(&mut self, events: Events<Self::Protocol>) {
+        drop(events);
+    }
 }
 
 /// The request type of engine `E`'s protocol.
@@ -31,3 +40,6 @@ pub type Reply<E> = <<E as Engine>::Protocol as Protocol>::Reply;
 
 /// The cast type of engine `E`'s protocol.
 pub type Cast<E> = <<E as Engine>::Protocol as Protocol>::Cast;
+
+/// The event type of engine `E`'s protocol.
+pub type Event<E> = <<E as Engine>::Protocol as Protocol>::Event;

@@ -188,6 +188,79 @@ macro_rules! export_engine {
             unsafe { $crate::__private::ffi::schema_fingerprint(&RS_IN_HS_BRIDGE, out, len) }
         }
 
+        /// Starts the events subscription (C ABI: `h2r_events_subscribe`).
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn h2r_events_subscribe(capacity: usize) -> ::core::ffi::c_int {
+            $crate::__private::ffi::events::subscribe(&RS_IN_HS_BRIDGE, capacity)
+        }
+
+        /// Ends the events subscription (C ABI: `h2r_events_unsubscribe`).
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn h2r_events_unsubscribe() -> ::core::ffi::c_int {
+            $crate::__private::ffi::events::unsubscribe(&RS_IN_HS_BRIDGE)
+        }
+
+        /// Takes a batch of queued events (C ABI: `h2r_events_take`).
+        ///
+        /// # Safety
+        /// As for `rs_in_hs::ffi::events::take`: `buf` valid for `len` writes, the
+        /// out-pointers for one write each.
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn h2r_events_take(
+            buf: *mut u8,
+            len: usize,
+            out_used: *mut usize,
+            out_missed: *mut u64,
+        ) -> ::core::ffi::c_int {
+            // SAFETY: this function's caller has the duties `ffi::events::take` lists.
+            unsafe {
+                $crate::__private::ffi::events::take(
+                    &RS_IN_HS_BRIDGE,
+                    buf,
+                    len,
+                    out_used,
+                    out_missed,
+                )
+            }
+        }
+
+        /// Parks the events subscriber with a wake-up token (C ABI: `h2r_events_park`).
+        ///
+        /// # Safety
+        /// As for `rs_in_hs::ffi::events::park`: `out_parked` valid for one write,
+        /// `token` a `StablePtr` that `notify` accepts.
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn h2r_events_park(
+            token: *mut ::core::ffi::c_void,
+            capability: ::core::ffi::c_int,
+            out_parked: *mut ::core::ffi::c_int,
+        ) -> ::core::ffi::c_int {
+            // SAFETY: this function's caller has the duties `ffi::events::park` lists.
+            unsafe {
+                $crate::__private::ffi::events::park(
+                    &RS_IN_HS_BRIDGE,
+                    token,
+                    capability,
+                    out_parked,
+                )
+            }
+        }
+
+        /// Writes the event counters (C ABI: `h2r_events_stats`).
+        ///
+        /// # Safety
+        /// As for `rs_in_hs::ffi::events::stats`: `out` valid for `len` writes.
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn h2r_events_stats(out: *mut u64, len: usize) -> ::core::ffi::c_int {
+            // SAFETY: this function's caller has the duties `ffi::events::stats` lists.
+            unsafe { $crate::__private::ffi::events::stats(&RS_IN_HS_BRIDGE, out, len) }
+        }
+
         /// Counts a token the caller made (C ABI: `h2r_token_created`).
         #[allow(unsafe_code)]
         #[unsafe(no_mangle)]

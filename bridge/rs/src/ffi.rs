@@ -16,6 +16,8 @@
 //! - Message bytes are only borrowed for the duration of the call.
 #![allow(unsafe_code)]
 
+pub mod events;
+
 use std::ffi::{c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;

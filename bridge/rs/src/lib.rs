@@ -7,8 +7,10 @@
 //!
 //! To host an engine:
 //! 1. declare the protocol once with [`protocol!`]: its calls (each request type with
-//!    its reply type) and its casts;
+//!    its reply type), its casts and, if it emits any, its events;
 //! 2. implement [`Engine`] for your engine type (usually `request.dispatch(self)`);
+//!    an engine that emits events keeps the [`Events`] handle [`Engine::attach`]
+//!    gives it;
 //! 3. call [`export_engine!`] once in the crate that is built as the `staticlib`;
 //! 4. generate the Haskell side with [`codegen::check_generated`] (`just gen`).
 //!
@@ -18,6 +20,7 @@
 mod bridge;
 pub mod codegen;
 mod engine;
+pub mod events;
 mod export;
 #[doc(hidden)]
 pub mod ffi;
@@ -30,7 +33,8 @@ pub mod wire;
 mod worker;
 
 pub use bridge::CHANNEL_CAPACITY;
-pub use engine::{Cast, Engine, Reply, Request};
+pub use engine::{Cast, Engine, Event, Reply, Request};
+pub use events::{EventStats, Events};
 pub use protocol::{Describer, Protocol};
 pub use status::Status;
 

@@ -1,12 +1,13 @@
 //! A protocol: the calls (each request type with its reply type) and the casts one
-//! engine understands, declared once with [`protocol!`](crate::protocol!).
+//! engine understands, and the events it emits, declared once with
+//! [`protocol!`](crate::protocol!).
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_reflection::{Format, Samples, Tracer};
 
 /// The messages of one engine. Implemented by [`protocol!`](crate::protocol!); the
-/// three enums it generates carry each message behind a one-byte tag, its position
+/// four enums it generates carry each message behind a one-byte tag, its position
 /// in the declaration.
 pub trait Protocol: 'static {
     /// The protocol's name, which is also the Haskell type that stands for it.
@@ -17,19 +18,23 @@ pub trait Protocol: 'static {
     type Reply: Serialize + DeserializeOwned + std::fmt::Debug;
     /// Every fire-and-forget message.
     type Cast: Serialize + DeserializeOwned + Send + std::fmt::Debug;
+    /// Every event the engine emits (an empty enum for a protocol without events).
+    type Event: Serialize + DeserializeOwned + Send + std::fmt::Debug;
 
-    /// Lists the calls and casts, in tag order, for the schema tracer.
+    /// Lists the calls, casts and events, in tag order, for the schema tracer.
     fn describe(describer: &mut Describer);
 }
 
 /// Traces one type with serde-reflection and returns its format.
 pub(crate) type TraceFn = fn(&mut Tracer, &Samples) -> serde_reflection::Result<Format>;
 
-/// Collects a protocol's calls and casts; [`Protocol::describe`] fills it.
+/// Collects a protocol's calls, casts and events; [`Protocol::describe`] fills it.
 #[derive(Default)]
 pub struct Describer {
     pub(crate) calls: Vec<(TraceFn, TraceFn)>,
     pub(crate) casts: Vec<TraceFn>,
+    pub(crate) events_trait: Option<&'static str>,
+    pub(crate) events: Vec<(&'static str, TraceFn)>,
     pub(crate) enums: Vec<TraceFn>,
 }
 
@@ -42,6 +47,18 @@ impl Describer {
     /// Declares the next cast.
     pub fn cast<Msg: DeserializeOwned>(&mut self) {
         self.casts.push(trace::<Msg>);
+    }
+
+    /// Names the protocol's events trait (the generated Haskell sum of the events is
+    /// named after it, without a trailing `s`).
+    pub fn events_trait(&mut self, name: &'static str) {
+        self.events_trait = Some(name);
+    }
+
+    /// Declares the next event: the events trait's method that emits it (the
+    /// Haskell constructor is named after it) and its payload type.
+    pub fn event<Payload: DeserializeOwned>(&mut self, method: &'static str) {
+        self.events.push((method, trace::<Payload>));
     }
 
     /// Declares an enum nested in the messages, so that all its variants are traced.
@@ -57,7 +74,8 @@ fn trace<T: DeserializeOwned>(
     tracer.trace_type::<T>(samples).map(|(format, _)| format)
 }
 
-/// Declares a protocol: the calls an engine answers and the casts it takes.
+/// Declares a protocol: the calls an engine answers, the casts it takes and,
+/// optionally, the events it emits.
 ///
 /// ```
 /// use serde::{Deserialize, Serialize};
@@ -69,6 +87,10 @@ fn trace<T: DeserializeOwned>(
 /// /// Resets the counter.
 /// #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 /// pub struct Reset;
+///
+/// /// The counter overflowed.
+/// #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// pub struct Overflow(pub u64);
 ///
 /// rs_in_hs::protocol! {
 ///     /// A calculator.
@@ -83,25 +105,38 @@ fn trace<T: DeserializeOwned>(
 ///         /// Resets.
 ///         fn reset(Reset);
 ///     }
+///     /// What it emits.
+///     pub trait CalculatorEvents {
+///         /// The counter overflowed.
+///         fn overflowed(Overflow);
+///     }
 /// }
 /// ```
 ///
-/// Every request and cast is a named type (a struct) whose name is also its
-/// variant's; replies may be any wire type. Enums used inside the messages (not as a
-/// request, reply or cast of their own) are listed in an optional last block,
-/// `enums { Curve, Either<Miss, Hit> }`, because the schema tracer finds every
-/// variant only of a type it visits on its own; a missing one is refused by name. The macro generates, in the calling
-/// module, the marker type with its [`Protocol`] impl, the two traits, and three
-/// enums: `Request` (one variant per call, holding the request), `Reply` (one
-/// variant per call, in the same order, holding the reply) and `Cast`. A message's
+/// Every request, cast and event payload is a named type (a struct) whose name is
+/// also its variant's; replies may be any wire type. Enums used inside the messages
+/// (not as a request, reply, cast or event of their own) are listed in an optional
+/// last block, `enums { Curve, Either<Miss, Hit> }`, because the schema tracer finds
+/// every variant only of a type it visits on its own; a missing one is refused by
+/// name.
+///
+/// The macro generates, in the calling module, the marker type with its
+/// [`Protocol`] impl, the traits, and four enums: `Request` (one variant per call,
+/// holding the request), `Reply` (one variant per call, in the same order, holding
+/// the reply), `Cast` and `Event` (empty when there is no events trait). A message's
 /// wire tag is its position in the declaration, so new messages go at the end.
 /// `Request::dispatch` and `Cast::dispatch` hand each message to the trait method
 /// of its name, so an engine can only answer a request with that request's reply
-/// type. Wire types derive `Clone, Debug, PartialEq, Serialize, Deserialize`; the
-/// calling crate depends on `serde`.
+/// type. The events trait is implemented for [`Events`](crate::Events) of the
+/// protocol: `events.overflowed(Overflow(n))` emits `Event::Overflow(Overflow(n))`.
+/// In Haskell the events are one sum type named after the trait without its
+/// trailing `s` (`CalculatorEvent`), with a constructor per event named after its
+/// method (`Overflowed`). Wire types derive `Clone, Debug, PartialEq, Serialize,
+/// Deserialize`; the calling crate depends on `serde`.
 #[macro_export]
 macro_rules! protocol {
     (
+        @expand
         $(#[$protocol_meta:meta])*
         $vis:vis struct $protocol:ident;
         $(#[$calls_meta:meta])*
@@ -111,6 +146,14 @@ macro_rules! protocol {
         $(#[$casts_meta:meta])*
         $casts_vis:vis trait $casts:ident {
             $( $(#[$cast_meta:meta])* fn $cast:ident($message:ident); )*
+        }
+        events {
+            $(
+                $(#[$events_meta:meta])*
+                $events_vis:vis trait $events:ident {
+                    $( $(#[$event_meta:meta])* fn $event:ident($payload:ident); )*
+                }
+            )?
         }
         $( $(#[$enums_meta:meta])* enums { $($nested:ty),* $(,)? } )?
     ) => {
@@ -127,6 +170,21 @@ macro_rules! protocol {
         $casts_vis trait $casts {
             $( $(#[$cast_meta])* fn $cast(&mut self, message: $message); )*
         }
+
+        $(
+            $(#[$events_meta])*
+            $events_vis trait $events {
+                $( $(#[$event_meta])* fn $event(&self, event: $payload); )*
+            }
+
+            impl $events for $crate::Events<$protocol> {
+                $(
+                    fn $event(&self, event: $payload) {
+                        self.emit(Event::$payload(event));
+                    }
+                )*
+            }
+        )?
 
         /// A request of the protocol; its wire tag is its position in the calls.
         #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -156,6 +214,15 @@ macro_rules! protocol {
             )*
         }
 
+        /// An event the engine emits; its wire tag is its position in the events.
+        #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        $vis enum Event {
+            $( $(
+                #[doc = concat!("A `", stringify!($payload), "` event.")]
+                $payload($payload),
+            )* )?
+        }
+
         impl Request {
             /// Hands the request to the engine's method of the same name and tags
             /// its answer as this request's reply.
@@ -182,12 +249,55 @@ macro_rules! protocol {
             type Request = Request;
             type Reply = Reply;
             type Cast = Cast;
+            type Event = Event;
 
             fn describe(describer: &mut $crate::Describer) {
                 $( describer.call::<$request, $reply>(); )*
                 $( describer.cast::<$message>(); )*
+                $(
+                    describer.events_trait(stringify!($events));
+                    $( describer.event::<$payload>(stringify!($event)); )*
+                )?
                 $( $( describer.nested_enum::<$nested>(); )* )?
             }
+        }
+    };
+    // An events trait follows the casts trait: carry it over in braces.
+    (
+        @tail [$($head:tt)*]
+        $(#[$events_meta:meta])*
+        $events_vis:vis trait $events:ident { $($events_body:tt)* }
+        $($enums:tt)*
+    ) => {
+        $crate::protocol! {
+            @expand $($head)*
+            events { $(#[$events_meta])* $events_vis trait $events { $($events_body)* } }
+            $($enums)*
+        }
+    };
+    // No events trait: what follows, if anything, is the enums block.
+    (@tail [$($head:tt)*] $($enums:tt)*) => {
+        $crate::protocol! { @expand $($head)* events {} $($enums)* }
+    };
+    (
+        $(#[$protocol_meta:meta])*
+        $vis:vis struct $protocol:ident;
+        $(#[$calls_meta:meta])*
+        $calls_vis:vis trait $calls:ident { $($calls_body:tt)* }
+        $(#[$casts_meta:meta])*
+        $casts_vis:vis trait $casts:ident { $($casts_body:tt)* }
+        $($rest:tt)*
+    ) => {
+        $crate::protocol! {
+            @tail [
+                $(#[$protocol_meta])*
+                $vis struct $protocol;
+                $(#[$calls_meta])*
+                $calls_vis trait $calls { $($calls_body)* }
+                $(#[$casts_meta])*
+                $casts_vis trait $casts { $($casts_body)* }
+            ]
+            $($rest)*
         }
     };
 }

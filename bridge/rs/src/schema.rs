@@ -4,7 +4,8 @@
 //! `serde-reflection` traces the protocol's types (from their serde derives, so an
 //! edited type changes the trace without anyone bumping a number) into a registry of
 //! formats. [`Schema::text`] renders it as canonical text: a header, the calls
-//! (`request -> reply`) and the casts in tag order, then one line per named type,
+//! (`request -> reply`) and the casts in tag order, the events in tag order (a line
+//! that a protocol without events leaves out), then one line per named type,
 //! sorted by name, listing constructor names, constructor order and field types (not
 //! field names, which are not on the wire). Haskell renders the same text from
 //! `GHC.Generics` (`RustBridge.Protocol.protocolSchema`), independently of the
@@ -57,6 +58,16 @@ pub struct CallFormat {
     pub reply: Format,
 }
 
+/// One event of a protocol: the events trait's method that emits it and the format
+/// of its payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventFormat {
+    /// The method's name (the Haskell constructor is named after it).
+    pub method: &'static str,
+    /// The payload: always a named type (`Format::TypeName`).
+    pub payload: Format,
+}
+
 /// A protocol's types, as traced: what the fingerprint and the code generator use.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Schema {
@@ -69,6 +80,11 @@ pub struct Schema {
     pub calls: Vec<CallFormat>,
     /// The casts, in tag order; each a named type.
     pub casts: Vec<Format>,
+    /// The events trait's name, if the protocol has one (the Haskell sum of the
+    /// events is named after it); not part of the text.
+    pub events_trait: Option<&'static str>,
+    /// The events, in tag order.
+    pub events: Vec<EventFormat>,
 }
 
 /// Traces protocol `P` and checks that everything in it can cross the wire.
@@ -79,6 +95,7 @@ pub fn schema<P: Protocol>() -> Result<Schema, SchemaError> {
     for (what, count) in [
         ("calls", describer.calls.len()),
         ("casts", describer.casts.len()),
+        ("events", describer.events.len()),
     ] {
         if count > 256 {
             return Err(SchemaError(format!(
@@ -93,6 +110,7 @@ pub fn schema<P: Protocol>() -> Result<Schema, SchemaError> {
         roots.push(*reply);
     }
     roots.extend(describer.casts.iter().copied());
+    roots.extend(describer.events.iter().map(|(_, payload)| *payload));
     let (registry, formats) = trace(&roots, &describer.enums)?;
     if let Some(name) = RESERVED.iter().find(|name| registry.contains_key(**name)) {
         return Err(SchemaError(format!(
@@ -106,18 +124,32 @@ pub fn schema<P: Protocol>() -> Result<Schema, SchemaError> {
             reply: pair[1].clone(),
         })
         .collect::<Vec<_>>();
-    let casts = formats[describer.calls.len() * 2..].to_vec();
+    let (casts, events) = formats[describer.calls.len() * 2..].split_at(describer.casts.len());
+    let events = describer
+        .events
+        .iter()
+        .zip(events)
+        .map(|((method, _), payload)| EventFormat {
+            method,
+            payload: payload.clone(),
+        })
+        .collect();
     let schema = Schema {
         protocol: P::NAME,
         registry,
         calls,
-        casts,
+        casts: casts.to_vec(),
+        events_trait: describer.events_trait,
+        events,
     };
     for call in &schema.calls {
         message_name(&schema.registry, &call.request, "request")?;
     }
     for cast in &schema.casts {
         message_name(&schema.registry, cast, "cast")?;
+    }
+    for event in &schema.events {
+        message_name(&schema.registry, &event.payload, "event")?;
     }
     // Rendering checks every shape.
     schema.text()?;
@@ -144,11 +176,19 @@ impl Schema {
             .iter()
             .map(|cast| field(&self.registry, cast))
             .collect::<Result<Vec<_>, SchemaError>>()?;
+        let events = self
+            .events
+            .iter()
+            .map(|event| field(&self.registry, &event.payload))
+            .collect::<Result<Vec<_>, SchemaError>>()?;
         let mut text = format!(
             "{HEADER}\ncalls: {}\ncasts: {}\n",
             calls.join(", "),
             casts.join(", ")
         );
+        if !events.is_empty() {
+            text.push_str(&format!("events: {}\n", events.join(", ")));
+        }
         let mut lines = BTreeMap::new();
         let (bridge, _) = trace(&[trace_root::<InitMessage>], &[])?;
         for registry in [&self.registry, &bridge] {
@@ -488,6 +528,7 @@ mod tests {
             type Request = ();
             type Reply = ();
             type Cast = ();
+            type Event = ();
             fn describe(describer: &mut Describer) {
                 for _ in 0..257 {
                     describer.call::<Clear, ()>();
@@ -530,6 +571,44 @@ mod tests {
              Shape = Dot {} | Line {F64} | Named {TEXT, BOOL}\n"
         );
         assert_eq!(schema.fingerprint().unwrap().len(), 32);
+    }
+
+    #[test]
+    fn events_are_a_line_of_their_own_in_tag_order() {
+        crate::protocol! {
+            /// Sketch, with events.
+            pub struct Noisy;
+            /// Calls.
+            pub trait NoisyCalls {
+                /// Clears.
+                fn clear(Clear) -> ();
+            }
+            /// Casts.
+            pub trait NoisyCasts {}
+            /// Events.
+            pub trait NoisyEvents {
+                /// Drew.
+                fn drew(Draw);
+                /// Cleared.
+                fn cleared(Clear);
+            }
+            /// The enums inside the messages.
+            enums { Shape, either::Either<Shape, u8> }
+        }
+        let noisy = schema::<Noisy>().unwrap();
+        assert_eq!(noisy.events_trait, Some("NoisyEvents"));
+        let methods: Vec<_> = noisy.events.iter().map(|event| event.method).collect();
+        assert_eq!(methods, ["drew", "cleared"]);
+        let text = noisy.text().unwrap();
+        assert!(
+            text.starts_with(
+                "rs-in-hs wire schema 2\ncalls: Clear -> UNIT\ncasts: \nevents: Draw, Clear\nClear = {}\n"
+            ),
+            "{text}"
+        );
+        // Without events the line is left out, so such protocols keep their text.
+        let sketch = schema::<Sketch>().unwrap();
+        assert!(!sketch.text().unwrap().contains("events:"));
     }
 
     /// Renders a protocol with one call whose request is `T`.

@@ -46,11 +46,14 @@ pub enum Status {
     /// sides were built from different wire types (`h2r_schema_fingerprint` gives
     /// Rust's).
     SchemaMismatch = 13,
+    /// `h2r_events_subscribe` while a subscription is running: the bridge has one
+    /// subscriber at a time.
+    AlreadySubscribed = 14,
 }
 
 impl Status {
     /// Every status, in code order.
-    pub const ALL: [Status; 14] = [
+    pub const ALL: [Status; 15] = [
         Status::Ok,
         Status::NotInitialised,
         Status::AlreadyInitialised,
@@ -65,6 +68,7 @@ impl Status {
         Status::Pending,
         Status::EncodeFailed,
         Status::SchemaMismatch,
+        Status::AlreadySubscribed,
     ];
 
     /// The C value of this status.
@@ -96,6 +100,7 @@ impl fmt::Display for Status {
             Status::Pending => "the reply has not arrived yet",
             Status::EncodeFailed => "the engine's reply could not be encoded",
             Status::SchemaMismatch => "the Haskell and Rust wire schemas differ",
+            Status::AlreadySubscribed => "an events subscription is already running",
         })
     }
 }
@@ -124,6 +129,7 @@ mod tests {
             (Status::Pending, 11),
             (Status::EncodeFailed, 12),
             (Status::SchemaMismatch, 13),
+            (Status::AlreadySubscribed, 14),
         ];
         assert_eq!(
             table.map(|(status, _)| status),

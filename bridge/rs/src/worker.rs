@@ -6,10 +6,12 @@
 //! `EnginePanicked` and the worker goes on.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use flume::Receiver;
 
 use crate::engine::{Cast, Engine, Request};
+use crate::events::{Events, Hub};
 use crate::panic_message;
 use crate::reply::{Outcome, PendingCall, Waker};
 use crate::status::Status;
@@ -32,12 +34,17 @@ impl<E: Engine> Job<E> {
     }
 }
 
-/// Runs until every sender is gone and the queue is empty, then says goodbye to the
-/// RTS through `thread_done`.
-pub(crate) fn run<E: Engine>(jobs: Receiver<Job<E>>, waker: Waker) {
+/// Creates the engine and gives it the events handle, then runs until every sender
+/// is gone and the queue is empty, then says goodbye to the RTS through `thread_done`.
+pub(crate) fn run<E: Engine>(jobs: Receiver<Job<E>>, waker: Waker, events: Arc<Hub>) {
     // AssertUnwindSafe, here and below: after a panic the engine keeps whatever state
     // the handler left, which is the documented contract of `Engine`.
-    match catch_unwind(E::default) {
+    let start = AssertUnwindSafe(|| {
+        let mut engine = E::default();
+        engine.attach(Events::new(events));
+        engine
+    });
+    match catch_unwind(start) {
         Ok(mut engine) => {
             for job in jobs.iter() {
                 match job {

@@ -4,6 +4,7 @@ module Main (main) where
 
 import qualified BadInputSpec
 import qualified BridgeSpec
+import qualified EventsSpec
 import qualified FaultSpec
 import qualified SchemaSpec
 import qualified StatusSpec
@@ -15,6 +16,7 @@ main :: IO ()
 main =
   hspec $ do
     describe "bridge" BridgeSpec.spec
+    describe "events" EventsSpec.spec
     describe "typed calls (compile errors)" TypeErrorSpec.spec
     describe "wire" WireSpec.spec
     describe "schema" SchemaSpec.spec

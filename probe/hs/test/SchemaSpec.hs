@@ -22,8 +22,19 @@ import Test.Hspec
 data Swapped
 
 instance Protocol Swapped where
-  type Calls Swapped = '[Echo, Ping, Sleep, InjectPanic, GetCastCount, Loopback]
+  type Calls Swapped = '[Echo, Ping, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks]
   type Casts Swapped = '[Note, PanicNote]
+  type Events Swapped = '[Tick, BurstDone]
+  type ProtocolEvent Swapped = ProbeEvent
+
+-- | The probe protocol with its two events swapped: the same types, other tags.
+data EventsSwapped
+
+instance Protocol EventsSwapped where
+  type Calls EventsSwapped = '[Ping, Echo, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks]
+  type Casts EventsSwapped = '[Note, PanicNote]
+  type Events EventsSwapped = '[BurstDone, Tick]
+  type ProtocolEvent EventsSwapped = ProbeEvent
 
 swapped :: Proxy Swapped
 swapped = Proxy
@@ -36,6 +47,12 @@ spec = do
   it "derives the schema from the call list: the swapped protocol differs only in that order" $ do
     protocolSchema swapped `shouldNotBe` protocolSchema probe
     T.replace (T.pack "calls: Echo -> U64, Ping -> Pong,") (T.pack "calls: Ping -> Pong, Echo -> U64,") (protocolSchema swapped)
+      `shouldBe` protocolSchema probe
+
+  it "derives the schema from the event list too: swapped events differ only in that order" $ do
+    let eventsSwapped = Proxy :: Proxy EventsSwapped
+    protocolSchema eventsSwapped `shouldNotBe` protocolSchema probe
+    T.replace (T.pack "events: BurstDone, Tick") (T.pack "events: Tick, BurstDone") (protocolSchema eventsSwapped)
       `shouldBe` protocolSchema probe
 
   it "Haskell's fingerprint of the probe protocol is Rust's" $

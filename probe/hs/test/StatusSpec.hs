@@ -36,7 +36,8 @@ expected =
     ("SpawnFailed", WorkerSpawnFailed),
     ("Pending", InternalError export 11),
     ("EncodeFailed", InternalError export 12),
-    ("SchemaMismatch", SchemaMismatch ours theirs)
+    ("SchemaMismatch", SchemaMismatch ours theirs),
+    ("AlreadySubscribed", AlreadySubscribed)
   ]
 
 -- | The statuses whose exception carries what only the caller knows: without it in

@@ -1,18 +1,23 @@
 //! The probe engine: answers the probe protocol's calls and counts its casts.
 //!
-//! Plain safe Rust that knows nothing of Haskell. Its only state is the number of
-//! casts handled since the bridge started it.
+//! Plain safe Rust that knows nothing of Haskell. Its state is the number of casts
+//! handled since the bridge started it, and the handle it emits events through.
 
 use std::time::Duration;
 
+use rs_in_hs::Events;
+
 use crate::protocol::{
-    Cast, Echo, GetCastCount, InjectPanic, Loopback, LoopbackFrame, Note, PanicNote, Ping, Pong,
-    Probe, ProbeCalls, ProbeCasts, Reply, Request, Sleep,
+    BurstDone, Cast, Echo, EmitTicks, GetCastCount, InjectPanic, Loopback, LoopbackFrame, Note,
+    PanicNote, Ping, Pong, Probe, ProbeCalls, ProbeCasts, ProbeEvents, Reply, Request, Sleep, Tick,
 };
 
 /// Longest sleep a [`Sleep`] request may ask for, so no message parks the worker for
 /// long.
 pub const MAX_SLEEP_MS: u32 = 10_000;
+
+/// Most ticks an [`EmitTicks`] may ask for, so no message parks the worker for long.
+pub const MAX_TICKS: u32 = 1_000_000;
 
 /// What every injected panic's message starts with, so a panic hook (the fuzz
 /// targets') or a test can tell an injected panic from a bug.
@@ -23,6 +28,8 @@ pub const INJECTED_PANIC: &str = "injected panic";
 pub struct ProbeEngine {
     /// Casts handled since init, a [`PanicNote`] included.
     casts_handled: u64,
+    /// Where its events go, once the bridge attached it.
+    events: Option<Events<Probe>>,
 }
 
 /// How long a [`Sleep`] of `ms` milliseconds sleeps: `ms`, capped at
@@ -40,6 +47,10 @@ impl rs_in_hs::Engine for ProbeEngine {
 
     fn cast(&mut self, message: Cast) {
         message.dispatch(self)
+    }
+
+    fn attach(&mut self, events: Events<Probe>) {
+        self.events = Some(events);
     }
 }
 
@@ -68,6 +79,15 @@ impl ProbeCalls for ProbeEngine {
 
     fn loopback(&mut self, Loopback(frame): Loopback) -> LoopbackFrame {
         frame
+    }
+
+    fn emit_ticks(&mut self, EmitTicks(count): EmitTicks) {
+        if let Some(events) = &self.events {
+            for n in 0..count.min(MAX_TICKS) {
+                events.ticked(Tick(u64::from(n)));
+            }
+            events.finished(BurstDone(count.min(MAX_TICKS)));
+        }
     }
 }
 

@@ -3,8 +3,9 @@
 //! Each call exercises one behaviour of the bridge: a liveness round trip
 //! ([`Ping`]), matching replies to callers ([`Echo`]), a busy worker ([`Sleep`]), a
 //! panicking engine ([`InjectPanic`], [`PanicNote`]), cast delivery ([`Note`],
-//! [`GetCastCount`]) and every shape the wire carries ([`Loopback`] with a
-//! [`LoopbackFrame`]). The Haskell twin, `Probe.Protocol`, is generated from this
+//! [`GetCastCount`]), every shape the wire carries ([`Loopback`] with a
+//! [`LoopbackFrame`]) and events ([`EmitTicks`], which makes the engine emit
+//! [`Tick`]s and then [`BurstDone`]). The Haskell twin, `Probe.Protocol`, is generated from this
 //! declaration; a message's wire tag is its position below, so new messages go at
 //! the end.
 
@@ -42,6 +43,20 @@ pub struct GetCastCount;
 /// re-encode on the Rust side.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Loopback(pub LoopbackFrame);
+
+/// The engine emits this many [`Tick`]s (at most
+/// [`MAX_TICKS`](crate::engine::MAX_TICKS)), numbered from 0, then one
+/// [`BurstDone`] with their number, and answers `()`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EmitTicks(pub u32);
+
+/// An event: the number of the tick within its burst.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tick(pub u64);
+
+/// An event: a burst of this many ticks was emitted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BurstDone(pub u32);
 
 /// A fire-and-forget message carrying a number; the engine only counts it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -134,6 +149,8 @@ rs_in_hs::protocol! {
         fn get_cast_count(GetCastCount) -> u64;
         /// Answers the frame unchanged.
         fn loopback(Loopback) -> LoopbackFrame;
+        /// Emits the ticks and the end of the burst.
+        fn emit_ticks(EmitTicks) -> ();
     }
     /// The casts the probe engine takes, in wire-tag order.
     pub trait ProbeCasts {
@@ -141,6 +158,13 @@ rs_in_hs::protocol! {
         fn note(Note);
         /// Counts the note, then panics.
         fn panic_note(PanicNote);
+    }
+    /// The events the probe engine emits, in wire-tag order.
+    pub trait ProbeEvents {
+        /// One tick of a burst.
+        fn ticked(Tick);
+        /// The end of a burst.
+        fn finished(BurstDone);
     }
     /// Enums nested in [`LoopbackFrame`], traced on their own so every variant is seen.
     enums { Shade, Either<Shade, Level> }

@@ -342,4 +342,5 @@ statusError context code = case statusFromCode code of
   Just StatusEnginePanicked | Just why <- contextReplyText context -> EnginePanicked why
   Just StatusSpawnFailed -> WorkerSpawnFailed
   Just StatusSchemaMismatch | Just (ours, theirs) <- contextFingerprints context -> SchemaMismatch ours theirs
+  Just StatusAlreadySubscribed -> AlreadySubscribed
   _ -> InternalError (contextExport context) (fromIntegral code)

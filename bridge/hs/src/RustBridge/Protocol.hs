@@ -1,7 +1,9 @@
 {-# LANGUAGE ConstraintKinds #-}
 {-# LANGUAGE DataKinds #-}
+{-# LANGUAGE EmptyDataDeriving #-}
 {-# LANGUAGE FlexibleContexts #-}
 {-# LANGUAGE FlexibleInstances #-}
+{-# LANGUAGE MultiParamTypeClasses #-}
 {-# LANGUAGE ScopedTypeVariables #-}
 {-# LANGUAGE TypeFamilies #-}
 {-# LANGUAGE TypeOperators #-}
@@ -37,8 +39,14 @@
 -- >   type CallProtocol Echo = Probe
 -- >   type Reply Echo = Word64
 --
--- A protocol has at most 256 calls and 256 casts (a tag is one byte; more is a
--- compile error). From about 200 of either, GHC's default reduction depth no
+-- A protocol may also list the events its engine emits ('Events', each an 'Event'
+-- with its constructor in the protocol's sum of events, 'ProtocolEvent'); a
+-- protocol without events keeps the defaults, no events and 'NoEvents'. An event
+-- crosses as its tag (its position in 'Events') and its payload, and
+-- 'decodeEvent' turns those bytes into the sum.
+--
+-- A protocol has at most 256 calls, 256 casts and 256 events (a tag is one byte;
+-- more is a compile error). From about 200 of either, GHC's default reduction depth no
 -- longer suffices to check the 'Protocol' instance: the module that declares it
 -- then needs @{-# OPTIONS_GHC -freduction-depth=0 #-}@.
 module RustBridge.Protocol
@@ -48,18 +56,26 @@ module RustBridge.Protocol
     Cast (..),
     CallOf,
     CastOf,
+    Event (..),
+    NoEvents,
 
     -- * Tags
     CallTag,
     CastTag,
+    EventTag,
     callTag,
     castTag,
+    eventTag,
+
+    -- * Events on the wire
+    decodeEvent,
 
     -- * Schema
     protocolSchema,
     protocolFingerprint,
     CallList,
     CastList,
+    EventList,
 
     -- * What generated modules use
     WireSchema,
@@ -79,13 +95,15 @@ module RustBridge.Protocol
 where
 
 import Data.ByteString (ByteString)
+import qualified Data.ByteString as B
 import Data.Int (Int16, Int32, Int64, Int8)
 import Data.Kind (Type)
 import Data.Map.Strict (Map)
 import qualified Data.Map.Strict as Map
 import Data.Proxy (Proxy (..))
-import Data.Store (Store)
+import Data.Store (PeekException (..), Store, decode)
 import Data.Text (Text)
+import qualified Data.Text as T
 import Data.Word (Word16, Word32, Word64, Word8)
 import GHC.Generics (Generic)
 import GHC.TypeLits (ErrorMessage (..), KnownNat, Nat, Symbol, TypeError, natVal, type (+), type (<=?))
@@ -95,13 +113,30 @@ import WireText (WireText (..))
 
 -- | A protocol: a type that stands for one engine's messages. A generated module
 -- declares an empty data type for it and this instance. The superclasses hold as
--- soon as every listed request is a 'Call' and every listed cast a 'Cast'.
-class (CallList (Calls p), CastList (Casts p)) => Protocol p where
+-- soon as every listed request is a 'Call', every listed cast a 'Cast' and every
+-- listed event an 'Event' of this protocol.
+class (CallList (Calls p), CastList (Casts p), EventList p (Events p)) => Protocol p where
   -- | The request types, in wire-tag order (tag 0 first).
   type Calls p :: [Type]
 
   -- | The cast types, in wire-tag order (tag 0 first).
   type Casts p :: [Type]
+
+  -- | The event payload types, in wire-tag order (tag 0 first); none by default.
+  type Events p :: [Type]
+
+  type Events p = '[]
+
+  -- | The sum of the protocol's events, one constructor per event
+  -- ('toProtocolEvent'): what 'RustBridge.withEvents' delivers. 'NoEvents' by
+  -- default.
+  type ProtocolEvent p :: Type
+
+  type ProtocolEvent p = NoEvents
+
+-- | The events of a protocol that emits none: a type with no values.
+data NoEvents
+  deriving (Eq, Show)
 
 -- | A request type: the protocol it belongs to and the type of its reply. Its tag
 -- ('CallTag') is its position in @'Calls' ('CallProtocol' req)@; the last
@@ -124,6 +159,17 @@ class (Store msg, WireSchema msg, KnownNat (CastTag msg)) => Cast msg where
   -- | The protocol whose 'Casts' list this message.
   type CastProtocol msg :: Type
 
+-- | An event payload type, the protocol whose engine emits it, and its
+-- constructor in that protocol's sum of events. Its tag ('EventTag') is its
+-- position in @'Events' ('EventProtocol' e)@, checked where the instance is
+-- declared (as for 'Call').
+class (Store e, WireSchema e, KnownNat (EventTag e)) => Event e where
+  -- | The protocol whose 'Events' list this payload.
+  type EventProtocol e :: Type
+
+  -- | The payload as the protocol's event (its constructor in 'ProtocolEvent').
+  toProtocolEvent :: e -> ProtocolEvent (EventProtocol e)
+
 -- | What sending a request takes: its 'Call' instance, which carries the request's
 -- encoding, its reply's, and its tag. Write @CallOf req@ in the context of a
 -- function that is generic over requests; no @KnownNat@ of your own is needed.
@@ -138,8 +184,11 @@ type CallTag req = Position "calls" 0 req (Calls (CallProtocol req)) (CallProtoc
 -- | A cast's wire tag: its position in its protocol's 'Casts'.
 type CastTag msg = Position "casts" 0 msg (Casts (CastProtocol msg)) (CastProtocol msg)
 
+-- | An event's wire tag: its position in its protocol's 'Events'.
+type EventTag e = Position "events" 0 e (Events (EventProtocol e)) (EventProtocol e)
+
 -- | The position of @x@ in @xs@, counting from @n@, or a type error that names
--- @x@, the protocol @p@ and the list (@what@: "calls" or "casts"). It walks eight
+-- @x@, the protocol @p@ and the list (@what@: "calls", "casts" or "events"). It walks eight
 -- elements a step, so that even a list of 256 needs few reductions (GHC stops at a
 -- depth of 200 by default); the last equation is reached when fewer than eight
 -- remain and none of them is @x@.
@@ -186,6 +235,17 @@ callTag _ = fromInteger (natVal (Proxy :: Proxy (CallTag req)))
 castTag :: forall msg. CastOf msg => Proxy msg -> Word8
 castTag _ = fromInteger (natVal (Proxy :: Proxy (CastTag msg)))
 
+-- | An event's wire tag ('EventTag'): the first byte of its bytes from Rust.
+eventTag :: forall e. Event e => Proxy e -> Word8
+eventTag _ = fromInteger (natVal (Proxy :: Proxy (EventTag e)))
+
+-- | Decodes an event's bytes from Rust (its tag, then its payload, every byte
+-- used) as the protocol's event; or says what was wrong.
+decodeEvent :: forall p. Protocol p => Proxy p -> ByteString -> Either String (ProtocolEvent p)
+decodeEvent protocol bytes = case B.uncons bytes of
+  Nothing -> Left "an event with no tag"
+  Just (tag, payload) -> decodeEventAt protocol (Proxy :: Proxy (Events p)) tag tag payload
+
 -- | The schema of a list of request types: each request's and reply's format, and
 -- the definitions they need. 'Protocol' needs it of its 'Calls'; it holds for any
 -- list of 'Call's.
@@ -228,6 +288,40 @@ instance (Cast msg, CastList msgs) => CastList (msg ': msgs) where
   castFormats _ = fieldFormat (Proxy :: Proxy msg) : castFormats (Proxy :: Proxy msgs)
   castDefinitions _ = definitions (Proxy :: Proxy msg) <> castDefinitions (Proxy :: Proxy msgs)
 
+-- | The events of protocol @p@, a list of its 'Event's: their schema, and the
+-- decoding of each tag. 'Protocol' needs it of its 'Events'.
+class EventList p (events :: [Type]) where
+  -- | The format of each event payload, in list order.
+  eventFormats :: Proxy p -> Proxy events -> [String]
+
+  -- | The named types the payloads need.
+  eventDefinitions :: Proxy p -> Proxy events -> Map String String
+
+  -- | Decodes the payload of the event at position @n@ of the list (the event's
+  -- tag, counted down along it), given the whole tag for messages.
+  decodeEventAt :: Proxy p -> Proxy events -> Word8 -> Word8 -> ByteString -> Either String (ProtocolEvent p)
+
+instance EventList p '[] where
+  eventFormats _ _ = []
+  eventDefinitions _ _ = Map.empty
+  decodeEventAt _ _ tag _ _ = Left ("no event has the tag " <> show tag)
+
+-- An event's constructor builds its own protocol's sum, which must be @p@'s.
+instance (Event e, ProtocolEvent (EventProtocol e) ~ ProtocolEvent p, EventList p es) => EventList p (e ': es) where
+  eventFormats p _ = fieldFormat (Proxy :: Proxy e) : eventFormats p (Proxy :: Proxy es)
+  eventDefinitions p _ = definitions (Proxy :: Proxy e) <> eventDefinitions p (Proxy :: Proxy es)
+  decodeEventAt p _ tag n payload
+    | n == 0 = either (Left . undecodable) (Right . toProtocolEvent) (decode payload :: Either PeekException e)
+    | otherwise = decodeEventAt p (Proxy :: Proxy es) tag (n - 1) payload
+    where
+      undecodable failure =
+        "the event with tag "
+          <> show tag
+          <> " does not decode as "
+          <> fieldFormat (Proxy :: Proxy e)
+          <> ": "
+          <> T.unpack (peekExMessage failure)
+
 -- | The canonical schema text of protocol @p@, which Rust renders from its own
 -- trace of the protocol (@Schema::text@):
 --
@@ -238,17 +332,27 @@ instance (Cast msg, CastList msgs) => CastList (msg ': msgs) where
 -- > Echo = {U64}
 -- > ...
 --
--- the calls (@request -> reply@) and casts in tag order, then one line per named
--- type, the bridge's own @Config@ and @InitMessage@ included, sorted by name.
+-- the calls (@request -> reply@) and casts in tag order, the events in tag order
+-- (a line @events: ...@ that a protocol without events leaves out), then one line
+-- per named type, the bridge's own @Config@ and @InitMessage@ included, sorted by
+-- name.
 protocolSchema :: forall p. Protocol p => Proxy p -> Text
-protocolSchema _ =
+protocolSchema protocol =
   schemaText
     (callFormats calls)
     (castFormats casts)
-    (Map.unions [callDefinitions calls, castDefinitions casts, definitions (Proxy :: Proxy InitMessage)])
+    (eventFormats protocol events)
+    ( Map.unions
+        [ callDefinitions calls,
+          castDefinitions casts,
+          eventDefinitions protocol events,
+          definitions (Proxy :: Proxy InitMessage)
+        ]
+    )
   where
     calls = Proxy :: Proxy (Calls p)
     casts = Proxy :: Proxy (Casts p)
+    events = Proxy :: Proxy (Events p)
 
 -- | The SHA-256 of 'protocolSchema': what 'RustBridge.withRust' sends to Rust,
 -- which compares it with its own.

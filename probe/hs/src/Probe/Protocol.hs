@@ -12,7 +12,9 @@
 -- Rust field: @gain_db@ of @ChannelInfo@ is @channelInfoGainDb@.
 module Probe.Protocol
   ( Probe,
+    BurstDone (..),
     Echo (..),
+    EmitTicks (..),
     GetCastCount (..),
     InjectPanic (..),
     Level (..),
@@ -22,8 +24,10 @@ module Probe.Protocol
     PanicNote (..),
     Ping (..),
     Pong (..),
+    ProbeEvent (..),
     Shade (..),
     Sleep (..),
+    Tick (..),
   )
 where
 
@@ -32,13 +36,23 @@ import RustBridge.Protocol
 -- | The protocol @Probe@: a marker type, with no values.
 data Probe
 
--- | The protocol @Probe@: its calls and casts, in wire-tag order.
+-- | The protocol @Probe@: its calls, casts and events, in wire-tag order.
 instance Protocol Probe where
-  type Calls Probe = '[Ping, Echo, Sleep, InjectPanic, GetCastCount, Loopback]
+  type Calls Probe = '[Ping, Echo, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks]
   type Casts Probe = '[Note, PanicNote]
+  type Events Probe = '[Tick, BurstDone]
+  type ProtocolEvent Probe = ProbeEvent
+
+-- | The Rust struct @BurstDone@.
+newtype BurstDone = BurstDone Word32
+  deriving (Eq, Show, Generic, Store, WireSchema)
 
 -- | The Rust struct @Echo@.
 newtype Echo = Echo Word64
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust struct @EmitTicks@.
+newtype EmitTicks = EmitTicks Word32
   deriving (Eq, Show, Generic, Store, WireSchema)
 
 -- | The Rust struct @GetCastCount@.
@@ -123,6 +137,12 @@ data Ping = Ping
 data Pong = Pong
   deriving (Eq, Show, Generic, Store, WireSchema)
 
+-- | An event of @Probe@, as 'RustBridge.withEvents' delivers it.
+data ProbeEvent
+  = Ticked !Tick
+  | Finished !BurstDone
+  deriving (Eq, Show)
+
 -- | The Rust enum @Shade@.
 data Shade
   = Plain
@@ -132,6 +152,10 @@ data Shade
 
 -- | The Rust struct @Sleep@.
 newtype Sleep = Sleep Word32
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust struct @Tick@.
+newtype Tick = Tick Word64
   deriving (Eq, Show, Generic, Store, WireSchema)
 
 -- | A call of @Probe@: @Ping@ is answered by @Pong@.
@@ -164,6 +188,11 @@ instance Call Loopback where
   type CallProtocol Loopback = Probe
   type Reply Loopback = LoopbackFrame
 
+-- | A call of @Probe@: @EmitTicks@ is answered by @()@.
+instance Call EmitTicks where
+  type CallProtocol EmitTicks = Probe
+  type Reply EmitTicks = ()
+
 -- | A cast of @Probe@: @Note@ has no reply.
 instance Cast Note where
   type CastProtocol Note = Probe
@@ -171,3 +200,13 @@ instance Cast Note where
 -- | A cast of @Probe@: @PanicNote@ has no reply.
 instance Cast PanicNote where
   type CastProtocol PanicNote = Probe
+
+-- | An event of @Probe@: @Tick@, delivered as 'Ticked'.
+instance Event Tick where
+  type EventProtocol Tick = Probe
+  toProtocolEvent = Ticked
+
+-- | An event of @Probe@: @BurstDone@, delivered as 'Finished'.
+instance Event BurstDone where
+  type EventProtocol BurstDone = Probe
+  toProtocolEvent = Finished

@@ -1,0 +1,127 @@
+//! The event exports' bodies (`h2r_events_*`), beside the other exports and under
+//! the same rules: each runs through `boundary` and returns a status.
+//!
+//! Ownership: a wake-up token given to `h2r_events_park` belongs to Rust only when
+//! `*out_parked` is 1; Rust then passes it to `notify` exactly once (at the next
+//! event, or when the subscription ends). When it is 0 the caller keeps the token
+//! and frees it. `h2r_events_take` only writes into the caller's buffer.
+
+use std::ffi::{c_int, c_void};
+
+use super::boundary;
+use crate::bridge::Bridge;
+use crate::engine::Engine;
+use crate::events::TakeError;
+use crate::status::Status;
+
+/// `h2r_events_subscribe`: starts the bridge's one events subscription, with a queue
+/// of `capacity` events (1 to [`crate::events::MAX_EVENT_CAPACITY`], else
+/// `InvalidArgument`). `AlreadySubscribed` if one is running; `NotInitialised` or
+/// `ShuttingDown` without a running bridge.
+pub fn subscribe<E: Engine>(bridge: &Bridge<E>, capacity: usize) -> c_int {
+    boundary("h2r_events_subscribe", || {
+        bridge.events()?.subscribe(capacity)
+    })
+}
+
+/// `h2r_events_unsubscribe`: ends the subscription, if there is one. A barrier:
+/// when it returns, Rust never calls `notify` for it again, and a token still
+/// parked has been handed back through `notify`. `NotInitialised` or `ShuttingDown`
+/// without a running bridge (whose deinit ends any subscription itself).
+pub fn unsubscribe<E: Engine>(bridge: &Bridge<E>) -> c_int {
+    boundary("h2r_events_unsubscribe", || {
+        bridge.events()?.unsubscribe();
+        Ok(())
+    })
+}
+
+/// `h2r_events_take`: writes as many queued events as fit into `buf` (`len` bytes),
+/// in emission order, as records (`crate::events::RECORD_HEADER_LEN`), and sets
+/// `*out_used` to the bytes written and `*out_missed` to the events missed after the
+/// last record. If not even the next record fits, answers `MessageTooLong` with
+/// `*out_used` set to the length it needs. `NotInitialised` without a subscription.
+///
+/// # Safety
+/// `buf` must be valid for writes of `len` bytes (or `len == 0`); `out_used` and
+/// `out_missed` must be valid for one write each.
+pub unsafe fn take<E: Engine>(
+    bridge: &Bridge<E>,
+    buf: *mut u8,
+    len: usize,
+    out_used: *mut usize,
+    out_missed: *mut u64,
+) -> c_int {
+    boundary("h2r_events_take", || {
+        if out_used.is_null()
+            || out_missed.is_null()
+            || (len > 0 && buf.is_null())
+            || isize::try_from(len).is_err()
+        {
+            return Err(Status::InvalidArgument);
+        }
+        let out: &mut [u8] = if len == 0 {
+            &mut []
+        } else {
+            // SAFETY: non-null and len <= isize::MAX were checked above; validity for
+            // `len` writes is the caller's duty, and nothing else reads the buffer
+            // during this call.
+            unsafe { std::slice::from_raw_parts_mut(buf, len) }
+        };
+        let (status, used, missed) = match bridge.events()?.take(out) {
+            Ok(taken) => (Ok(()), taken.used, taken.missed_after),
+            Err(TakeError::TooSmall(needed)) => (Err(Status::MessageTooLong), needed, 0),
+            Err(TakeError::Refused(status)) => return Err(status),
+        };
+        // SAFETY: both are non-null (checked above) and valid for one write
+        // (caller's duty).
+        unsafe { out_used.write(used) };
+        // SAFETY: as for `out_used`.
+        unsafe { out_missed.write(missed) };
+        status
+    })
+}
+
+/// `h2r_events_park`: offers the wake-up `token` (a `StablePtr PrimMVar`) for
+/// `capability`. Sets `*out_parked` to 1 if Rust took it (see the module docs),
+/// or to 0 if an event is waiting (take again; the caller keeps the token).
+/// `InvalidArgument` if a token is parked already; `NotInitialised` without a
+/// subscription.
+///
+/// # Safety
+/// `out_parked` must be valid for one write; `token` must be a token that `notify`
+/// accepts.
+pub unsafe fn park<E: Engine>(
+    bridge: &Bridge<E>,
+    token: *mut c_void,
+    capability: c_int,
+    out_parked: *mut c_int,
+) -> c_int {
+    boundary("h2r_events_park", || {
+        if out_parked.is_null() {
+            return Err(Status::InvalidArgument);
+        }
+        let parked = bridge.events()?.park(capability, token)?;
+        // SAFETY: non-null (checked above) and valid for one write (caller's duty).
+        unsafe { out_parked.write(c_int::from(parked)) };
+        Ok(())
+    })
+}
+
+/// `h2r_events_stats`: writes up to `len` of the running bridge's event counters to
+/// `out`, in [`crate::events::EventStats::to_array`]'s order. `NotInitialised`
+/// without a running bridge.
+///
+/// # Safety
+/// `out` must be valid for writes of `len` `u64`s (or `len == 0`).
+pub unsafe fn stats<E: Engine>(bridge: &Bridge<E>, out: *mut u64, len: usize) -> c_int {
+    boundary("h2r_events_stats", || {
+        if len > 0 && out.is_null() {
+            return Err(Status::InvalidArgument);
+        }
+        let values = bridge.events()?.stats().to_array();
+        // SAFETY: `out` is valid for `len` writes (caller's duty), at most
+        // `values.len()` are written, and it cannot overlap the local array.
+        unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), out, len.min(values.len())) };
+        Ok(())
+    })
+}
