@@ -104,6 +104,16 @@ instance (Wire a, Wire b) => Wire (a, b) where gen = (,) <$> gen <*> gen
 
 instance Wire ()
 
+instance Wire AudioConfig
+
+instance Wire AudioDevice
+
+instance Wire AudioError
+
+instance Wire AudioFigures
+
+instance Wire AudioStarted
+
 instance Wire Automate
 
 instance Wire Automated
@@ -118,9 +128,13 @@ instance Wire Curve
 
 instance Wire GetChannel
 
+instance Wire LateBlock
+
 instance Wire Level
 
 instance Wire LoadPreset
+
+instance Wire MeterFrame
 
 instance Wire MeterReading
 
@@ -132,7 +146,15 @@ instance Wire PresetError
 
 instance Wire PresetSummary
 
+instance Wire QueryAudio
+
 instance Wire QueryMeters
+
+instance Wire Record
+
+instance Wire RecordError
+
+instance Wire RecordOutcome
 
 instance Wire Reset
 
@@ -155,6 +177,8 @@ instance Wire SetMaster
 instance Wire SetMute
 
 instance Wire SetPan
+
+instance Wire StartAudio
 
 instance Wire Transport
 

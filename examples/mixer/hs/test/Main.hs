@@ -1,9 +1,10 @@
 -- | The mixer package's test suite: its wire format from the Haskell side
--- ("WireSpec").
+-- ("WireSpec") and its render thread's events ("AudioSpec").
 module Main (main) where
 
+import qualified AudioSpec
 import Test.Hspec (hspec)
 import qualified WireSpec
 
 main :: IO ()
-main = hspec WireSpec.spec
+main = hspec (WireSpec.spec >> AudioSpec.spec)
