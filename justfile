@@ -116,6 +116,7 @@ lint: lint-rs lint-hs package-check
 # clippy, rustfmt and rustdoc, all with warnings as errors.
 lint-rs:
     cargo clippy --workspace --all-targets -- -D warnings
+    cargo clippy -p mixer-engine --all-targets --features cpal -- -D warnings
     cargo fmt --all --check
     RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
     cargo clippy --manifest-path probe/rs/fuzz/Cargo.toml --all-targets -- -D warnings

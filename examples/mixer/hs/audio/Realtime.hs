@@ -14,7 +14,7 @@ where
 
 import Control.Concurrent.Async (forConcurrently)
 import Control.Exception (ErrorCall (..), throwIO)
-import Control.Monad (forM_)
+import Control.Monad (forM_, void)
 import Control.Monad.IO.Class (liftIO)
 import Control.Monad.IO.Unlift (withRunInIO)
 import Data.IORef (IORef, atomicModifyIORef', newIORef, readIORef)
@@ -78,7 +78,8 @@ realtime settings = withRust defaultConfig $ do
       row "realtime" "control calls and casts" (fromIntegral calls) "calls",
       row "realtime" "control calls/s" (fromIntegral calls * 1e9 / fromIntegral ns) "calls/s",
       row "realtime" "audio blocks rendered" (fromIntegral blocks) "blocks",
-      row "realtime" "deadline misses (target 0)" (fromIntegral (audioFiguresDeadlineMisses after)) "blocks",
+      row "realtime" "deadline misses (target 0)" (fromIntegral (audioFiguresDeadlineMisses after - audioFiguresDeadlineMisses before)) "blocks",
+      row "realtime" "render thread at SCHED_FIFO" (if audioFiguresRealtimePriority after then 1 else 0) "yes=1",
       row "realtime" "block period" (us (audioFiguresBlockPeriodNs after)) "us",
       row "realtime" "callback p50" (us (audioFiguresCallbackP50Ns after)) "us",
       row "realtime" "callback p99" (us (audioFiguresCallbackP99Ns after)) "us",
@@ -110,14 +111,14 @@ storm end caller done = do
       let i = caller + done
           channel = ChannelId (fromIntegral (i `mod` 8))
       case i `mod` 8 of
-        0 -> () <$ callRust (SetGain channel (negate (fromIntegral (i `mod` 40))))
-        1 -> () <$ callRust (SetPan channel (fromIntegral (i `mod` 200 - 100)))
-        2 -> () <$ callRust (Automate (Automation channel 0 [(0, -30), (4800, -20)] Linear))
-        3 -> () <$ callRust QueryMeters
+        0 -> void (callRust (SetGain channel (negate (fromIntegral (i `mod` 40)))))
+        1 -> void (callRust (SetPan channel (fromIntegral (i `mod` 200 - 100))))
+        2 -> void (callRust (Automate (Automation channel 0 [(0, -30), (4800, -20)] Linear)))
+        3 -> void (callRust QueryMeters)
         4 -> castRust (SetMaster (negate (fromIntegral (i `mod` 6))))
-        5 -> () <$ callRust (WriteSamples channel (sine (100 + i `mod` 50) 0.1))
-        6 -> () <$ callRust (SetDelay channel (fromIntegral (i `mod` 480)))
-        _ -> () <$ callRust Ping
+        5 -> void (callRust (WriteSamples channel (sine (100 + i `mod` 50) 0.1)))
+        6 -> void (callRust (SetDelay channel (fromIntegral (i `mod` 480))))
+        _ -> void (callRust Ping)
       storm end caller (done + 1)
 
 -- | The subscriber's handler.

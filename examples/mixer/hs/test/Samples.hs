@@ -156,7 +156,7 @@ samples =
     reply
       "reply_query_audio_record"
       (Proxy :: Proxy QueryAudio)
-      (AudioFigures (AudioConfig 44100 256 0 Null) 5804988 1000 1 4096 12288 6000001 0 0 2 256000 True 44100 0),
+      (AudioFigures (AudioConfig 44100 256 0 Null) 5804988 1000 1 4096 12288 6000001 0 0 2 256000 True 44100 0 False),
     -- Casts, in tag order.
     castOf "cast_set_master_f32" (SetMaster (-3.5)),
     castOf "cast_reset_meters" ResetMeters,

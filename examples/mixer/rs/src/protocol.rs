@@ -396,6 +396,10 @@ pub struct AudioFigures {
     pub frames_recorded: u64,
     /// Frames of the last recording lost because the file writer fell behind.
     pub frames_record_dropped: u64,
+    /// Whether the null device's render thread runs at real-time priority
+    /// (`SCHED_FIFO`, where the system allows it).
+    #[cfg_attr(test, proptest(strategy = "crate::properties::wire_bool()"))]
+    pub realtime_priority: WireBool,
 }
 
 /// Restarts the render thread with a new configuration. The mixer's settings,

@@ -124,7 +124,9 @@ data AudioFigures = AudioFigures
     -- | The Rust field @frames_recorded@.
     audioFiguresFramesRecorded :: !Word64,
     -- | The Rust field @frames_record_dropped@.
-    audioFiguresFramesRecordDropped :: !Word64
+    audioFiguresFramesRecordDropped :: !Word64,
+    -- | The Rust field @realtime_priority@.
+    audioFiguresRealtimePriority :: !Bool
   }
   deriving (Eq, Show, Generic, Store, WireSchema)
 

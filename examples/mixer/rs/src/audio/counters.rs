@@ -59,6 +59,8 @@ pub(crate) struct Counters {
     pub recording: AtomicBool,
     /// Meter frames and xruns the render thread had no room to report.
     pub reports_dropped: AtomicU64,
+    /// Whether the null device's render thread got real-time scheduling.
+    pub realtime: AtomicBool,
 }
 
 impl Default for Counters {
@@ -75,6 +77,7 @@ impl Default for Counters {
             record_dropped: AtomicU64::new(0),
             recording: AtomicBool::new(false),
             reports_dropped: AtomicU64::new(0),
+            realtime: AtomicBool::new(false),
         }
     }
 }

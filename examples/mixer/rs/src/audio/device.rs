@@ -75,9 +75,10 @@ impl Drop for RenderThread {
     }
 }
 
-/// Starts the null device: a thread that renders a block of `block_frames` at
-/// the start of each block period, its deadline the period's end. After a miss it
-/// starts again from the time the late block finished.
+/// Starts the null device: a thread, at real-time priority where allowed, that
+/// renders a block of `block_frames` at the start of each block period, its
+/// deadline the period's end. After a miss it starts again from the time the late
+/// block finished.
 pub(crate) fn start_null(
     mut renderer: Renderer,
     counters: Arc<Counters>,
@@ -89,6 +90,9 @@ pub(crate) fn start_null(
     let thread = std::thread::Builder::new()
         .name("mixer-render".into())
         .spawn(move || {
+            counters
+                .realtime
+                .store(super::priority::make_realtime(), Ordering::Release);
             let period = period(block_frames, sample_rate);
             let mut out = vec![0.0; 2 * block_frames as usize];
             let mut due = Instant::now();

@@ -8,7 +8,8 @@
 //!   ([`params`]);
 //! - the render thread runs [`render::Renderer::render`] once per block, driven by
 //!   the null device or a system device ([`device`]), inside the allocation guard
-//!   ([`alloc_guard`]). It never locks, allocates, frees or calls into Haskell;
+//!   ([`alloc_guard`]), at real-time priority where allowed ([`priority`]). It
+//!   never locks, allocates, frees or calls into Haskell;
 //! - the service thread ([`service`]) frees what the render thread replaced, turns
 //!   its meter and xrun reports into events (emitting may allocate, so the render
 //!   thread never does), and writes recordings to WAV files.
@@ -20,6 +21,8 @@ pub mod alloc_guard;
 mod counters;
 mod device;
 mod params;
+#[allow(unsafe_code)]
+mod priority;
 mod render;
 mod service;
 
@@ -270,6 +273,7 @@ impl Audio {
             recording: WireBool(c.recording.load(Ordering::Acquire)),
             frames_recorded: load(&c.recorded),
             frames_record_dropped: load(&c.record_dropped),
+            realtime_priority: WireBool(c.realtime.load(Ordering::Acquire)),
         }
     }
 }

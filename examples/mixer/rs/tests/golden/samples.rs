@@ -330,6 +330,7 @@ pub fn all() -> Vec<(&'static str, Sample)> {
                 recording: WireBool(true),
                 frames_recorded: 44_100,
                 frames_record_dropped: 0,
+                realtime_priority: WireBool(false),
             })),
         ),
         // Casts, in tag order.
