@@ -43,6 +43,8 @@ data Settings = Settings
 data Seen = Seen
   { seenMeters :: !Int,
     seenXruns :: !Int,
+    -- | How late the latest-finishing block was, in nanoseconds.
+    seenLateMax :: !Word64,
     seenMissed :: !Word64,
     -- | Lags in nanoseconds, newest first.
     seenLags :: ![Word64]
@@ -56,7 +58,7 @@ realtime settings = withRust defaultConfig $ do
     Started _ -> pure ()
     AudioRefused why -> liftIO (throwIO (ErrorCall ("the audio configuration was refused: " <> show why)))
   forM_ [0 .. 7] $ \c -> callRust (WriteSamples (ChannelId c) (sine (100 + 10 * fromIntegral c) 0.1))
-  seen <- liftIO (newIORef (Seen 0 0 0 []))
+  seen <- liftIO (newIORef (Seen 0 0 0 0 []))
   before <- callRust QueryAudio
   (calls, ns) <- withEvents 4096 (liftIO . observe seen) $ do
     begin <- liftIO getMonotonicTimeNSec
@@ -67,7 +69,7 @@ realtime settings = withRust defaultConfig $ do
     pure (sum counts, finish - begin)
   after <- callRust QueryAudio
   stats <- eventStats
-  Seen meters xruns missed lags <- liftIO (readIORef seen)
+  Seen meters xruns lateMax missed lags <- liftIO (readIORef seen)
   let us x = fromIntegral x / 1000
       ms x = fromIntegral x / 1e6
       sorted = sort lags
@@ -93,6 +95,7 @@ realtime settings = withRust defaultConfig $ do
       row "realtime" "events missed (seen)" (fromIntegral missed) "events",
       row "realtime" "meter events received" (fromIntegral meters) "events",
       row "realtime" "xrun events received" (fromIntegral xruns) "events",
+      row "realtime" "latest block past its deadline" (us lateMax) "us",
       row "realtime" "subscriber lag p50" (ms (pct 0.5)) "ms",
       row "realtime" "subscriber lag p99" (ms (pct 0.99)) "ms",
       row "realtime" "subscriber lag max" (ms (if null sorted then 0 else last sorted)) "ms"
@@ -129,5 +132,6 @@ observe seen delivery = case delivery of
     let nowNs = fromIntegral (systemSeconds now) * 1000000000 + fromIntegral (systemNanoseconds now)
         lag = nowNs - min nowNs (meterFrameEmittedUnixNs frame)
     atomicModifyIORef' seen (\s -> (s {seenMeters = seenMeters s + 1, seenLags = lag : seenLags s}, ()))
-  Delivered (Xrun _) -> atomicModifyIORef' seen (\s -> (s {seenXruns = seenXruns s + 1}, ()))
+  Delivered (Xrun late) ->
+    atomicModifyIORef' seen (\s -> (s {seenXruns = seenXruns s + 1, seenLateMax = max (seenLateMax s) (lateBlockLateNs late)}, ()))
   Missed n -> atomicModifyIORef' seen (\s -> (s {seenMissed = seenMissed s + n}, ()))
