@@ -23,7 +23,9 @@
 //! so after it returns no emitter touches the subscription or calls `notify` for it
 //! again. A token still parked then is handed back through `notify`, so every token
 //! is returned exactly once. Emitters never wait for that lock: they `try_read`, and
-//! an event emitted while a subscription starts or ends is dropped and counted.
+//! an event emitted while a subscription starts or ends is dropped and counted (the
+//! lock is taken for writing only then, so a running subscriber misses nothing
+//! unreported).
 
 use std::ffi::{c_int, c_void};
 use std::fmt;
@@ -203,6 +205,10 @@ struct Subscription {
 /// every [`Events`] handle and by the bridge.
 pub(crate) struct Hub {
     notify: Notify,
+    /// Held by subscribe and unsubscribe, so that the slot is write-locked only to
+    /// start or end a subscription, never to refuse a second one (which would
+    /// drop, unreported, events of the running one).
+    lifecycle: Mutex<()>,
     slot: RwLock<Option<Subscription>>,
     emitted: AtomicU64,
     delivered: AtomicU64,
@@ -217,6 +223,7 @@ impl Hub {
     pub fn new(notify: Notify) -> Self {
         Hub {
             notify,
+            lifecycle: Mutex::new(()),
             slot: RwLock::new(None),
             emitted: AtomicU64::new(0),
             delivered: AtomicU64::new(0),
@@ -286,11 +293,19 @@ impl Hub {
         if !(1..=MAX_EVENT_CAPACITY).contains(&capacity) {
             return Err(Status::InvalidArgument);
         }
-        let mut slot = self.slot.write().unwrap_or_else(PoisonError::into_inner);
-        if slot.is_some() {
+        let _lifecycle = self
+            .lifecycle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if self
+            .slot
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+        {
             return Err(Status::AlreadySubscribed);
         }
-        *slot = Some(Subscription {
+        *self.slot.write().unwrap_or_else(PoisonError::into_inner) = Some(Subscription {
             queue: ArrayQueue::new(capacity),
             missed: AtomicU64::new(0),
             state: AtomicU8::new(RUNNING),
@@ -304,11 +319,20 @@ impl Hub {
     /// Ends the subscription, if there is one: a barrier (see the module docs).
     /// Events still queued are dropped and counted; a parked token is handed back.
     pub fn unsubscribe(&self) {
-        let mut slot = self.slot.write().unwrap_or_else(PoisonError::into_inner);
-        let Some(subscription) = slot.take() else {
+        let _lifecycle = self
+            .lifecycle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let Some(subscription) = self
+            .slot
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        else {
             return;
         };
-        // The write lock excludes every emitter, so a plain swap settles the state.
+        // No emitter can reach it any more (taking the write lock waited for those
+        // inside), so a plain swap settles the state.
         if subscription.state.swap(RUNNING, Ordering::AcqRel) == PARKED {
             self.hand_back(&subscription);
         }

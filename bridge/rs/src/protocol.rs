@@ -155,7 +155,7 @@ macro_rules! protocol {
                 }
             )?
         }
-        enums { $($nested:ty),* }
+        $( $(#[$enums_meta:meta])* enums { $($nested:ty),* $(,)? } )?
     ) => {
         $(#[$protocol_meta])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -258,75 +258,46 @@ macro_rules! protocol {
                     describer.events_trait(stringify!($events));
                     $( describer.event::<$payload>(stringify!($event)); )*
                 )?
-                $( describer.nested_enum::<$nested>(); )*
+                $( $( describer.nested_enum::<$nested>(); )* )?
             }
         }
     };
+    // An events trait follows the casts trait: carry it over in braces.
     (
-        $(#[$protocol_meta:meta])*
-        $vis:vis struct $protocol:ident;
-        $(#[$calls_meta:meta])*
-        $calls_vis:vis trait $calls:ident {
-            $( $(#[$call_meta:meta])* fn $call:ident($request:ident) -> $reply:ty; )*
-        }
-        $(#[$casts_meta:meta])*
-        $casts_vis:vis trait $casts:ident {
-            $( $(#[$cast_meta:meta])* fn $cast:ident($message:ident); )*
-        }
+        @tail [$($head:tt)*]
         $(#[$events_meta:meta])*
-        $events_vis:vis trait $events:ident {
-            $( $(#[$event_meta:meta])* fn $event:ident($payload:ident); )*
-        }
-        $( $(#[$enums_meta:meta])* enums { $($nested:ty),* $(,)? } )?
+        $events_vis:vis trait $events:ident { $($events_body:tt)* }
+        $($enums:tt)*
     ) => {
         $crate::protocol! {
-            @expand
-            $(#[$protocol_meta])*
-            $vis struct $protocol;
-            $(#[$calls_meta])*
-            $calls_vis trait $calls {
-                $( $(#[$call_meta])* fn $call($request) -> $reply; )*
-            }
-            $(#[$casts_meta])*
-            $casts_vis trait $casts {
-                $( $(#[$cast_meta])* fn $cast($message); )*
-            }
-            events {
-                $(#[$events_meta])*
-                $events_vis trait $events {
-                    $( $(#[$event_meta])* fn $event($payload); )*
-                }
-            }
-            enums { $( $($nested),* )? }
+            @expand $($head)*
+            events { $(#[$events_meta])* $events_vis trait $events { $($events_body)* } }
+            $($enums)*
         }
+    };
+    // No events trait: what follows, if anything, is the enums block.
+    (@tail [$($head:tt)*] $($enums:tt)*) => {
+        $crate::protocol! { @expand $($head)* events {} $($enums)* }
     };
     (
         $(#[$protocol_meta:meta])*
         $vis:vis struct $protocol:ident;
         $(#[$calls_meta:meta])*
-        $calls_vis:vis trait $calls:ident {
-            $( $(#[$call_meta:meta])* fn $call:ident($request:ident) -> $reply:ty; )*
-        }
+        $calls_vis:vis trait $calls:ident { $($calls_body:tt)* }
         $(#[$casts_meta:meta])*
-        $casts_vis:vis trait $casts:ident {
-            $( $(#[$cast_meta:meta])* fn $cast:ident($message:ident); )*
-        }
-        $( $(#[$enums_meta:meta])* enums { $($nested:ty),* $(,)? } )?
+        $casts_vis:vis trait $casts:ident { $($casts_body:tt)* }
+        $($rest:tt)*
     ) => {
         $crate::protocol! {
-            @expand
-            $(#[$protocol_meta])*
-            $vis struct $protocol;
-            $(#[$calls_meta])*
-            $calls_vis trait $calls {
-                $( $(#[$call_meta])* fn $call($request) -> $reply; )*
-            }
-            $(#[$casts_meta])*
-            $casts_vis trait $casts {
-                $( $(#[$cast_meta])* fn $cast($message); )*
-            }
-            events {}
-            enums { $( $($nested),* )? }
+            @tail [
+                $(#[$protocol_meta])*
+                $vis struct $protocol;
+                $(#[$calls_meta])*
+                $calls_vis trait $calls { $($calls_body)* }
+                $(#[$casts_meta])*
+                $casts_vis trait $casts { $($casts_body)* }
+            ]
+            $($rest)*
         }
     };
 }

@@ -573,6 +573,44 @@ mod tests {
         assert_eq!(schema.fingerprint().unwrap().len(), 32);
     }
 
+    #[test]
+    fn events_are_a_line_of_their_own_in_tag_order() {
+        crate::protocol! {
+            /// Sketch, with events.
+            pub struct Noisy;
+            /// Calls.
+            pub trait NoisyCalls {
+                /// Clears.
+                fn clear(Clear) -> ();
+            }
+            /// Casts.
+            pub trait NoisyCasts {}
+            /// Events.
+            pub trait NoisyEvents {
+                /// Drew.
+                fn drew(Draw);
+                /// Cleared.
+                fn cleared(Clear);
+            }
+            /// The enums inside the messages.
+            enums { Shape, either::Either<Shape, u8> }
+        }
+        let noisy = schema::<Noisy>().unwrap();
+        assert_eq!(noisy.events_trait, Some("NoisyEvents"));
+        let methods: Vec<_> = noisy.events.iter().map(|event| event.method).collect();
+        assert_eq!(methods, ["drew", "cleared"]);
+        let text = noisy.text().unwrap();
+        assert!(
+            text.starts_with(
+                "rs-in-hs wire schema 2\ncalls: Clear -> UNIT\ncasts: \nevents: Draw, Clear\nClear = {}\n"
+            ),
+            "{text}"
+        );
+        // Without events the line is left out, so such protocols keep their text.
+        let sketch = schema::<Sketch>().unwrap();
+        assert!(!sketch.text().unwrap().contains("events:"));
+    }
+
     /// Renders a protocol with one call whose request is `T`.
     fn refusal<T: DeserializeOwned>() -> String {
         let roots: [TraceFn; 1] = [trace_root::<T>];

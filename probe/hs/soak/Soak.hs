@@ -4,7 +4,9 @@
 -- | The soak: a million calls (by default) to the probe engine from many concurrent
 -- callers, a random share of them cancelled mid-call (async's 'cancel',
 -- 'callRustTimeout' with a tiny deadline, 'killThread'), while other threads flood
--- the engine with @Note@ casts.
+-- the engine with @Note@ casts and another makes it emit bursts of events; each round
+-- runs inside its own 'withEvents' subscription (every other one with a handler slow
+-- enough to make the engine drop events).
 --
 -- Every call sends @Echo id@ with an id no other call uses, and the engine answers
 -- with that id, so a reply that is not its own is a crossed reply. It checks, and
@@ -14,6 +16,10 @@
 --   crossed, no 'BridgeError');
 -- * every cast reached the engine (its cast count equals the casts sent);
 -- * no 'StablePtr' token is outstanding and Rust's counters balance after deinit;
+-- * every event emitted was delivered or dropped, the handlers saw no more events
+--   than were delivered (a subscription that ends mid-batch discards the rest of
+--   it), they were told of no more missed events than were dropped, and every
+--   events wake-up token came back;
 -- * OS threads and resident memory are flat: read after a major GC at the end of
 --   the first round and of the last.
 --
@@ -26,13 +32,14 @@ import Control.Concurrent.Async (async, cancel, forConcurrently, wait, waitCatch
 import Control.Concurrent.MVar (newEmptyMVar, putMVar, takeMVar)
 import Control.Exception (ErrorCall (..), SomeAsyncException, fromException, throwIO, try)
 import Control.Monad (forM, unless, when)
+import Control.Monad.IO.Class (liftIO)
 import Control.Monad.IO.Unlift (withRunInIO)
 import Data.IORef (IORef, atomicModifyIORef', newIORef, readIORef, writeIORef)
 import Data.List (foldl')
 import Data.Word (Word64)
 import GHC.Clock (getMonotonicTimeNSec)
 import Options.Applicative
-import Probe.Protocol (Echo (..), GetCastCount (..), Note (..), Probe)
+import Probe.Protocol (Echo (..), EmitTicks (..), GetCastCount (..), Note (..), Probe)
 import RustBridge
 import RustBridge.ProcSelf (procStatus)
 import System.Exit (ExitCode (..), exitFailure)
@@ -130,7 +137,7 @@ main = runInUnboundThread $ do
   progress <- newIORef 0
   started <- getMonotonicTimeNSec
   _ <- forkIO (stallWatch (optStallSeconds opts) progress >>= stalled)
-  (tally, casts, castsHandled, first, final, before, after) <- soak opts progress
+  (tally, casts, castsHandled, first, final, before, after, events) <- soak opts progress
   finished <- getMonotonicTimeNSec
   let seconds = fromIntegral (finished - started) / 1e9 :: Double
       lost = failed tally
@@ -141,6 +148,10 @@ main = runInUnboundThread $ do
           ("tokens outstanding after deinit", tokensOutstanding after == 0),
           ("calls accepted = answered", callsAccepted after == callsAnswered after),
           ("reply handles issued = released", handlesIssued after == handlesReleased after),
+          ("events emitted = delivered + dropped", eventsEmitted (eventCounters events) == eventsDelivered (eventCounters events) + eventsDropped (eventCounters events)),
+          ("events the handlers saw <= delivered", handlersSaw events <= eventsDelivered (eventCounters events)),
+          ("events missed <= dropped", handlersMissed events <= eventsDropped (eventCounters events)),
+          ("event tokens taken = returned", eventTokensTaken (eventCounters events) == eventTokensReturned (eventCounters events)),
           ("OS threads flat", usageThreads final <= usageThreads first + optThreadSlack opts),
           ("RSS flat", usageRssKb final <= usageRssKb first + optRssSlackKb opts)
         ]
@@ -161,6 +172,9 @@ main = runInUnboundThread $ do
       ("casts sent / handled", show casts <> " / " <> show castsHandled),
       ("tokens created / freed unsent / answered", show (tokensCreated after - tokensCreated before) <> " / " <> show (tokensFreedUnsent after - tokensFreedUnsent before) <> " / " <> show (callsAnswered after - callsAnswered before)),
       ("tokens outstanding after deinit", show (tokensOutstanding after)),
+      ("events emitted / delivered / dropped", show (eventsEmitted (eventCounters events)) <> " / " <> show (eventsDelivered (eventCounters events)) <> " / " <> show (eventsDropped (eventCounters events))),
+      ("events seen / missed by the handlers", show (handlersSaw events) <> " / " <> show (handlersMissed events)),
+      ("events per wake-up", show (eventsDelivered (eventCounters events) `div` max 1 (eventWakeups (eventCounters events)))),
       ("OS threads at start / first round / last round", show threadsAtStart <> " / " <> show (usageThreads first) <> " / " <> show (usageThreads final)),
       ("RSS kB first round / last round", show (usageRssKb first) <> " / " <> show (usageRssKb final)),
       ("seconds", show (fromIntegral (round (seconds * 10) :: Int) / 10 :: Double))
@@ -190,29 +204,56 @@ stallWatch seconds progress = readIORef progress >>= go 0
 -- | The soak proper, inside one bridge. Returns the tally, the casts sent and handled,
 -- threads and RSS after the first and the last round, and the counters before the
 -- bridge started and after it stopped.
-soak :: Options -> IORef Int -> IO (Tally, Int, Word64, Usage, Usage, BridgeStats, BridgeStats)
+soak :: Options -> IORef Int -> IO (Tally, Int, Word64, Usage, Usage, BridgeStats, BridgeStats, EventsSeen)
 soak opts progress = do
   before <- bridgeStats
-  (tally, casts, handled, usages) <- withRust defaultConfig (withRunInIO (\run -> soakRounds opts run progress))
+  (tally, casts, handled, usages, events) <- withRust defaultConfig (withRunInIO (\run -> soakRounds opts run progress))
   after <- bridgeStats
   case usages of
     [] -> throwIO (ErrorCall "no rounds")
-    first : _ -> pure (tally, casts, handled, first, last usages, before, after)
+    first : _ -> pure (tally, casts, handled, first, last usages, before, after, events)
 
--- | The rounds, with the cast flood beside them, then the engine's cast count.
-soakRounds :: Options -> (forall a. Rust Probe a -> IO a) -> IORef Int -> IO (Tally, Int, Word64, [Usage])
+-- | What the events handlers saw over all rounds, and Rust's counters after them.
+data EventsSeen = EventsSeen
+  { handlersSaw :: !Word64,
+    handlersMissed :: !Word64,
+    eventCounters :: !EventStats
+  }
+
+-- | The rounds, each in its own events subscription, with the cast flood and the
+-- event bursts beside them; then the engine's cast count and the event counters.
+soakRounds :: Options -> (forall a. Rust Probe a -> IO a) -> IORef Int -> IO (Tally, Int, Word64, [Usage], EventsSeen)
 soakRounds opts run progress = do
   stop <- newIORef False
   flood <- forM [1 .. optFlooders opts] (const (async (castFlood run stop)))
+  bursts <- async (tickFlood run stop)
+  seen <- newIORef (0, 0)
   roundResults <- forM [0 .. optRounds opts - 1] $ \r -> do
-    t <- runRound opts run progress r
+    t <- run (withEvents 256 (countEvent seen (odd r)) (liftIO (runRound opts run progress r)))
     u <- usage
     hPutStrLn stderr ("soak: round " <> show (r + 1) <> "/" <> show (optRounds opts) <> ": " <> show (completed t) <> " completed, " <> show (cancelled t) <> " cancelled; " <> show (usageThreads u) <> " OS threads, " <> show (usageRssKb u) <> " kB RSS")
     pure (t, u)
   writeIORef stop True
   sent <- sum <$> mapM wait flood
+  wait bursts
   handledCasts <- run (callRust GetCastCount)
-  pure (foldMap fst roundResults, sent, handledCasts, map snd roundResults)
+  (saw, missed) <- readIORef seen
+  counters <- run eventStats
+  pure (foldMap fst roundResults, sent, handledCasts, map snd roundResults, EventsSeen saw missed counters)
+
+-- | Counts a delivery; a slow handler also sleeps a little on each event.
+countEvent :: IORef (Word64, Word64) -> Bool -> Delivery e -> IO ()
+countEvent seen slow delivery = case delivery of
+  Delivered _ -> do
+    atomicModifyIORef' seen (\(saw, missed) -> ((saw + 1, missed), ()))
+    when slow (threadDelay 20)
+  Missed n -> atomicModifyIORef' seen (\(saw, missed) -> ((saw, missed + n), ()))
+
+-- | Makes the engine emit bursts of 200 ticks until told to stop.
+tickFlood :: (forall a. Rust Probe a -> IO a) -> IORef Bool -> IO ()
+tickFlood run stop = do
+  done <- readIORef stop
+  unless done (run (callRust (EmitTicks 200)) >> threadDelay 100 >> tickFlood run stop)
 
 -- | One round: its share of the calls, spread over the callers. Caller @c@ of @n@ in
 -- round @r@ sends the ids @base + c + 1 + k * n@, so every id in the run is unique.

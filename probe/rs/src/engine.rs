@@ -16,6 +16,9 @@ use crate::protocol::{
 /// long.
 pub const MAX_SLEEP_MS: u32 = 10_000;
 
+/// Most ticks an [`EmitTicks`] may ask for, so no message parks the worker for long.
+pub const MAX_TICKS: u32 = 1_000_000;
+
 /// What every injected panic's message starts with, so a panic hook (the fuzz
 /// targets') or a test can tell an injected panic from a bug.
 pub const INJECTED_PANIC: &str = "injected panic";
@@ -80,10 +83,10 @@ impl ProbeCalls for ProbeEngine {
 
     fn emit_ticks(&mut self, EmitTicks(count): EmitTicks) {
         if let Some(events) = &self.events {
-            for n in 0..count {
+            for n in 0..count.min(MAX_TICKS) {
                 events.ticked(Tick(u64::from(n)));
             }
-            events.finished(BurstDone(count));
+            events.finished(BurstDone(count.min(MAX_TICKS)));
         }
     }
 }

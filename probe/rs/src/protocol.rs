@@ -44,8 +44,9 @@ pub struct GetCastCount;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Loopback(pub LoopbackFrame);
 
-/// The engine emits this many [`Tick`]s, numbered from 0, then one [`BurstDone`],
-/// and answers `()`.
+/// The engine emits this many [`Tick`]s (at most
+/// [`MAX_TICKS`](crate::engine::MAX_TICKS)), numbered from 0, then one
+/// [`BurstDone`] with their number, and answers `()`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EmitTicks(pub u32);
 

@@ -64,9 +64,10 @@ fn the_probe_schema_lists_its_messages_in_tag_order() {
     assert_eq!(
         lines[1],
         "calls: Ping -> Pong, Echo -> U64, Sleep -> UNIT, InjectPanic -> UNIT, \
-         GetCastCount -> U64, Loopback -> LoopbackFrame"
+         GetCastCount -> U64, Loopback -> LoopbackFrame, EmitTicks -> UNIT"
     );
     assert_eq!(lines[2], "casts: Note, PanicNote");
+    assert_eq!(lines[3], "events: Tick, BurstDone");
     assert!(
         lines.contains(&"Shade = Plain {} | Tinted {F64} | Named {TEXT}"),
         "{text}"

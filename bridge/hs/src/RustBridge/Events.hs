@@ -8,7 +8,7 @@
 -- event that does not fit is dropped and counted, and the subscriber is told
 -- ('Missed') where the gap is. The subscriber thread drains the queue a batch at a
 -- time through a non-blocking (@unsafe@) import, and only when the queue is empty
--- parks on an 'MVar', handing Rust a fresh wake-up token; Rust wakes it once, with
+-- parks on an @MVar@, handing Rust a fresh wake-up token; Rust wakes it once, with
 -- @hs_try_putmvar@, at the next event. So a burst of events costs one wake-up.
 module RustBridge.Events
   ( Delivery (..),
@@ -65,9 +65,10 @@ maxEventCapacity = 65536
 --
 -- When the action ends (returns, throws or is cancelled), the handler's thread is
 -- cancelled and waited for, and then the subscription ends in Rust; events still
--- queued are dropped. So no event is delivered after 'withEvents' returns
--- (guarantee 9), and every wake-up token goes back exactly once. A handler that
--- masks asynchronous exceptions delays that return until it unmasks.
+-- queued, and the rest of the batch the handler was working through, are dropped.
+-- So no event is delivered after 'withEvents' returns (guarantee 9), and every
+-- wake-up token goes back exactly once. A handler that masks asynchronous
+-- exceptions delays that return until it unmasks.
 --
 -- If the handler throws, delivery stops (later events are dropped as the queue
 -- fills), and 'withEvents' rethrows that exception when the action returns.
@@ -139,10 +140,10 @@ readRecords ptr used = go 0
     go at
       | at >= used = pure []
       | otherwise = do
-          missed <- peekByteOff ptr at
-          len <- fromIntegral <$> (peekByteOff ptr (at + 8) :: IO Word64)
-          bytes <- B.packCStringLen (castPtr (ptr `plusPtr` (at + 16)), len)
-          ((missed, bytes) :) <$> go (at + 16 + roundUp8 len)
+        missed <- peekByteOff ptr at
+        len <- fromIntegral <$> (peekByteOff ptr (at + 8) :: IO Word64)
+        bytes <- B.packCStringLen (castPtr (ptr `plusPtr` (at + 16)), len)
+        ((missed, bytes) :) <$> go (at + 16 + roundUp8 len)
     roundUp8 n = (n + 7) `div` 8 * 8
 
 -- | Parks until the next event, unless one is already waiting.
@@ -175,7 +176,8 @@ park = mask $ \restore -> do
 data EventStats = EventStats
   { -- | Events the engine emitted.
     eventsEmitted :: !Word64,
-    -- | Events handed to a subscriber.
+    -- | Events handed to a subscriber, a batch at a time (the rest of a batch is
+    -- discarded when its subscription ends before the handler reaches it).
     eventsDelivered :: !Word64,
     -- | Events dropped: no subscriber, a full queue (reported as 'Missed'), or
     -- still queued when the subscription ended.

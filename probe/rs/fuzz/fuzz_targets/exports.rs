@@ -1,7 +1,8 @@
 //! The exported entry points, driven as a C caller would drive them: arbitrary
 //! sequences of `h2r_init` (a valid init message, arbitrary bytes, or no `notify`),
 //! `h2r_deinit`, `h2r_call` and `h2r_cast` (arbitrary message bytes, blocking or not,
-//! or a null pointer with a length) and reads of the replies.
+//! or a null pointer with a length), reads of the replies, and the events exports
+//! (subscribe with any capacity, unsubscribe, take into buffers of any size, park).
 //!
 //! Invariant: every export returns exactly the status a model of the bridge predicts,
 //! and every reply is the one a shadow `ProbeEngine`, fed the same decoded requests
@@ -9,6 +10,9 @@
 //! panics, which the worker catches), aborts or touches memory it was not given (the
 //! build uses AddressSanitizer). After deinit every accepted call has woken its caller
 //! exactly once with the engine's correct reply, and the leak counters balance.
+//! Events decode as the protocol's, in emission order (each tick follows the one
+//! before it unless a gap is reported), and every wake-up token Rust took from a
+//! park comes back exactly once, by an event or at unsubscribe or deinit.
 #![no_main]
 #![allow(unsafe_code)] // drives the C exports directly, as Haskell does
 
@@ -19,10 +23,11 @@ use std::sync::{LazyLock, Mutex, Once, PoisonError};
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
+use rs_in_hs::events::{MAX_EVENT_CAPACITY, RECORD_HEADER_LEN};
 use rs_in_hs::wire::{Config, InitMessage, decode_exact, encode};
 use rs_in_hs::{Engine, Status};
 use rs_in_hs_probe::engine::{INJECTED_PANIC, ProbeEngine};
-use rs_in_hs_probe::protocol::{Cast, Probe, Request, Sleep};
+use rs_in_hs_probe::protocol::{BurstDone, Cast, EmitTicks, Event, Probe, Request, Sleep, Tick};
 
 /// One step of a fuzz input.
 #[derive(Arbitrary, Debug)]
@@ -50,7 +55,18 @@ enum Action {
         len: u8,
     },
     ReadReplies,
+    Subscribe {
+        capacity: u32,
+    },
+    Unsubscribe,
+    TakeEvents {
+        len: u16,
+    },
+    Park,
 }
+
+/// Park tokens are numbered from here, apart from the calls' tokens.
+const PARK_TOKENS: usize = 1 << 40;
 
 /// Tokens delivered to `record`, in order. The token is the caller's number.
 static WOKEN: Mutex<Vec<usize>> = Mutex::new(Vec::new());
@@ -115,6 +131,20 @@ struct Model {
     engine: ProbeEngine,
     next_token: usize,
     pending: HashMap<usize, Pending>,
+    /// Whether an events subscription runs.
+    subscribed: bool,
+    /// The tick the next event continues with, if no gap is reported before it;
+    /// `None` when any event may come next (a new subscription, after a gap, after
+    /// the end of a burst only a first tick or an empty burst's end).
+    next_tick: Option<u64>,
+    /// Whether the stream of events of this subscription has started.
+    started: bool,
+    /// Park tokens Rust took, and those it handed back, so far.
+    parks_taken: Vec<usize>,
+    parks_returned: Vec<usize>,
+    /// Call tokens woken, not yet checked at deinit.
+    calls_woken: Vec<usize>,
+    next_park: usize,
 }
 
 /// The longest `Sleep` a fuzz input may ask for: enough to fill the channel behind a
@@ -293,6 +323,147 @@ impl Model {
         }
     }
 
+    /// Sorts the woken tokens into calls' and parks'.
+    fn collect_wakes(&mut self) {
+        for token in woken() {
+            if token >= PARK_TOKENS {
+                self.parks_returned.push(token);
+            } else {
+                self.calls_woken.push(token);
+            }
+        }
+    }
+
+    fn subscribe(&mut self, capacity: u32) {
+        let capacity = usize::try_from(capacity).unwrap_or(usize::MAX) % (MAX_EVENT_CAPACITY + 2);
+        let got = status(rs_in_hs_probe::h2r_events_subscribe(capacity));
+        let expected = if self.running.is_none() {
+            Status::NotInitialised
+        } else if capacity == 0 || capacity > MAX_EVENT_CAPACITY {
+            Status::InvalidArgument
+        } else if self.subscribed {
+            Status::AlreadySubscribed
+        } else {
+            self.subscribed = true;
+            self.started = false;
+            Status::Ok
+        };
+        assert_eq!(got, expected, "h2r_events_subscribe({capacity})");
+    }
+
+    fn unsubscribe(&mut self) {
+        let got = status(rs_in_hs_probe::h2r_events_unsubscribe());
+        let expected = if self.running.is_some() {
+            self.subscribed = false;
+            Status::Ok
+        } else {
+            Status::NotInitialised
+        };
+        assert_eq!(got, expected, "h2r_events_unsubscribe");
+        if got == Status::Ok {
+            self.check_parks_returned();
+        }
+    }
+
+    /// With no subscription, every token Rust took is back, once.
+    fn check_parks_returned(&mut self) {
+        self.collect_wakes();
+        let mut taken = self.parks_taken.clone();
+        let mut returned = self.parks_returned.clone();
+        taken.sort_unstable();
+        returned.sort_unstable();
+        assert_eq!(taken, returned, "park tokens taken and handed back");
+    }
+
+    fn take_events(&mut self, len: u16) {
+        let len = usize::from(len);
+        let mut buf = vec![0u8; len];
+        let (mut used, mut missed) = (0usize, 0u64);
+        // SAFETY: `buf` is valid for `len` writes; the out-pointers are locals.
+        let got = status(unsafe {
+            rs_in_hs_probe::h2r_events_take(buf.as_mut_ptr(), len, &mut used, &mut missed)
+        });
+        if self.running.is_none() || !self.subscribed {
+            assert_eq!(got, Status::NotInitialised, "h2r_events_take unsubscribed");
+            return;
+        }
+        if got == Status::MessageTooLong {
+            assert!(
+                used > len,
+                "a refused take names a longer record ({used} > {len})"
+            );
+            return;
+        }
+        assert_eq!(got, Status::Ok, "h2r_events_take({len})");
+        assert!(used <= len);
+        let mut at = 0;
+        while at < used {
+            let word = |from: usize| u64::from_ne_bytes(buf[from..from + 8].try_into().unwrap());
+            let size = usize::try_from(word(at + 8)).unwrap();
+            let start = at + RECORD_HEADER_LEN;
+            let event: Event = decode_exact(&buf[start..start + size]).expect("an event decodes");
+            self.follow(word(at), &event);
+            at = start + size.next_multiple_of(8);
+        }
+        assert_eq!(at, used, "records fill what take reports");
+        if missed > 0 {
+            self.next_tick = None;
+        }
+    }
+
+    /// Checks that `event` may follow the events before it, `missed` after them.
+    fn follow(&mut self, missed: u64, event: &Event) {
+        let free = !self.started || missed > 0;
+        self.started = true;
+        match (event, free, self.next_tick) {
+            (Event::Tick(Tick(n)), false, Some(next)) => assert_eq!(*n, next, "ticks in order"),
+            (Event::Tick(Tick(n)), false, None) => assert_eq!(*n, 0, "a burst starts at 0"),
+            (Event::BurstDone(BurstDone(n)), false, next) => {
+                assert_eq!(
+                    u64::from(*n),
+                    next.unwrap_or(0),
+                    "a burst ends after its ticks"
+                );
+            }
+            _ => {}
+        }
+        self.next_tick = match event {
+            Event::Tick(Tick(n)) => Some(n + 1),
+            Event::BurstDone(_) => None,
+        };
+    }
+
+    fn park(&mut self) {
+        let token = PARK_TOKENS + self.next_park;
+        self.next_park += 1;
+        let mut parked: c_int = -1;
+        // SAFETY: the token is a plain number that only `record` sees; `parked` is a
+        // local.
+        let got = status(unsafe {
+            rs_in_hs_probe::h2r_events_park(std::ptr::without_provenance_mut(token), 0, &mut parked)
+        });
+        if self.running.is_none() || !self.subscribed {
+            assert_eq!(got, Status::NotInitialised, "h2r_events_park unsubscribed");
+            return;
+        }
+        // Parked already (no event came since) is refused; otherwise it parks or
+        // says an event waits.
+        if got == Status::InvalidArgument {
+            self.collect_wakes();
+            assert!(
+                self.parks_taken.len() > self.parks_returned.len(),
+                "refused as parked, with every token back"
+            );
+            return;
+        }
+        assert_eq!(got, Status::Ok, "h2r_events_park");
+        if parked == 1 {
+            self.parks_taken.push(token);
+        } else {
+            assert_eq!(parked, 0);
+        }
+    }
+
     fn deinit(&mut self) {
         let got = status(rs_in_hs_probe::h2r_deinit());
         let expected = if self.running.take().is_some() {
@@ -301,8 +472,11 @@ impl Model {
             Status::NotInitialised
         };
         assert_eq!(got, expected, "h2r_deinit");
-        // Deinit is a barrier: every accepted call has woken its caller, once.
-        let mut delivered = woken();
+        self.subscribed = false;
+        // Deinit is a barrier: every accepted call has woken its caller, once, and
+        // every park token is back.
+        self.check_parks_returned();
+        let mut delivered = std::mem::take(&mut self.calls_woken);
         delivered.sort_unstable();
         let mut accepted: Vec<usize> = self.pending.keys().copied().collect();
         accepted.sort_unstable();
@@ -360,10 +534,18 @@ fn fingerprint_prefix(bytes: &[u8]) -> Option<&[u8]> {
     rest.get(..usize::try_from(u64::from_le_bytes(*len)).ok()?)
 }
 
-/// A `Sleep` longer than `MAX_SLEEP_MS` is skipped, not sent: the engine would honour
-/// it (up to 10 s) and the fuzzer would crawl.
+/// Most ticks a fuzz input may ask for in one burst.
+const MAX_TICKS: u32 = 64;
+
+/// A `Sleep` longer than `MAX_SLEEP_MS`, or a burst of more than `MAX_TICKS`, is
+/// skipped, not sent: the engine would honour it (up to 10 s, or a million ticks)
+/// and the fuzzer would crawl.
 fn is_long_sleep(message: &[u8]) -> bool {
-    matches!(decode_exact(message), Ok(Request::Sleep(Sleep(ms))) if ms > MAX_SLEEP_MS)
+    match decode_exact(message) {
+        Ok(Request::Sleep(Sleep(ms))) => ms > MAX_SLEEP_MS,
+        Ok(Request::EmitTicks(EmitTicks(count))) => count > MAX_TICKS,
+        _ => false,
+    }
 }
 
 fuzz_target!(|actions: Vec<Action>| {
@@ -380,6 +562,10 @@ fuzz_target!(|actions: Vec<Action>| {
             Action::CallNull { len } => model.null_message(len, true),
             Action::CastNull { len } => model.null_message(len, false),
             Action::ReadReplies => model.check_replies(false),
+            Action::Subscribe { capacity } => model.subscribe(capacity),
+            Action::Unsubscribe => model.unsubscribe(),
+            Action::TakeEvents { len } => model.take_events(len),
+            Action::Park => model.park(),
         }
     }
     // Every input ends stopped, so the next one starts from a clean bridge.

@@ -1,0 +1,225 @@
+//! Events through the exports, as Haskell drives them: order, drops counted in
+//! place under a stalled subscriber, emits that never wait, one wake-up per park,
+//! and unsubscribe and deinit as barriers after which `notify` is never called.
+#![allow(unsafe_code)] // drives the C exports directly, as Haskell does
+
+mod common;
+
+use std::ffi::c_int;
+use std::time::Duration;
+
+use common::*;
+use rs_in_hs::Status;
+use rs_in_hs::events::{EventStats, RECORD_HEADER_LEN};
+use rs_in_hs::wire::decode_exact;
+use rs_in_hs_probe::protocol::{BurstDone, EmitTicks, Event, Request, Tick};
+
+/// The token the event tests park with; calls use small ones.
+const PARKED: usize = 0xE000;
+
+fn subscribe(capacity: usize) -> Result<(), Status> {
+    status(rs_in_hs_probe::h2r_events_subscribe(capacity))
+}
+
+fn unsubscribe() -> Result<(), Status> {
+    status(rs_in_hs_probe::h2r_events_unsubscribe())
+}
+
+/// The events of one take, each with the count missed before it, and the count
+/// missed after the last.
+type Batch = (Vec<(u64, Event)>, u64);
+
+/// One `h2r_events_take` into a buffer of `len` bytes: the events, each with the
+/// count missed before it, and the count missed after the last; or the status with
+/// the length written to `out_used`.
+fn take_into(len: usize) -> Result<Batch, (Status, usize)> {
+    let mut buf = vec![0u8; len];
+    let mut used = 0usize;
+    let mut missed = 0u64;
+    // SAFETY: `buf` is valid for `len` writes, the out-pointers are locals.
+    let code =
+        unsafe { rs_in_hs_probe::h2r_events_take(buf.as_mut_ptr(), len, &mut used, &mut missed) };
+    status(code).map_err(|status| (status, used))?;
+    let mut events = Vec::new();
+    let mut at = 0;
+    while at < used {
+        let word = |from: usize| u64::from_ne_bytes(buf[from..from + 8].try_into().unwrap());
+        let len = usize::try_from(word(at + 8)).unwrap();
+        let start = at + RECORD_HEADER_LEN;
+        events.push((word(at), decode_exact(&buf[start..start + len]).unwrap()));
+        at = start + len.next_multiple_of(8);
+    }
+    Ok((events, missed))
+}
+
+fn take() -> Batch {
+    take_into(1 << 20).expect("take succeeds")
+}
+
+/// Offers `token`; whether Rust took it.
+fn park(token: usize) -> Result<bool, Status> {
+    let mut parked: c_int = -1;
+    // SAFETY: the token is a plain number that only `record` sees; `parked` is a local.
+    let code = unsafe {
+        rs_in_hs_probe::h2r_events_park(std::ptr::without_provenance_mut(token), 0, &mut parked)
+    };
+    status(code).map(|()| parked == 1)
+}
+
+fn stats() -> EventStats {
+    let mut out = [0u64; 6];
+    // SAFETY: `out` is valid for 6 writes.
+    status(unsafe { rs_in_hs_probe::h2r_events_stats(out.as_mut_ptr(), out.len()) })
+        .expect("stats of a running bridge");
+    let [
+        emitted,
+        delivered,
+        dropped,
+        wakeups,
+        tokens_taken,
+        tokens_returned,
+    ] = out;
+    EventStats {
+        emitted,
+        delivered,
+        dropped,
+        wakeups,
+        tokens_taken,
+        tokens_returned,
+    }
+}
+
+/// Makes the engine emit `count` ticks and the end of the burst, and waits for the
+/// call's reply; returns the other tokens woken meanwhile.
+fn emit_ticks(count: u32) -> Vec<usize> {
+    const CALL: usize = 8;
+    let handle = call(&Request::EmitTicks(EmitTicks(count)), CALL).unwrap();
+    let mut others = Vec::new();
+    loop {
+        match next_wake() {
+            CALL => break,
+            other => others.push(other),
+        }
+    }
+    handle.read().0.expect("the call was answered");
+    others
+}
+
+/// A session with a running bridge and a subscription of `capacity` events.
+fn subscribed(capacity: usize) -> Session {
+    let session = session();
+    init(64).unwrap();
+    subscribe(capacity).unwrap();
+    session
+}
+
+/// A whole burst of `count` ticks, as delivered with no gap.
+fn burst(count: u32) -> Vec<(u64, Event)> {
+    let mut events = ticks(0..u64::from(count));
+    events.push((0, Event::BurstDone(BurstDone(count))));
+    events
+}
+
+fn ticks(range: std::ops::Range<u64>) -> Vec<(u64, Event)> {
+    range.map(|n| (0, Event::Tick(Tick(n)))).collect()
+}
+
+#[test]
+fn events_arrive_in_order_and_drops_are_counted_where_they_happened() {
+    let _s = subscribed(8);
+    emit_ticks(100);
+    // Ticks 0 to 7 fit; 8 to 99 and the end are missed, after them.
+    assert_eq!(take(), (ticks(0..8), 93));
+    emit_ticks(2);
+    assert_eq!(take(), (burst(2), 0));
+    let stats = stats();
+    assert_eq!(
+        (stats.emitted, stats.delivered, stats.dropped),
+        (104, 11, 93)
+    );
+}
+
+#[test]
+fn emit_never_blocks_on_a_stalled_subscriber() {
+    let _s = subscribed(1);
+    // The subscriber never takes: the call still returns (within the harness's
+    // bound), having dropped all but one event.
+    emit_ticks(100_000);
+    let stats = stats();
+    assert_eq!((stats.emitted, stats.dropped), (100_001, 100_000));
+    let (events, missed) = take();
+    assert_eq!((events, missed), (ticks(0..1), 100_000));
+}
+
+#[test]
+fn a_parked_subscriber_is_woken_once_per_burst() {
+    let _s = subscribed(4096);
+    assert_eq!(park(PARKED), Ok(true));
+    assert_eq!(park(PARKED + 1), Err(Status::InvalidArgument));
+    assert_eq!(emit_ticks(1000), vec![PARKED]);
+    assert_eq!(take().0.len(), 1001);
+    let stats = stats();
+    assert_eq!(
+        (stats.wakeups, stats.tokens_taken, stats.tokens_returned),
+        (1, 1, 1)
+    );
+    // With an event waiting, parking is refused and the caller keeps its token.
+    emit_ticks(0);
+    assert_eq!(park(PARKED + 2), Ok(false));
+    assert_eq!(self::stats().tokens_taken, 1);
+}
+
+#[test]
+fn no_notify_after_unsubscribe_and_a_parked_token_comes_back_once() {
+    let _s = subscribed(16);
+    assert_eq!(park(PARKED), Ok(true));
+    unsubscribe().unwrap();
+    assert_eq!(next_wake(), PARKED, "the parked token is handed back");
+    assert_eq!(emit_ticks(50), Vec::<usize>::new());
+    assert!(no_wake_for(Duration::from_millis(50)));
+    assert_eq!(take_into(64), Err((Status::NotInitialised, 0)));
+    assert_eq!(park(PARKED + 1), Err(Status::NotInitialised));
+    let stats = stats();
+    assert_eq!(stats.tokens_taken, stats.tokens_returned);
+    assert_eq!(stats.emitted, stats.delivered + stats.dropped);
+    // Unsubscribing again is harmless, and a new subscription starts afresh.
+    unsubscribe().unwrap();
+    subscribe(16).unwrap();
+}
+
+#[test]
+fn deinit_ends_the_subscription_before_it_returns() {
+    let _s = subscribed(16);
+    assert_eq!(park(PARKED), Ok(true));
+    status(rs_in_hs_probe::h2r_deinit()).unwrap();
+    // The token came back during deinit, and nothing is called after it.
+    assert_eq!(next_wake(), PARKED);
+    assert!(no_wake_for(Duration::from_millis(50)));
+    assert_eq!(subscribe(16), Err(Status::NotInitialised));
+    assert_eq!(take_into(64), Err((Status::NotInitialised, 0)));
+    assert_eq!(park(PARKED), Err(Status::NotInitialised));
+}
+
+#[test]
+fn one_subscription_at_a_time_with_a_sane_capacity() {
+    let _s = session();
+    assert_eq!(subscribe(16), Err(Status::NotInitialised));
+    init(64).unwrap();
+    assert_eq!(subscribe(0), Err(Status::InvalidArgument));
+    assert_eq!(
+        subscribe(rs_in_hs::events::MAX_EVENT_CAPACITY + 1),
+        Err(Status::InvalidArgument)
+    );
+    subscribe(16).unwrap();
+    assert_eq!(subscribe(16), Err(Status::AlreadySubscribed));
+}
+
+#[test]
+fn a_buffer_too_small_is_told_the_length_it_needs() {
+    let _s = subscribed(16);
+    emit_ticks(1);
+    // A tick is 9 bytes (tag and u64): a record of 16 + 16.
+    assert_eq!(take_into(8), Err((Status::MessageTooLong, 32)));
+    assert!(!park(PARKED).unwrap(), "the waiting event keeps it awake");
+    assert_eq!(take(), (burst(1), 0));
+}
