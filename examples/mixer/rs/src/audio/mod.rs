@@ -3,18 +3,18 @@
 //!
 //! Three threads, and what passes between them:
 //! - the control worker (the bridge's worker thread, running the engine's
-//!   handlers) owns [`Audio`]: it stores plain settings into shared atomics and
+//!   handlers) owns `Audio`: it stores plain settings into shared atomics and
 //!   pushes owned data (sources, automation lanes) into a wait-free ring
-//!   ([`params`]);
-//! - the render thread runs [`render::Renderer::render`] once per block, driven by
-//!   the null device or a system device ([`device`]), inside the allocation guard
-//!   ([`alloc_guard`]), at real-time priority where allowed ([`priority`]). It
+//!   (`params`);
+//! - the render thread runs `render::Renderer::render` once per block, driven by
+//!   the null device or a system device (`device`), inside the allocation guard
+//!   ([`alloc_guard`]), at real-time priority where allowed (`priority`). It
 //!   never locks, allocates, frees or calls into Haskell;
-//! - the service thread ([`service`]) frees what the render thread replaced, turns
+//! - the service thread (`service`) frees what the render thread replaced, turns
 //!   its meter and xrun reports into events (emitting may allocate, so the render
 //!   thread never does), and writes recordings to WAV files.
 //!
-//! Dropping [`Audio`] stops and joins the render thread, then the service thread.
+//! Dropping `Audio` stops and joins the render thread, then the service thread.
 
 #[allow(unsafe_code)]
 pub mod alloc_guard;
@@ -56,10 +56,10 @@ pub const DEFAULT_CONFIG: AudioConfig = AudioConfig {
     device: AudioDevice::Null,
 };
 
-/// The sample rates [`Audio::start`] takes, in Hz.
+/// The sample rates `StartAudio` takes, in Hz.
 pub const SAMPLE_RATES: std::ops::RangeInclusive<u32> = 8_000..=192_000;
 
-/// The block sizes [`Audio::start`] takes, in frames.
+/// The block sizes `StartAudio` takes, in frames.
 pub const BLOCK_FRAMES: std::ops::RangeInclusive<u32> = 16..=8_192;
 
 /// How far ahead of the render clock a recording starts, in seconds: time for the
