@@ -2,8 +2,9 @@
 //! once with [`rs_in_hs::protocol!`].
 //!
 //! The Haskell twin, `Mixer.Protocol`, is generated from this declaration. A call's
-//! wire tag is its position in [`MixerCalls`] and a cast's its position in
-//! [`MixerCasts`], so new messages go at the end of their list.
+//! wire tag is its position in [`MixerCalls`], a cast's its position in
+//! [`MixerCasts`] and an event's its position in [`MixerEvents`], so new messages
+//! go at the end of their list.
 //!
 //! Between them the messages carry every shape the wire has, so the golden vectors
 //! (`tests/golden.rs`) cover each one: `u8`..`u64`, `i8`..`i64`, `f32`, `f64`,
