@@ -4,10 +4,13 @@
 module Main (main) where
 
 import Control.Concurrent (runInUnboundThread)
-import Demo (demo)
+import Control.Monad (unless)
+import Mixer.Demo (demo)
+import Mixer.Protocol
 import Options.Applicative
 import Realtime (Settings (..), realtime)
 import Report (printTable)
+import System.IO (hPutStrLn, stderr)
 
 data Command = DemoCommand !FilePath !Int | RealtimeCommand !Settings
 
@@ -35,5 +38,10 @@ main :: IO ()
 main = runInUnboundThread $ do
   chosen <- execParser (info (commands <**> helper) (fullDesc <> progDesc "The mixer's render thread: a demo and its realtime figures"))
   case chosen of
-    DemoCommand path seconds -> demo path seconds
+    DemoCommand path seconds -> do
+      done <- demo path seconds
+      putStrLn ("mixer-audio demo: wrote " <> path)
+      print done
+      unless (audioFiguresFramesRecordDropped done == 0 && audioFiguresCallbackAllocations done == 0) $
+        hPutStrLn stderr "mixer-audio demo: frames were dropped or the callback allocated"
     RealtimeCommand settings -> realtime settings >>= printTable
