@@ -29,7 +29,7 @@ build-hs: build-rs _cabal-config
     # <component>/cache/build.
     newest=$(ls -t {{ rs_lib_dir }}/lib*.a | head -n 1)
     for component in rs-in-hs-probe:test:rs-in-hs-test rs-in-hs-probe:test:rs-in-hs-nonthreaded \
-        rs-in-hs-probe:exe:rs-in-hs-soak mixer:exe:mixer-bench mixer:test:mixer-test minimal:exe:minimal; do
+        rs-in-hs-probe:exe:rs-in-hs-soak mixer:exe:mixer-bench mixer:exe:mixer-audio mixer:test:mixer-test minimal:exe:minimal; do
       bin=$({{ cabal }} list-bin --enable-tests "$component" 2>/dev/null | tail -n 1)
       if [ ! -f "$bin" ] || [ "$newest" -nt "$bin" ]; then
         rm -f "$bin" "$(dirname "$(dirname "$(dirname "$bin")")")/cache/build"
@@ -75,6 +75,16 @@ golden: build-hs
 run *args: build-hs
     {{ cabal }} run mixer:exe:mixer-bench -- {{ args }}
 
+# Render SECONDS of the mixer to a WAV file (default mixdown.wav) while Haskell
+# automates a gain ramp on it, -40 dB to 0 dB (extra arguments go to it, e.g. --out FILE).
+demo seconds="4" *args: build-hs
+    {{ cabal }} run mixer:exe:mixer-audio -- demo --seconds {{ seconds }} {{ args }}
+
+# The realtime figures: SECONDS on the null device with 256 Haskell callers storming
+# the control path and a subscriber reading the events (extra arguments go to it).
+realtime seconds="60" *args: build-hs
+    {{ cabal }} run mixer:exe:mixer-audio -- realtime --seconds {{ seconds }} {{ args }}
+
 # Run every benchmark mode: floor, latency percentiles, throughput, cast flood, seed.
 bench *args: build-hs
     {{ cabal }} run mixer:exe:mixer-bench -- all {{ args }}
@@ -106,6 +116,7 @@ lint: lint-rs lint-hs package-check
 # clippy, rustfmt and rustdoc, all with warnings as errors.
 lint-rs:
     cargo clippy --workspace --all-targets -- -D warnings
+    cargo clippy -p mixer-engine --all-targets --features cpal -- -D warnings
     cargo fmt --all --check
     RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
     cargo clippy --manifest-path probe/rs/fuzz/Cargo.toml --all-targets -- -D warnings

@@ -60,6 +60,7 @@ let
         packages.mixer.components = {
           library.libs = lib.mkForce [ mixerLib ];
           exes.mixer-bench.libs = lib.mkForce [ mixerLib ];
+          exes.mixer-audio.libs = lib.mkForce [ mixerLib ];
           tests.mixer-test.libs = lib.mkForce [ mixerLib ];
           # The golden vectors lie outside the package; the suite gets a store copy.
           tests.mixer-test.preCheck = "export RS_IN_HS_FIXTURES=${../examples/mixer/golden}";
@@ -99,6 +100,8 @@ in
     hs-mixer-test = mixer.checks.mixer-test;
     # The benchmark is built, not run: its timings mean nothing in a build sandbox.
     bench-build = mixer.components.exes.mixer-bench;
+    # The demo and realtime programs are built, not run: they play in real time.
+    audio-build = mixer.components.exes.mixer-audio;
     # The soak is built here; it runs in .ci/run and under `just soak`.
     soak-build = rs-in-hs-probe.components.exes.rs-in-hs-soak;
     # The README's walk-through: the minimal host runs and prints its total.

@@ -112,6 +112,7 @@ decodeCall bytes = case B.uncons bytes of
   Just (3, rest) -> exactly rest (\InjectPanic -> Panics)
   Just (4, rest) -> exactly rest (\GetCastCount -> Answers (B.cons 4 (encode (0 :: Word64))))
   Just (5, rest) -> exactly rest id >>= \(Loopback frame) -> if scalars frame then Just (Answers (B.cons 5 (encode frame))) else Nothing
+  Just (6, rest) -> exactly rest (\(EmitTicks _) -> Answers (B.singleton 6))
   _ -> Nothing
 
 -- | The cast the bytes decode to, by tag.

@@ -12,6 +12,16 @@ where
 import Mixer.Protocol
 import RustBridge.QuickCheck (Wire (..))
 
+instance Wire AudioConfig
+
+instance Wire AudioDevice
+
+instance Wire AudioError
+
+instance Wire AudioFigures
+
+instance Wire AudioStarted
+
 instance Wire Automate
 
 instance Wire Automated
@@ -26,9 +36,13 @@ instance Wire Curve
 
 instance Wire GetChannel
 
+instance Wire LateBlock
+
 instance Wire Level
 
 instance Wire LoadPreset
+
+instance Wire MeterFrame
 
 instance Wire MeterReading
 
@@ -40,7 +54,15 @@ instance Wire PresetError
 
 instance Wire PresetSummary
 
+instance Wire QueryAudio
+
 instance Wire QueryMeters
+
+instance Wire Record
+
+instance Wire RecordError
+
+instance Wire RecordOutcome
 
 instance Wire Reset
 
@@ -63,6 +85,8 @@ instance Wire SetMaster
 instance Wire SetMute
 
 instance Wire SetPan
+
+instance Wire StartAudio
 
 instance Wire Transport
 

@@ -117,6 +117,9 @@ samples =
     request "request_automate_step_u64" (Automate (Automation (ChannelId 7) maxBound [(1, 1 / 0)] Step)),
     request "request_seek_i64" (Seek minBound),
     request "request_reset" Reset,
+    request "request_start_audio_record" (StartAudio (AudioConfig 48000 128 30 System)),
+    request "request_record_text" (Record (text "/tmp/mixdown.wav") 96000),
+    request "request_query_audio" QueryAudio,
     -- Replies, in tag order.
     reply "reply_ping_pong" (Proxy :: Proxy Ping) Pong,
     reply
@@ -146,6 +149,14 @@ samples =
     reply "reply_automate_nothing" (Proxy :: Proxy Automate) Nothing,
     reply "reply_seek_i64" (Proxy :: Proxy Seek) maxBound,
     reply "reply_reset_unit" (Proxy :: Proxy Reset) (),
+    reply "reply_start_audio_started" (Proxy :: Proxy StartAudio) (Started Null),
+    reply "reply_start_audio_refused" (Proxy :: Proxy StartAudio) (AudioRefused (BlockFrames 0)),
+    reply "reply_record_recording" (Proxy :: Proxy Record) (Recording 48000),
+    reply "reply_record_refused" (Proxy :: Proxy Record) (RecordRefused (CannotCreate (text "no such directory"))),
+    reply
+      "reply_query_audio_record"
+      (Proxy :: Proxy QueryAudio)
+      (AudioFigures (AudioConfig 44100 256 0 Null) 5804988 1000 1 4096 12288 6000001 0 0 2 256000 True 44100 0 False),
     -- Casts, in tag order.
     castOf "cast_set_master_f32" (SetMaster (-3.5)),
     castOf "cast_reset_meters" ResetMeters,

@@ -3,19 +3,25 @@
 //! Plain safe Rust that knows nothing of Haskell or of the C ABI. It plays a small
 //! mixer: channels with gain, pan, mute, delay and a label, meters fed by the samples
 //! written to each channel, a master gain, named presets, gain automation and a
-//! transport.
+//! transport. The handlers are the control side: they keep the mixer's state and
+//! hand every change to the render thread ([`crate::audio`]), which plays each
+//! channel's last written samples in a loop through its settings.
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
+use std::sync::{Arc, OnceLock};
 
+use rs_in_hs::Events;
 use rs_in_hs::wire::{WireBool, WireChar, WireText, from_wire_string, wire_string};
 
+use crate::audio::{self, Audio, Lane};
 use crate::protocol::{
-    Automate, Automated, Automation, Cast, ChannelId, ChannelInfo, Curve, Either, GetChannel,
-    Level, LoadPreset, MeterReading, Mixer, MixerCalls, MixerCasts, Ping, Pong, PresetError,
-    PresetOutcome, PresetSummary, QueryMeters, Reply, Request, Reset, ResetMeters, SamplesWritten,
-    SavePreset, Seek, SetDelay, SetGain, SetLabel, SetMaster, SetMute, SetPan, Transport,
-    TransportCommand, WriteSamples,
+    AudioFigures, AudioStarted, Automate, Automated, Automation, Cast, ChannelId, ChannelInfo,
+    Curve, Either, GetChannel, Level, LoadPreset, MeterReading, Mixer, MixerCalls, MixerCasts,
+    Ping, Pong, PresetError, PresetOutcome, PresetSummary, QueryAudio, QueryMeters, Record,
+    RecordOutcome, Reply, Request, Reset, ResetMeters, SamplesWritten, SavePreset, Seek, SetDelay,
+    SetGain, SetLabel, SetMaster, SetMute, SetPan, StartAudio, Transport, TransportCommand,
+    WriteSamples,
 };
 
 /// How many channels the mixer has (`ChannelId(0)` to `ChannelId(CHANNELS - 1)`).
@@ -51,6 +57,10 @@ struct Strip {
     /// Peak and RMS of the last samples written, as fractions of full scale.
     input_peak: f64,
     input_rms: f64,
+    /// The last samples written, full scale 1.0: what the channel plays.
+    source: Vec<f32>,
+    /// The automation lane the channel follows instead of its gain, if any.
+    lane: Option<Lane>,
 }
 
 impl Strip {
@@ -65,6 +75,18 @@ impl Strip {
             delay_samples: 0,
             input_peak: 0.0,
             input_rms: 0.0,
+            source: Vec::new(),
+            lane: None,
+        }
+    }
+
+    /// The settings the render thread reads.
+    fn audio(&self) -> audio::Strip {
+        audio::Strip {
+            gain_db: self.gain_db,
+            pan: self.pan,
+            muted: self.muted,
+            delay_samples: self.delay_samples,
         }
     }
 
@@ -115,7 +137,9 @@ struct StripSettings {
     delay_samples: i32,
 }
 
-/// The mixer's state, owned by the bridge's worker thread for one `withRust`.
+/// The mixer's state, owned by the bridge's worker thread for one `withRust`, and
+/// its render thread, which starts with it and is stopped and joined when it is
+/// dropped.
 #[derive(Debug)]
 pub struct MixerEngine {
     strips: Vec<Strip>,
@@ -123,19 +147,30 @@ pub struct MixerEngine {
     master_gain_db: f32,
     /// The transport's frame, never negative.
     position: i64,
+    audio: Audio,
+    /// Where the audio side's meters and xruns go, once the bridge attached it.
+    events: Arc<OnceLock<Events<Mixer>>>,
 }
 
 impl Default for MixerEngine {
-    /// The power-on state, with the built-in preset `"Unity"` holding it.
+    /// The power-on state, with the built-in preset `"Unity"` holding it, and the
+    /// render thread running [`audio::DEFAULT_CONFIG`].
     fn default() -> Self {
         let strips: Vec<Strip> = (0..CHANNELS).map(Strip::new).collect();
         let unity = strips.iter().map(Strip::settings).collect();
-        MixerEngine {
+        let events = Arc::default();
+        let audio = Audio::start(audio::DEFAULT_CONFIG, Arc::clone(&events))
+            .expect("the default audio configuration is valid");
+        let mut engine = MixerEngine {
             strips,
             presets: BTreeMap::from([("Unity".to_owned(), unity)]),
             master_gain_db: 0.0,
             position: 0,
-        }
+            audio,
+            events,
+        };
+        engine.sync_audio();
+        engine
     }
 }
 
@@ -143,11 +178,18 @@ impl rs_in_hs::Engine for MixerEngine {
     type Protocol = Mixer;
 
     fn call(&mut self, request: Request) -> Reply {
+        self.audio.flush();
         request.dispatch(self)
     }
 
     fn cast(&mut self, message: Cast) {
+        self.audio.flush();
         message.dispatch(self);
+    }
+
+    fn attach(&mut self, events: Events<Mixer>) {
+        // The bridge attaches once, right after construction.
+        let _ = self.events.set(events);
     }
 }
 
@@ -163,13 +205,24 @@ impl MixerEngine {
         self.strips.get_mut(usize::from(id.0))
     }
 
-    /// Applies `change` to a channel and answers with its settings, or `None` if it
-    /// does not exist.
+    /// Applies `change` to a channel, hands its settings to the render thread and
+    /// answers with them, or `None` if it does not exist.
     fn update(&mut self, id: ChannelId, change: impl FnOnce(&mut Strip)) -> Option<ChannelInfo> {
-        self.strip(id).map(|strip| {
-            change(strip);
-            strip.info(id)
-        })
+        let index = usize::from(id.0);
+        let strip = self.strips.get_mut(index)?;
+        change(strip);
+        self.audio.set_strip(index, strip.audio());
+        Some(strip.info(id))
+    }
+
+    /// Hands every setting, source and lane to the render thread.
+    fn sync_audio(&mut self) {
+        for (index, strip) in self.strips.iter().enumerate() {
+            self.audio.set_strip(index, strip.audio());
+            self.audio.set_source(index, &strip.source);
+            self.audio.set_lane(index, strip.lane.as_ref());
+        }
+        self.audio.set_master_db(self.master_gain_db);
     }
 }
 
@@ -178,7 +231,13 @@ impl MixerCalls for MixerEngine {
         Pong
     }
 
+    /// Also ends the channel's automation.
     fn set_gain(&mut self, SetGain { channel, gain_db }: SetGain) -> Option<ChannelInfo> {
+        if let Some(strip) = self.strip(channel)
+            && strip.lane.take().is_some()
+        {
+            self.audio.set_lane(usize::from(channel.0), None);
+        }
         self.update(channel, |strip| {
             if let Some(gain_db) = clamp_gain(gain_db) {
                 strip.gain_db = gain_db;
@@ -228,7 +287,8 @@ impl MixerCalls for MixerEngine {
         &mut self,
         WriteSamples { channel, samples }: WriteSamples,
     ) -> Option<SamplesWritten> {
-        let strip = self.strip(channel)?;
+        let index = usize::from(channel.0);
+        let strip = self.strips.get_mut(index)?;
         let samples: Vec<i16> = samples
             .chunks_exact(2)
             .map(|pair| i16::from_le_bytes([pair[0], pair[1]]))
@@ -245,6 +305,11 @@ impl MixerCalls for MixerEngine {
         } else {
             (sum_squares / samples.len() as f64).sqrt() / FULL_SCALE
         };
+        strip.source = samples
+            .iter()
+            .map(|&s| (f64::from(s) / FULL_SCALE) as f32)
+            .collect();
+        self.audio.set_source(index, &strip.source);
         let frames = u32::try_from(samples.len()).unwrap_or(u32::MAX);
         Some(SamplesWritten { frames, peak })
     }
@@ -267,11 +332,12 @@ impl MixerCalls for MixerEngine {
         let Some(saved) = self.presets.get(&name.0) else {
             return Either::Left(PresetError::UnknownPreset(name));
         };
-        for (strip, settings) in self.strips.iter_mut().zip(saved) {
+        for (index, (strip, settings)) in self.strips.iter_mut().zip(saved).enumerate() {
             strip.gain_db = settings.gain_db;
             strip.pan = settings.pan;
             strip.muted = settings.muted;
             strip.delay_samples = settings.delay_samples;
+            self.audio.set_strip(index, strip.audio());
         }
         Either::Right(summary(name, saved.len()))
     }
@@ -292,7 +358,9 @@ impl MixerCalls for MixerEngine {
 
     /// Keeps the points whose offsets increase strictly and whose gains are finite
     /// (the rest are dropped, the gains clamped), and leaves the channel at the last
-    /// kept point's gain. A non-finite exponential curve keeps no point.
+    /// kept point's gain. A non-finite exponential curve keeps no point. The
+    /// channel plays the kept points as its gain, on the render clock, until its
+    /// gain is set again (no point kept: its gain).
     fn automate(&mut self, Automate(automation): Automate) -> Option<Automated> {
         let Automation {
             channel,
@@ -300,7 +368,8 @@ impl MixerCalls for MixerEngine {
             points,
             curve,
         } = automation;
-        let strip = self.strip(channel)?;
+        let index = usize::from(channel.0);
+        let strip = self.strips.get_mut(index)?;
         let usable = !matches!(curve, Curve::Exponential(k) if !k.is_finite());
         let mut kept: Vec<(u32, f32)> = Vec::new();
         for (offset, gain_db) in points.into_iter().filter(|_| usable) {
@@ -313,9 +382,17 @@ impl MixerCalls for MixerEngine {
             strip.gain_db = gain_db;
         }
         let end = kept.last().map_or(0, |&(offset, _)| u64::from(offset));
+        let points_kept = u32::try_from(kept.len()).unwrap_or(u32::MAX);
+        strip.lane = (!kept.is_empty()).then_some(Lane {
+            start_frame,
+            points: kept,
+            curve,
+        });
+        self.audio.set_strip(index, strip.audio());
+        self.audio.set_lane(index, strip.lane.as_ref());
         Some(Automated {
             channel,
-            points_kept: u32::try_from(kept.len()).unwrap_or(u32::MAX),
+            points_kept,
             end_frame: start_frame.saturating_add(end),
         })
     }
@@ -325,12 +402,35 @@ impl MixerCalls for MixerEngine {
         self.position
     }
 
+    /// The render thread keeps running, and every channel falls silent.
     fn reset(&mut self, _: Reset) {
-        let presets = std::mem::take(&mut self.presets);
-        *self = MixerEngine {
-            presets,
-            ..MixerEngine::default()
-        };
+        self.strips = (0..CHANNELS).map(Strip::new).collect();
+        self.master_gain_db = 0.0;
+        self.position = 0;
+        self.sync_audio();
+    }
+
+    fn start_audio(&mut self, StartAudio(config): StartAudio) -> AudioStarted {
+        match Audio::start(config, Arc::clone(&self.events)) {
+            Ok(audio) => {
+                // The old render thread stops here, once the new one runs.
+                self.audio = audio;
+                self.sync_audio();
+                AudioStarted::Started(self.audio.config().device)
+            }
+            Err(refused) => AudioStarted::AudioRefused(refused),
+        }
+    }
+
+    fn record(&mut self, Record { path, frames }: Record) -> RecordOutcome {
+        match self.audio.record(std::path::Path::new(&path.0), frames) {
+            Ok(start) => RecordOutcome::Recording(start),
+            Err(refused) => RecordOutcome::RecordRefused(refused),
+        }
+    }
+
+    fn query_audio(&mut self, _: QueryAudio) -> AudioFigures {
+        self.audio.figures()
     }
 }
 
@@ -338,6 +438,7 @@ impl MixerCasts for MixerEngine {
     fn set_master(&mut self, SetMaster { gain_db }: SetMaster) {
         if let Some(gain_db) = clamp_gain(gain_db) {
             self.master_gain_db = gain_db;
+            self.audio.set_master_db(gain_db);
         }
     }
 

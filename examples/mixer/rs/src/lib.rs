@@ -4,6 +4,8 @@
 //!   [`rs_in_hs::protocol!`]; the Haskell package `mixer` generates `Mixer.Protocol`
 //!   from it.
 //! - [`engine`]: [`engine::MixerEngine`], which the bridge's worker thread runs.
+//! - [`audio`]: the engine's render thread, its devices, the wait-free hand-off of
+//!   settings to it and the allocation guard around its callback.
 //! - [`bench`](mod@bench): two C exports that only the demo's benchmark uses (the latency floor
 //!   and a no-op), not part of the bridge's ABI.
 //!
@@ -11,6 +13,7 @@
 //! the bridge's `h2r_*` exports for [`engine::MixerEngine`], made by
 //! [`rs_in_hs::export_engine!`].
 
+pub mod audio;
 #[allow(unsafe_code)]
 pub mod bench;
 pub mod engine;

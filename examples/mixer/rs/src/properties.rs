@@ -4,9 +4,10 @@
 //! The message types derive their strategies (proptest-derive), so a new field is
 //! covered without editing this file. The bridge's leaf types and `Either` have no
 //! `Arbitrary` of their own (they are another crate's types), so the strategies for
-//! them are here; the three enums the protocol macro generates are assembled here
-//! too, and [`tag_of_request`], [`tag_of_reply`] and [`tag_of_cast`] match them
-//! exhaustively, so a new message does not compile until it is added below.
+//! them are here; the four enums the protocol macro generates are assembled here
+//! too, and [`tag_of_request`], [`tag_of_reply`], [`tag_of_cast`] and
+//! [`tag_of_event`] match them exhaustively, so a new message does not compile
+//! until it is added below.
 
 use proptest::prelude::*;
 use rs_in_hs::wire::{WireBool, WireChar, WireString, WireText, decode_exact, encode};
@@ -63,6 +64,9 @@ fn tag_of_request(request: &Request) -> u8 {
         Request::Automate(_) => 11,
         Request::Seek(_) => 12,
         Request::Reset(_) => 13,
+        Request::StartAudio(_) => 14,
+        Request::Record(_) => 15,
+        Request::QueryAudio(_) => 16,
     }
 }
 
@@ -83,6 +87,9 @@ fn tag_of_reply(reply: &Reply) -> u8 {
         Reply::Automate(_) => 11,
         Reply::Seek(_) => 12,
         Reply::Reset(()) => 13,
+        Reply::StartAudio(_) => 14,
+        Reply::Record(_) => 15,
+        Reply::QueryAudio(_) => 16,
     }
 }
 
@@ -92,6 +99,14 @@ fn tag_of_cast(cast: &Cast) -> u8 {
         Cast::SetMaster(_) => 0,
         Cast::ResetMeters(_) => 1,
         Cast::Transport(_) => 2,
+    }
+}
+
+/// The event's wire tag (its position); exhaustive over the events.
+fn tag_of_event(event: &Event) -> u8 {
+    match event {
+        Event::MeterFrame(_) => 0,
+        Event::LateBlock(_) => 1,
     }
 }
 
@@ -112,6 +127,9 @@ fn request() -> impl Strategy<Value = Request> {
         any::<Automate>().prop_map(Request::Automate),
         any::<Seek>().prop_map(Request::Seek),
         any::<Reset>().prop_map(Request::Reset),
+        any::<StartAudio>().prop_map(Request::StartAudio),
+        any::<Record>().prop_map(Request::Record),
+        any::<QueryAudio>().prop_map(Request::QueryAudio),
     ]
 }
 
@@ -133,6 +151,9 @@ fn reply() -> impl Strategy<Value = Reply> {
         any::<Option<Automated>>().prop_map(Reply::Automate),
         any::<i64>().prop_map(Reply::Seek),
         Just(Reply::Reset(())),
+        any::<AudioStarted>().prop_map(Reply::StartAudio),
+        any::<RecordOutcome>().prop_map(Reply::Record),
+        any::<AudioFigures>().prop_map(Reply::QueryAudio),
     ]
 }
 
@@ -142,6 +163,14 @@ fn cast() -> impl Strategy<Value = Cast> {
         any::<SetMaster>().prop_map(Cast::SetMaster),
         any::<ResetMeters>().prop_map(Cast::ResetMeters),
         any::<Transport>().prop_map(Cast::Transport),
+    ]
+}
+
+/// Any event, each equally likely.
+fn event() -> impl Strategy<Value = Event> {
+    prop_oneof![
+        any::<MeterFrame>().prop_map(Event::MeterFrame),
+        any::<LateBlock>().prop_map(Event::LateBlock),
     ]
 }
 
@@ -180,5 +209,11 @@ proptest! {
     fn casts_round_trip_behind_their_tag(cast in cast()) {
         let bytes = round_trips(&cast)?;
         prop_assert_eq!(bytes[0], tag_of_cast(&cast));
+    }
+
+    #[test]
+    fn events_round_trip_behind_their_tag(event in event()) {
+        let bytes = round_trips(&event)?;
+        prop_assert_eq!(bytes[0], tag_of_event(&event));
     }
 }

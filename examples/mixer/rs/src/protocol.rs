@@ -2,8 +2,9 @@
 //! once with [`rs_in_hs::protocol!`].
 //!
 //! The Haskell twin, `Mixer.Protocol`, is generated from this declaration. A call's
-//! wire tag is its position in [`MixerCalls`] and a cast's its position in
-//! [`MixerCasts`], so new messages go at the end of their list.
+//! wire tag is its position in [`MixerCalls`], a cast's its position in
+//! [`MixerCasts`] and an event's its position in [`MixerEvents`], so new messages
+//! go at the end of their list.
 //!
 //! Between them the messages carry every shape the wire has, so the golden vectors
 //! (`tests/golden.rs`) cover each one: `u8`..`u64`, `i8`..`i64`, `f32`, `f64`,
@@ -122,7 +123,8 @@ pub enum Curve {
 pub struct Automation {
     /// Which channel.
     pub channel: ChannelId,
-    /// Transport frame the first point is relative to.
+    /// The render-clock frame (frames the render thread has rendered since the
+    /// audio started) the first point is relative to.
     pub start_frame: u64,
     /// `(frame offset, gain in dB)` pairs; offsets must increase strictly.
     pub points: Vec<(u32, f32)>,
@@ -138,7 +140,7 @@ pub struct Automated {
     pub channel: ChannelId,
     /// How many points were kept.
     pub points_kept: u32,
-    /// The transport frame of the last kept point (the start frame if none was).
+    /// The render-clock frame of the last kept point (the start frame if none was).
     pub end_frame: u64,
 }
 
@@ -295,6 +297,161 @@ pub struct ResetMeters;
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct Transport(pub TransportCommand);
 
+/// Which device drives the render thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub enum AudioDevice {
+    /// A thread woken by the clock once per block period; nothing is played.
+    Null,
+    /// The system's default output device (with the `cpal` feature; otherwise, or
+    /// without a sound card, the null device runs instead).
+    System,
+}
+
+/// The render thread's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct AudioConfig {
+    /// Frames per second, within `audio::SAMPLE_RATES`.
+    pub sample_rate: u32,
+    /// Frames per block, within `audio::BLOCK_FRAMES`.
+    pub block_frames: u32,
+    /// Meter events per second (0: none), at most the sample rate.
+    pub meter_hz: u32,
+    /// The device to drive it.
+    pub device: AudioDevice,
+}
+
+/// Why [`StartAudio`] refused a configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub enum AudioError {
+    /// The sample rate is outside `audio::SAMPLE_RATES`.
+    SampleRate(u32),
+    /// The block size is outside `audio::BLOCK_FRAMES`.
+    BlockFrames(u32),
+    /// The meter rate is above the sample rate.
+    MeterRate(u32),
+}
+
+/// The answer to [`StartAudio`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub enum AudioStarted {
+    /// The render thread runs on this device.
+    Started(AudioDevice),
+    /// The configuration was refused; the render thread runs on as it was.
+    AudioRefused(AudioError),
+}
+
+/// Why a [`Record`] could not start.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub enum RecordError {
+    /// A recording is still running.
+    Busy,
+    /// The file could not be created; the reason.
+    CannotCreate(#[cfg_attr(test, proptest(strategy = "crate::properties::wire_text()"))] WireText),
+}
+
+/// The answer to [`Record`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub enum RecordOutcome {
+    /// The recording starts at this render-clock frame.
+    Recording(u64),
+    /// The recording could not start.
+    RecordRefused(RecordError),
+}
+
+/// What the audio side did since it started: the figures of the render thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct AudioFigures {
+    /// The configuration that runs, with the device that runs.
+    pub config: AudioConfig,
+    /// How long one block lasts, in nanoseconds: each callback's deadline.
+    pub block_period_ns: u64,
+    /// Blocks rendered.
+    pub blocks: u64,
+    /// Blocks that finished after their deadline (each also a [`LateBlock`] xrun event).
+    pub deadline_misses: u64,
+    /// The callback's duration, median, to within 3%, in nanoseconds.
+    pub callback_p50_ns: u64,
+    /// The callback's duration, 99th percentile, to within 3%, in nanoseconds.
+    pub callback_p99_ns: u64,
+    /// The callback's longest duration, in nanoseconds.
+    pub callback_max_ns: u64,
+    /// Allocations inside the callback (always 0 unless the callback is broken).
+    pub callback_allocations: u64,
+    /// Frees inside the callback (always 0 unless the callback is broken).
+    pub callback_frees: u64,
+    /// Meter and xrun reports the render thread had no room to pass on.
+    pub reports_dropped: u64,
+    /// The render clock: frames rendered.
+    pub frame: u64,
+    /// Whether a recording is running.
+    #[cfg_attr(test, proptest(strategy = "crate::properties::wire_bool()"))]
+    pub recording: WireBool,
+    /// Frames of the last recording written to its file so far.
+    pub frames_recorded: u64,
+    /// Frames of the last recording lost because the file writer fell behind.
+    pub frames_record_dropped: u64,
+    /// Whether the null device's render thread runs at real-time priority
+    /// (`SCHED_FIFO`, where the system allows it).
+    #[cfg_attr(test, proptest(strategy = "crate::properties::wire_bool()"))]
+    pub realtime_priority: WireBool,
+}
+
+/// Restarts the render thread with a new configuration. The mixer's settings,
+/// sources and automation carry over; the render clock starts again at 0 and a
+/// running recording ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct StartAudio(pub AudioConfig);
+
+/// Records the output to a 16-bit stereo WAV file, written off the render thread.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct Record {
+    /// Where to write the file (replaced if it exists).
+    #[cfg_attr(test, proptest(strategy = "crate::properties::wire_text()"))]
+    pub path: WireText,
+    /// How many frames to record; the recording starts one second ahead of the
+    /// render clock.
+    pub frames: u64,
+}
+
+/// Asks for the audio figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct QueryAudio;
+
+/// The channels' output levels over one meter interval: an event, emitted at the
+/// configured meter rate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct MeterFrame {
+    /// The render-clock frame the interval ended at.
+    pub frame: u64,
+    /// When the event was emitted: nanoseconds since the Unix epoch (the system
+    /// clock), for the subscriber's lag.
+    pub emitted_unix_ns: u64,
+    /// Each channel's level after its gain (or automation), mute and the master
+    /// gain, before the pan, in channel order.
+    pub levels: Vec<Level>,
+}
+
+/// A block finished after its deadline: an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct LateBlock {
+    /// The render-clock frame the late block ended at.
+    pub frame: u64,
+    /// How late it finished, in nanoseconds.
+    pub late_ns: u64,
+}
+
 rs_in_hs::protocol! {
     /// The mixer's protocol: the marker type its engine and the Haskell side name.
     pub struct Mixer;
@@ -330,6 +487,12 @@ rs_in_hs::protocol! {
         fn seek(Seek) -> i64;
         /// Resets the mixer; answers once it is done.
         fn reset(Reset) -> ();
+        /// Restarts the render thread; answers with the device that runs.
+        fn start_audio(StartAudio) -> AudioStarted;
+        /// Starts a recording; answers with its first frame.
+        fn record(Record) -> RecordOutcome;
+        /// Answers with the audio figures.
+        fn query_audio(QueryAudio) -> AudioFigures;
     }
 
     /// The casts the mixer takes without answering, in wire-tag order.
@@ -342,7 +505,18 @@ rs_in_hs::protocol! {
         fn transport(Transport);
     }
 
+    /// The events the mixer emits, in wire-tag order.
+    pub trait MixerEvents {
+        /// The output meters, at the configured meter rate.
+        fn meters(MeterFrame);
+        /// A block missed its deadline.
+        fn xrun(LateBlock);
+    }
+
     /// The enums nested in the messages, traced on their own so that every variant
     /// is in the schema.
-    enums { Curve, PresetError, TransportCommand }
+    enums {
+        Curve, PresetError, TransportCommand, AudioDevice, AudioError, AudioStarted,
+        RecordError, RecordOutcome
+    }
 }

@@ -12,6 +12,11 @@
 -- Rust field: @gain_db@ of @ChannelInfo@ is @channelInfoGainDb@.
 module Mixer.Protocol
   ( Mixer,
+    AudioConfig (..),
+    AudioDevice (..),
+    AudioError (..),
+    AudioFigures (..),
+    AudioStarted (..),
     Automate (..),
     Automated (..),
     Automation (..),
@@ -19,14 +24,21 @@ module Mixer.Protocol
     ChannelInfo (..),
     Curve (..),
     GetChannel (..),
+    LateBlock (..),
     Level (..),
     LoadPreset (..),
+    MeterFrame (..),
     MeterReading (..),
+    MixerEvent (..),
     Ping (..),
     Pong (..),
     PresetError (..),
     PresetSummary (..),
+    QueryAudio (..),
     QueryMeters (..),
+    Record (..),
+    RecordError (..),
+    RecordOutcome (..),
     Reset (..),
     ResetMeters (..),
     SamplesWritten (..),
@@ -38,6 +50,7 @@ module Mixer.Protocol
     SetMaster (..),
     SetMute (..),
     SetPan (..),
+    StartAudio (..),
     Transport (..),
     TransportCommand (..),
     WriteSamples (..),
@@ -49,10 +62,79 @@ import RustBridge.Protocol
 -- | The protocol @Mixer@: a marker type, with no values.
 data Mixer
 
--- | The protocol @Mixer@: its calls and casts, in wire-tag order.
+-- | The protocol @Mixer@: its calls, casts and events, in wire-tag order.
 instance Protocol Mixer where
-  type Calls Mixer = '[Ping, SetGain, SetMute, SetPan, SetDelay, SetLabel, GetChannel, WriteSamples, QueryMeters, LoadPreset, SavePreset, Automate, Seek, Reset]
+  type Calls Mixer = '[Ping, SetGain, SetMute, SetPan, SetDelay, SetLabel, GetChannel, WriteSamples, QueryMeters, LoadPreset, SavePreset, Automate, Seek, Reset, StartAudio, Record, QueryAudio]
   type Casts Mixer = '[SetMaster, ResetMeters, Transport]
+  type Events Mixer = '[MeterFrame, LateBlock]
+  type ProtocolEvent Mixer = MixerEvent
+
+-- | The Rust struct @AudioConfig@.
+data AudioConfig = AudioConfig
+  { -- | The Rust field @sample_rate@.
+    audioConfigSampleRate :: !Word32,
+    -- | The Rust field @block_frames@.
+    audioConfigBlockFrames :: !Word32,
+    -- | The Rust field @meter_hz@.
+    audioConfigMeterHz :: !Word32,
+    -- | The Rust field @device@.
+    audioConfigDevice :: !AudioDevice
+  }
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust enum @AudioDevice@.
+data AudioDevice
+  = Null
+  | System
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust enum @AudioError@.
+data AudioError
+  = SampleRate !Word32
+  | BlockFrames !Word32
+  | MeterRate !Word32
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust struct @AudioFigures@.
+data AudioFigures = AudioFigures
+  { -- | The Rust field @config@.
+    audioFiguresConfig :: !AudioConfig,
+    -- | The Rust field @block_period_ns@.
+    audioFiguresBlockPeriodNs :: !Word64,
+    -- | The Rust field @blocks@.
+    audioFiguresBlocks :: !Word64,
+    -- | The Rust field @deadline_misses@.
+    audioFiguresDeadlineMisses :: !Word64,
+    -- | The Rust field @callback_p50_ns@.
+    audioFiguresCallbackP50Ns :: !Word64,
+    -- | The Rust field @callback_p99_ns@.
+    audioFiguresCallbackP99Ns :: !Word64,
+    -- | The Rust field @callback_max_ns@.
+    audioFiguresCallbackMaxNs :: !Word64,
+    -- | The Rust field @callback_allocations@.
+    audioFiguresCallbackAllocations :: !Word64,
+    -- | The Rust field @callback_frees@.
+    audioFiguresCallbackFrees :: !Word64,
+    -- | The Rust field @reports_dropped@.
+    audioFiguresReportsDropped :: !Word64,
+    -- | The Rust field @frame@.
+    audioFiguresFrame :: !Word64,
+    -- | The Rust field @recording@.
+    audioFiguresRecording :: !Bool,
+    -- | The Rust field @frames_recorded@.
+    audioFiguresFramesRecorded :: !Word64,
+    -- | The Rust field @frames_record_dropped@.
+    audioFiguresFramesRecordDropped :: !Word64,
+    -- | The Rust field @realtime_priority@.
+    audioFiguresRealtimePriority :: !Bool
+  }
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust enum @AudioStarted@.
+data AudioStarted
+  = Started !AudioDevice
+  | AudioRefused !AudioError
+  deriving (Eq, Show, Generic, Store, WireSchema)
 
 -- | The Rust struct @Automate@.
 newtype Automate = Automate Automation
@@ -116,6 +198,15 @@ data Curve
 newtype GetChannel = GetChannel ChannelId
   deriving (Eq, Show, Generic, Store, WireSchema)
 
+-- | The Rust struct @LateBlock@.
+data LateBlock = LateBlock
+  { -- | The Rust field @frame@.
+    lateBlockFrame :: !Word64,
+    -- | The Rust field @late_ns@.
+    lateBlockLateNs :: !Word64
+  }
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
 -- | The Rust struct @Level@.
 data Level = Level
   { -- | The Rust field @peak_db@.
@@ -132,6 +223,17 @@ newtype LoadPreset = LoadPreset
   }
   deriving (Eq, Show, Generic, Store, WireSchema)
 
+-- | The Rust struct @MeterFrame@.
+data MeterFrame = MeterFrame
+  { -- | The Rust field @frame@.
+    meterFrameFrame :: !Word64,
+    -- | The Rust field @emitted_unix_ns@.
+    meterFrameEmittedUnixNs :: !Word64,
+    -- | The Rust field @levels@.
+    meterFrameLevels :: ![Level]
+  }
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
 -- | The Rust struct @MeterReading@.
 data MeterReading = MeterReading
   { -- | The Rust field @channel@.
@@ -142,6 +244,12 @@ data MeterReading = MeterReading
     meterReadingClipped :: !Bool
   }
   deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | An event of @Mixer@, as 'RustBridge.withEvents' delivers it.
+data MixerEvent
+  = Meters !MeterFrame
+  | Xrun !LateBlock
+  deriving (Eq, Show)
 
 -- | The Rust struct @Ping@.
 data Ping = Ping
@@ -167,8 +275,33 @@ data PresetSummary = PresetSummary
   }
   deriving (Eq, Show, Generic, Store, WireSchema)
 
+-- | The Rust struct @QueryAudio@.
+data QueryAudio = QueryAudio
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
 -- | The Rust struct @QueryMeters@.
 data QueryMeters = QueryMeters
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust struct @Record@.
+data Record = Record
+  { -- | The Rust field @path@.
+    recordPath :: !WireText,
+    -- | The Rust field @frames@.
+    recordFrames :: !Word64
+  }
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust enum @RecordError@.
+data RecordError
+  = Busy
+  | CannotCreate !WireText
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust enum @RecordOutcome@.
+data RecordOutcome
+  = Recording !Word64
+  | RecordRefused !RecordError
   deriving (Eq, Show, Generic, Store, WireSchema)
 
 -- | The Rust struct @Reset@.
@@ -254,6 +387,10 @@ data SetPan = SetPan
     -- | The Rust field @pan@.
     setPanPan :: !Int8
   }
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust struct @StartAudio@.
+newtype StartAudio = StartAudio AudioConfig
   deriving (Eq, Show, Generic, Store, WireSchema)
 
 -- | The Rust struct @Transport@.
@@ -345,6 +482,21 @@ instance Call Reset where
   type CallProtocol Reset = Mixer
   type Reply Reset = ()
 
+-- | A call of @Mixer@: @StartAudio@ is answered by @AudioStarted@.
+instance Call StartAudio where
+  type CallProtocol StartAudio = Mixer
+  type Reply StartAudio = AudioStarted
+
+-- | A call of @Mixer@: @Record@ is answered by @RecordOutcome@.
+instance Call Record where
+  type CallProtocol Record = Mixer
+  type Reply Record = RecordOutcome
+
+-- | A call of @Mixer@: @QueryAudio@ is answered by @AudioFigures@.
+instance Call QueryAudio where
+  type CallProtocol QueryAudio = Mixer
+  type Reply QueryAudio = AudioFigures
+
 -- | A cast of @Mixer@: @SetMaster@ has no reply.
 instance Cast SetMaster where
   type CastProtocol SetMaster = Mixer
@@ -356,3 +508,13 @@ instance Cast ResetMeters where
 -- | A cast of @Mixer@: @Transport@ has no reply.
 instance Cast Transport where
   type CastProtocol Transport = Mixer
+
+-- | An event of @Mixer@: @MeterFrame@, delivered as 'Meters'.
+instance Event MeterFrame where
+  type EventProtocol MeterFrame = Mixer
+  toProtocolEvent = Meters
+
+-- | An event of @Mixer@: @LateBlock@, delivered as 'Xrun'.
+instance Event LateBlock where
+  type EventProtocol LateBlock = Mixer
+  toProtocolEvent = Xrun

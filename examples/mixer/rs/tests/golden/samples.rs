@@ -183,6 +183,23 @@ pub fn all() -> Vec<(&'static str, Sample)> {
             })),
         ),
         ("request_reset", R(Request::Reset(Reset))),
+        (
+            "request_start_audio_record",
+            R(Request::StartAudio(StartAudio(AudioConfig {
+                sample_rate: 48_000,
+                block_frames: 128,
+                meter_hz: 30,
+                device: AudioDevice::System,
+            }))),
+        ),
+        (
+            "request_record_text",
+            R(Request::Record(Record {
+                path: WireText::from("/tmp/mixdown.wav"),
+                frames: 96_000,
+            })),
+        ),
+        ("request_query_audio", R(Request::QueryAudio(QueryAudio))),
         // Replies, in tag order.
         ("reply_ping_pong", P(Reply::Ping(Pong))),
         (
@@ -271,6 +288,51 @@ pub fn all() -> Vec<(&'static str, Sample)> {
         ("reply_automate_nothing", P(Reply::Automate(None))),
         ("reply_seek_i64", P(Reply::Seek(i64::MAX))),
         ("reply_reset_unit", P(Reply::Reset(()))),
+        (
+            "reply_start_audio_started",
+            P(Reply::StartAudio(AudioStarted::Started(AudioDevice::Null))),
+        ),
+        (
+            "reply_start_audio_refused",
+            P(Reply::StartAudio(AudioStarted::AudioRefused(
+                AudioError::BlockFrames(0),
+            ))),
+        ),
+        (
+            "reply_record_recording",
+            P(Reply::Record(RecordOutcome::Recording(48_000))),
+        ),
+        (
+            "reply_record_refused",
+            P(Reply::Record(RecordOutcome::RecordRefused(
+                RecordError::CannotCreate(WireText::from("no such directory")),
+            ))),
+        ),
+        (
+            "reply_query_audio_record",
+            P(Reply::QueryAudio(AudioFigures {
+                config: AudioConfig {
+                    sample_rate: 44_100,
+                    block_frames: 256,
+                    meter_hz: 0,
+                    device: AudioDevice::Null,
+                },
+                block_period_ns: 5_804_988,
+                blocks: 1_000,
+                deadline_misses: 1,
+                callback_p50_ns: 4_096,
+                callback_p99_ns: 12_288,
+                callback_max_ns: 6_000_001,
+                callback_allocations: 0,
+                callback_frees: 0,
+                reports_dropped: 2,
+                frame: 256_000,
+                recording: WireBool(true),
+                frames_recorded: 44_100,
+                frames_record_dropped: 0,
+                realtime_priority: WireBool(false),
+            })),
+        ),
         // Casts, in tag order.
         (
             "cast_set_master_f32",
