@@ -38,7 +38,7 @@ pub enum Status {
     InvalidArgument = 9,
     /// The worker thread could not be started.
     SpawnFailed = 10,
-    /// The reply has not been delivered yet (the caller did not wait for its MVar).
+    /// The reply has not been delivered yet (`h2r_reply` before the outcome is there).
     Pending = 11,
     /// The engine's reply could not be encoded.
     EncodeFailed = 12,
@@ -46,11 +46,20 @@ pub enum Status {
     /// sides were built from different wire types (`h2r_schema_fingerprint` gives
     /// Rust's).
     SchemaMismatch = 13,
+    /// The caller released its reply handle before the engine ran the call, so the
+    /// call was dropped unrun (nobody reads this outcome).
+    Abandoned = 14,
+    /// The call's deadline (given to `h2r_call`) passed before the engine ran it, so
+    /// the call was dropped unrun.
+    Expired = 15,
+    /// `h2r_park` found the outcome already there: the token stays with the caller,
+    /// who reads the reply at once.
+    AlreadyAnswered = 16,
 }
 
 impl Status {
     /// Every status, in code order.
-    pub const ALL: [Status; 14] = [
+    pub const ALL: [Status; 17] = [
         Status::Ok,
         Status::NotInitialised,
         Status::AlreadyInitialised,
@@ -65,6 +74,9 @@ impl Status {
         Status::Pending,
         Status::EncodeFailed,
         Status::SchemaMismatch,
+        Status::Abandoned,
+        Status::Expired,
+        Status::AlreadyAnswered,
     ];
 
     /// The C value of this status.
@@ -96,6 +108,9 @@ impl fmt::Display for Status {
             Status::Pending => "the reply has not arrived yet",
             Status::EncodeFailed => "the engine's reply could not be encoded",
             Status::SchemaMismatch => "the Haskell and Rust wire schemas differ",
+            Status::Abandoned => "the caller gave up on the call before the engine ran it",
+            Status::Expired => "the call's deadline passed before the engine ran it",
+            Status::AlreadyAnswered => "the reply is already there",
         })
     }
 }
@@ -124,6 +139,9 @@ mod tests {
             (Status::Pending, 11),
             (Status::EncodeFailed, 12),
             (Status::SchemaMismatch, 13),
+            (Status::Abandoned, 14),
+            (Status::Expired, 15),
+            (Status::AlreadyAnswered, 16),
         ];
         assert_eq!(
             table.map(|(status, _)| status),

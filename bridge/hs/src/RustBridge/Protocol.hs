@@ -234,7 +234,7 @@ instance (Cast msg, CastList msgs) => CastList (msg ': msgs) where
 -- > rs-in-hs wire schema 2
 -- > calls: Ping -> Pong, Echo -> U64
 -- > casts: Note
--- > Config = {U32}
+-- > Config = {U32, U32}
 -- > Echo = {U64}
 -- > ...
 --

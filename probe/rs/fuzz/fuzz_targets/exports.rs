@@ -199,6 +199,7 @@ impl Model {
                 std::ptr::without_provenance_mut(token),
                 0,
                 c_int::from(block),
+                u64::MAX,
                 &mut handle,
             )
         });
@@ -243,6 +244,7 @@ impl Model {
                     std::ptr::null_mut(),
                     0,
                     0,
+                    u64::MAX,
                     &mut handle,
                 )
             })
