@@ -6,6 +6,7 @@ import qualified BadInputSpec
 import qualified BridgeSpec
 import qualified FaultSpec
 import qualified SchemaSpec
+import qualified StaleSpec
 import qualified StatusSpec
 import Test.Hspec
 import qualified TypeErrorSpec
@@ -20,4 +21,5 @@ main =
     describe "schema" SchemaSpec.spec
     describe "status codes" StatusSpec.spec
     describe "faults" FaultSpec.spec
+    describe "reply cell: polling, parking, dropped calls" StaleSpec.spec
     describe "bad input (QuickCheck)" BadInputSpec.spec
