@@ -44,6 +44,9 @@ module FFI
     -- * Schema
     h2rSchemaFingerprint,
 
+    -- * Spinning
+    schedYield,
+
     -- * Observability
     h2rStats,
     h2rTokenCreated,
@@ -151,6 +154,12 @@ foreign import ccall safe "h2r_schema_fingerprint"
 -- quota). Safe: its first call in a process reads files under @/proc@ and @/sys@.
 foreign import ccall safe "h2r_parallelism"
   h2rParallelism :: IO CSize
+
+-- | libc's @sched_yield()@: offers this OS thread's CPU to another runnable thread
+-- (such as Rust's worker, when both share a core). Unsafe: one short system call
+-- that never blocks and never calls back into Haskell.
+foreign import ccall unsafe "sched_yield"
+  schedYield :: IO CInt
 
 -- | @h2r_stats(out, len)@. Unsafe: nine atomic loads.
 foreign import ccall unsafe "h2r_stats"

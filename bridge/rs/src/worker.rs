@@ -101,7 +101,7 @@ fn next_job<E: Engine>(jobs: &Receiver<Job<E>>, spin: Duration) -> Option<Job<E>
                 Ok(job) => return Some(job),
                 Err(TryRecvError::Disconnected) => return None,
                 Err(TryRecvError::Empty) if started.elapsed() >= spin => break,
-                Err(TryRecvError::Empty) => backoff.spin(),
+                Err(TryRecvError::Empty) => backoff.snooze(),
             }
         }
     }

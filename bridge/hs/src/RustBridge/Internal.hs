@@ -56,7 +56,7 @@ import Control.Concurrent (getNumCapabilities, myThreadId, rtsSupportsBoundThrea
 import Control.Concurrent.MVar (MVar, newEmptyMVar, takeMVar)
 import Control.Concurrent.QSem (QSem, newQSem, signalQSem, waitQSem)
 import Control.Exception (bracket_, finally, mask, onException, throwIO, uninterruptibleMask_)
-import Control.Monad (unless)
+import Control.Monad (unless, void, when)
 import Control.Monad.IO.Class (MonadIO, liftIO)
 import Control.Monad.IO.Unlift (MonadUnliftIO)
 import Control.Monad.Trans.Class (MonadTrans)
@@ -333,14 +333,27 @@ await restore early window cap reply = case early of
 
 -- | Polls the reply cell until the reply is there ('True') or the window, in
 -- nanoseconds, has passed ('False'). Each poll is one @unsafe@ call; between polls
--- the thread yields, so callers that share a capability take turns.
+-- the thread yields its capability, so callers that share it take turns. Once it
+-- has spun for longer than a round trip takes on a free core ('osYieldAfterNs'),
+-- its OS thread also yields the CPU between polls, so that a worker that shares its
+-- core (on a loaded machine) is not starved by the caller waiting for it.
 spinFor :: Word64 -> Ptr ReplyHandle -> IO Bool
 spinFor window reply = getMonotonicTimeNSec >>= go
   where
     go started = do
       ready <- replyReady reply
       now <- if ready then pure started else getMonotonicTimeNSec
-      if ready || now - started >= window then pure ready else yield >> go started
+      if ready || now - started >= window
+        then pure ready
+        else do
+          yield
+          when (now - started >= osYieldAfterNs) (void schedYield)
+          go started
+
+-- | How long, in nanoseconds, a caller spins before it also yields its CPU between
+-- polls: a little more than a round trip on a free core (about 1 µs).
+osYieldAfterNs :: Word64
+osYieldAfterNs = 2000
 
 -- | Parks a call that spun without its reply: makes a token and gives it to the
 -- cell, then blocks on its 'MVar'. Runs under 'mask'; only the wait is

@@ -5,10 +5,11 @@
 module Main (main) where
 
 import Control.Concurrent (getNumCapabilities, runInUnboundThread, setNumCapabilities)
-import Control.Monad (forM, when)
+import Control.Monad (forM, forM_, when)
 import Data.List (nub)
 import Modes
 import Options.Applicative
+import Plot (plotLatencies)
 import Report (printTable, writeCsv)
 import System.IO (hPutStrLn, stderr)
 
@@ -22,7 +23,8 @@ data Options = Options
     optCasts :: !Int,
     optConcurrent :: !Int,
     optCapabilities :: !(Maybe Int),
-    optCsv :: !(Maybe FilePath)
+    optCsv :: !(Maybe FilePath),
+    optPlot :: !(Maybe FilePath)
   }
 
 options :: Parser Options
@@ -35,6 +37,7 @@ options =
     <*> option auto (long "concurrent" <> value 100000 <> showDefault <> metavar "N" <> help "concurrent asyncRust callers in the seed mode")
     <*> optional (option auto (long "capabilities" <> short 'N' <> metavar "N" <> help "RTS capabilities (like +RTS -N); default: the RTS's"))
     <*> optional (strOption (long "csv" <> metavar "FILE" <> help "also write every figure as CSV to FILE"))
+    <*> optional (strOption (long "plot" <> metavar "FILE.png" <> help "draw the latency histograms of this run (spin on and off, both floors) to FILE.png"))
 
 modeReader :: ReadM Mode
 modeReader = eitherReader $ \name -> case name of
@@ -62,17 +65,24 @@ main = runInUnboundThread $ do
   let modes = expand (optModes opts)
   hPutStrLn stderr ("mixer-bench: modes " <> show modes <> ", " <> show caps <> " capabilities")
   base <- if any (`elem` [FloorMode, LatencyMode, ThroughputMode]) modes then Just <$> measureFloor 100000 else pure Nothing
-  rows <- fmap concat . forM modes $ \m -> case (m, base) of
-    (FloorMode, Just b) -> pure (floorRows b)
+  results <- forM modes $ \m -> case (m, base) of
+    (FloorMode, Just b) -> pure (floorRows b, [])
     (LatencyMode, Just b) -> latency b (optCalls opts)
-    (ThroughputMode, Just b) -> throughput b (optCalls opts) (optCallers opts)
-    (CastMode, _) -> castFlood (optCasts opts)
-    (SeedMode, _) -> seed (optConcurrent opts)
-    _ -> pure []
+    (ThroughputMode, Just b) -> rowsOnly (throughput b (optCalls opts) (optCallers opts))
+    (CastMode, _) -> rowsOnly (castFlood (optCasts opts))
+    (SeedMode, _) -> rowsOnly (seed (optConcurrent opts))
+    _ -> pure ([], [])
+  let rows = concatMap fst results
+      latencies = concatMap snd results
   printTable rows
   mapM_ (`writeCsv` rows) (optCsv opts)
+  forM_ (optPlot opts) $ \path ->
+    if null latencies
+      then hPutStrLn stderr "mixer-bench: --plot needs the latency mode"
+      else plotLatencies path (latencies <> maybe [] floorSamples base)
   when (null rows) (hPutStrLn stderr "mixer-bench: nothing measured")
   where
+    rowsOnly = fmap (\rows -> (rows, []))
     expand [] = [SeedMode]
     expand ms
       | AllModes `elem` ms = [FloorMode, LatencyMode, ThroughputMode, CastMode, SeedMode]
