@@ -29,9 +29,8 @@ data Config = Config
     maxMsgLen :: !Word32,
     -- | The spin window, in microseconds; 0 turns spinning off. A caller polls its
     -- reply for up to this long before it blocks on an 'Control.Concurrent.MVar',
-    -- and Rust's worker polls for the next request for four times as long after
-    -- each job before it parks (longer, so that it still polls when a caller that
-    -- blocked comes back after its wake-up). Within the window a call wakes no OS thread, which on a
+    -- and Rust's worker polls for the next request for up to this long after each
+    -- job before it parks. Within the window a call wakes no OS thread, which on a
     -- machine with free cores cuts its latency from the OS's wake-up time (tens of
     -- microseconds) to about a microsecond; the price is CPU: up to one window of
     -- busy polling per call that takes longer, and per burst on the worker. Spinning
@@ -43,8 +42,7 @@ data Config = Config
   deriving (Eq, Show, Generic, Store, WireSchema)
 
 -- | A 'Config' that accepts messages of up to 4 KiB and spins for up to 50 µs
--- (about one OS wake-up on a virtual machine, the cost the spin saves; the worker
--- then spins for up to 200 µs after each burst).
+-- (about one OS wake-up on a virtual machine, the cost the spin saves).
 defaultConfig :: Config
 defaultConfig = Config {maxMsgLen = 4096, spinMicros = 50}
 

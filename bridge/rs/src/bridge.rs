@@ -28,14 +28,6 @@ use crate::worker::{self, Job};
 /// side waits as a green thread, so no OS thread is parked per waiting caller.
 pub const CHANNEL_CAPACITY: usize = 256;
 
-/// How many times the configured spin window the worker polls for the next job.
-///
-/// Longer than the caller's window, so that the worker is still polling when a
-/// caller that parked comes back after its OS wake-up (tens of microseconds): with
-/// equal windows, one missed window makes both sides miss the next ones too, each
-/// call waking a parked worker and then a parked caller.
-pub const WORKER_SPIN_FACTOR: u64 = 4;
-
 /// What call and cast need from a running bridge.
 struct Running<E: Engine> {
     config: Config,
@@ -104,7 +96,7 @@ impl<E: Engine> Bridge<E> {
         // module test; at run time it can only mean that no Haskell side can match.
         let ours = self.fingerprint().map_err(|_| Status::SchemaMismatch)?;
         let config = decode_init(config_bytes, &ours)?;
-        let spin = Duration::from_micros(WORKER_SPIN_FACTOR * u64::from(config.spin_micros));
+        let spin = Duration::from_micros(u64::from(config.spin_micros));
         let (jobs, queue) = flume::bounded(CHANNEL_CAPACITY);
         let handle = std::thread::Builder::new()
             .name("rs-in-hs-worker".to_owned())

@@ -29,7 +29,7 @@ mod status;
 pub mod wire;
 mod worker;
 
-pub use bridge::{CHANNEL_CAPACITY, WORKER_SPIN_FACTOR};
+pub use bridge::CHANNEL_CAPACITY;
 pub use engine::{Cast, Engine, Reply, Request};
 pub use protocol::{Describer, Protocol};
 pub use status::Status;

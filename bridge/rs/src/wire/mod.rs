@@ -33,10 +33,9 @@ compile_error!("the wire format assumes a 64-bit target (store's lengths are a 6
 pub struct Config {
     /// Longest accepted request, in bytes. Checked by both sides.
     pub max_msg_len: u32,
-    /// How long, in microseconds, a Haskell caller polls its reply before it blocks;
-    /// the worker polls the request channel after its last job for
-    /// [`WORKER_SPIN_FACTOR`](crate::WORKER_SPIN_FACTOR) times as long before
-    /// it parks. 0: never spin. Haskell sends 0 when spinning cannot help (one CPU,
+    /// How long, in microseconds, a Haskell caller polls its reply before it blocks,
+    /// and the worker polls the request channel after each job before it parks.
+    /// 0: never spin. Haskell sends 0 when spinning cannot help (one CPU,
     /// or one capability).
     pub spin_micros: u32,
 }

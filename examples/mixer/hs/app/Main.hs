@@ -7,10 +7,12 @@ module Main (main) where
 import Control.Concurrent (getNumCapabilities, runInUnboundThread, setNumCapabilities)
 import Control.Monad (forM, forM_, when)
 import Data.List (nub)
+import Data.Word (Word32)
 import Modes
 import Options.Applicative
 import Plot (plotLatencies)
 import Report (printTable, writeCsv)
+import RustBridge (Config (..), defaultConfig)
 import System.IO (hPutStrLn, stderr)
 
 data Mode = SeedMode | LatencyMode | ThroughputMode | CastMode | FloorMode | AllModes
@@ -23,6 +25,7 @@ data Options = Options
     optCasts :: !Int,
     optConcurrent :: !Int,
     optCapabilities :: !(Maybe Int),
+    optSpin :: !Word32,
     optCsv :: !(Maybe FilePath),
     optPlot :: !(Maybe FilePath)
   }
@@ -36,6 +39,7 @@ options =
     <*> option auto (long "casts" <> value 1000000 <> showDefault <> metavar "N" <> help "casts in the cast flood")
     <*> option auto (long "concurrent" <> value 100000 <> showDefault <> metavar "N" <> help "concurrent asyncRust callers in the seed mode")
     <*> optional (option auto (long "capabilities" <> short 'N' <> metavar "N" <> help "RTS capabilities (like +RTS -N); default: the RTS's"))
+    <*> option auto (long "spin" <> value (spinMicros defaultConfig) <> showDefault <> metavar "MICROS" <> help "the spin window (Config's spinMicros) for latency's spin-on run and for throughput; 0 turns spinning off")
     <*> optional (strOption (long "csv" <> metavar "FILE" <> help "also write every figure as CSV to FILE"))
     <*> optional (strOption (long "plot" <> metavar "FILE.png" <> help "draw the latency histograms of this run (spin on and off, both floors) to FILE.png"))
 
@@ -63,12 +67,13 @@ main = runInUnboundThread $ do
   mapM_ setNumCapabilities (optCapabilities opts)
   caps <- getNumCapabilities
   let modes = expand (optModes opts)
+      config = defaultConfig {spinMicros = optSpin opts}
   hPutStrLn stderr ("mixer-bench: modes " <> show modes <> ", " <> show caps <> " capabilities")
   base <- if any (`elem` [FloorMode, LatencyMode, ThroughputMode]) modes then Just <$> measureFloor 100000 else pure Nothing
   results <- forM modes $ \m -> case (m, base) of
     (FloorMode, Just b) -> pure (floorRows b, [])
-    (LatencyMode, Just b) -> latency b (optCalls opts)
-    (ThroughputMode, Just b) -> rowsOnly (throughput b (optCalls opts) (optCallers opts))
+    (LatencyMode, Just b) -> latency config b (optCalls opts)
+    (ThroughputMode, Just b) -> rowsOnly (throughput config b (optCalls opts) (optCallers opts))
     (CastMode, _) -> rowsOnly (castFlood (optCasts opts))
     (SeedMode, _) -> rowsOnly (seed (optConcurrent opts))
     _ -> pure ([], [])

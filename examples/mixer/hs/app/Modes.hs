@@ -64,13 +64,13 @@ measureFloor rounds = do
         floorSamples = [("OS floor (flume)", os), ("spin floor (atomic)", spin)]
       }
 
--- | Sequential round trips from one caller, timed one by one, with spinning on
--- ('defaultConfig') and off; with each, the CPU the process used per 1000 calls
+-- | Sequential round trips from one caller, timed one by one, with spinning on (the
+-- given config) and off; with each, the CPU the process used per 1000 calls
 -- and, after the burst, during one idle second with the bridge still running.
-latency :: Floor -> Int -> IO ([Row], [Samples])
-latency base calls = do
-  (on, onRows) <- latencyWith "spin on" defaultConfig base calls
-  (off, offRows) <- latencyWith "spin off" defaultConfig {spinMicros = 0} base calls
+latency :: Config -> Floor -> Int -> IO ([Row], [Samples])
+latency config base calls = do
+  (on, onRows) <- latencyWith "spin on" config base calls
+  (off, offRows) <- latencyWith "spin off" config {spinMicros = 0} base calls
   pure (onRows <> offRows, [("callRust, spin on", on), ("callRust, spin off", off)])
 
 -- | 'latency' for one config. Samples go into an unboxed vector: a loop that
@@ -101,8 +101,8 @@ latencyWith label config base calls = withRust config $ do
 
 -- | Total calls spread over each number of concurrent callers, with the CPU the
 -- process used per 1000 calls.
-throughput :: Floor -> Int -> [Int] -> IO [Row]
-throughput base calls callerCounts = withRust defaultConfig . fmap concat . forM callerCounts $ \callers -> do
+throughput :: Config -> Floor -> Int -> [Int] -> IO [Row]
+throughput config base calls callerCounts = withRust config . fmap concat . forM callerCounts $ \callers -> do
   let each = max 1 (calls `div` callers)
       total = each * callers
   (((), ns), cpuNs) <- withRunInIO $ \run -> cpuTimed (timed (forConcurrently_ [1 .. callers] (const (run (replicateM_ each expectPong)))))
