@@ -10,6 +10,7 @@ import qualified Data.Vector.Unboxed as VU
 import Data.Word (Word64)
 import Graphics.Rendering.Chart.Backend.Cairo (FileFormat (PNG), FileOptions (..), toFile)
 import Graphics.Rendering.Chart.Easy
+import Text.Printf (printf)
 
 -- | Draws each series' histogram (the share of its samples in each bin, bins
 -- equally wide on a log scale across all series) as a step line, to a PNG file.
@@ -17,6 +18,7 @@ plotLatencies :: FilePath -> [(String, VU.Vector Word64)] -> IO ()
 plotLatencies path series = toFile (FileOptions (1200, 700) PNG) path $ do
   layout_title .= "Round-trip latency, one run (log axis)"
   layout_x_axis . laxis_title .= "round trip (µs)"
+  layout_x_axis . laxis_generate .= autoScaledLogAxis (LogAxisParams (map (\(LogValue v) -> printf "%g" v)))
   layout_y_axis . laxis_title .= "share of samples per bin"
   mapM_ (\(name, samples) -> plot (line name [histogram samples])) nonEmpty
   where
