@@ -1,3 +1,5 @@
+{-# LANGUAGE TupleSections #-}
+
 -- | The benchmark of rs-in-hs, hosting the mixer engine. With no arguments it runs
 -- the seed's shape (100k concurrent callers) and prints the call count, the timing
 -- and the peak OS thread count. Other modes measure latency percentiles, throughput and cast floods, each
@@ -87,7 +89,7 @@ main = runInUnboundThread $ do
       else plotLatencies path (latencies <> maybe [] floorSamples base)
   when (null rows) (hPutStrLn stderr "mixer-bench: nothing measured")
   where
-    rowsOnly = fmap (\rows -> (rows, []))
+    rowsOnly = fmap (,[])
     expand [] = [SeedMode]
     expand ms
       | AllModes `elem` ms = [FloorMode, LatencyMode, ThroughputMode, CastMode, SeedMode]

@@ -331,11 +331,15 @@ fn fingerprint() -> [u8; 32] {
     *FINGERPRINT
 }
 
-/// An init message that Rust accepts: its own fingerprint and the given limit.
+/// An init message that Rust accepts: its own fingerprint and the given limit, with
+/// a short spin window so that the worker's polling path is fuzzed too.
 fn valid_init(max_msg_len: u32) -> Vec<u8> {
     encode(&InitMessage {
         schema_fingerprint: fingerprint().to_vec(),
-        config: Config { max_msg_len },
+        config: Config {
+            max_msg_len,
+            spin_micros: 10,
+        },
     })
     .expect("an init message encodes")
 }
