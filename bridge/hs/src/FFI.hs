@@ -39,6 +39,7 @@ module FFI
     h2rReply,
     h2rPark,
     h2rRelease,
+    h2rCallsInFlight,
     h2rParallelism,
 
     -- * Schema
@@ -149,6 +150,11 @@ foreign import ccall unsafe "h2r_release"
 -- safe call's cost does not matter.
 foreign import ccall safe "h2r_schema_fingerprint"
   h2rSchemaFingerprint :: Ptr Word8 -> CSize -> IO CInt
+
+-- | @h2r_calls_in_flight()@: accepted calls not settled yet. Unsafe: two atomic
+-- loads.
+foreign import ccall unsafe "h2r_calls_in_flight"
+  h2rCallsInFlight :: IO Word64
 
 -- | @h2r_parallelism()@: how many CPUs the process may run on (affinity and cgroup
 -- quota). Safe: its first call in a process reads files under @/proc@ and @/sys@.

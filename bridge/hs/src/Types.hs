@@ -29,8 +29,8 @@ data Config = Config
     maxMsgLen :: !Word32,
     -- | The spin window, in microseconds; 0 turns spinning off. A caller polls its
     -- reply for up to this long before it blocks on an 'Control.Concurrent.MVar',
-    -- and Rust's worker polls for the next request for up to this long after each
-    -- job before it parks. Within the window a call wakes no OS thread, which on a
+    -- and Rust's worker, after a call whose caller got its reply by polling, polls
+    -- for the next request for up to this long before it parks. Within the window a call wakes no OS thread, which on a
     -- machine with free cores cuts its latency from the OS's wake-up time (tens of
     -- microseconds) to about a microsecond; the price is CPU: up to one window of
     -- busy polling per call that takes longer, and per burst on the worker. Spinning

@@ -206,6 +206,13 @@ macro_rules! export_engine {
             unsafe { $crate::__private::ffi::schema_fingerprint(&RS_IN_HS_BRIDGE, out, len) }
         }
 
+        /// Accepted calls not settled yet (C ABI: `h2r_calls_in_flight`).
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn h2r_calls_in_flight() -> u64 {
+            $crate::__private::ffi::calls_in_flight()
+        }
+
         /// How many CPUs this process may run on (C ABI: `h2r_parallelism`).
         #[allow(unsafe_code)]
         #[unsafe(no_mangle)]

@@ -312,6 +312,13 @@ pub fn token_freed_unsent() -> c_int {
     })
 }
 
+/// `h2r_calls_in_flight`: how many accepted calls are not settled yet, over the
+/// process (a hint read with relaxed loads: the Haskell caller spins only when few
+/// are, since with a queue the worker is busy anyway).
+pub fn calls_in_flight() -> u64 {
+    stats::calls_in_flight()
+}
+
 /// `h2r_parallelism`: how many CPUs this process may run on (its affinity mask and
 /// cgroup quota, as `std::thread::available_parallelism` reads them; 1 if unknown).
 /// Read once per process. The Haskell side turns spinning off when it is 1.

@@ -223,9 +223,10 @@ impl PendingCall {
     }
 
     /// Stores the outcome, then wakes the caller if it parked (in that order: the
-    /// caller reads the cell only after its wake-up).
-    pub fn answer(mut self, outcome: Outcome) {
-        self.finish(outcome);
+    /// caller reads the cell only after its wake-up). Returns whether it woke the
+    /// caller: `false` means the caller was polling (or had gone).
+    pub fn answer(mut self, outcome: Outcome) -> bool {
+        self.finish(outcome)
     }
 
     /// Forgets the call without settling it: it was refused, so the caller still owns
@@ -234,20 +235,23 @@ impl PendingCall {
         self.waker = None;
     }
 
-    fn finish(&mut self, outcome: Outcome) {
-        if let Some(waker) = self.waker.take() {
-            crate::stats::call_answered();
-            if let Some((capability, token)) = self.cell.settle(outcome) {
-                crate::stats::call_woken();
-                (waker.notify)(capability, token.into_handle());
-            }
-        }
+    fn finish(&mut self, outcome: Outcome) -> bool {
+        let Some(waker) = self.waker.take() else {
+            return false;
+        };
+        crate::stats::call_answered();
+        let Some((capability, token)) = self.cell.settle(outcome) else {
+            return false;
+        };
+        crate::stats::call_woken();
+        (waker.notify)(capability, token.into_handle());
+        true
     }
 }
 
 impl Drop for PendingCall {
     fn drop(&mut self) {
-        self.finish(Outcome::Failed(
+        let _ = self.finish(Outcome::Failed(
             Status::ShuttingDown,
             "the call was dropped before it was answered".to_owned(),
         ));
@@ -295,7 +299,7 @@ mod tests {
     fn a_token_given_at_submit_is_woken_once_when_answered() {
         let (call, cell) = PendingCall::new(waker(), Some((0, token(101))), None);
         assert_eq!(cell.outcome(), None);
-        call.answer(reply());
+        assert!(call.answer(reply()));
         assert_eq!(cell.outcome(), Some(&reply()));
         assert_eq!(woken(101), 1);
     }
@@ -303,7 +307,7 @@ mod tests {
     #[test]
     fn a_reply_taken_by_polling_wakes_nobody_and_refuses_a_later_park() {
         let (call, cell) = PendingCall::new(waker(), None, None);
-        call.answer(reply());
+        assert!(!call.answer(reply()));
         assert_eq!(cell.outcome(), Some(&reply()));
         assert_eq!(cell.park(0, token(102)), Err(Status::AlreadyAnswered));
         assert_eq!(woken(102), 0);

@@ -81,6 +81,14 @@ pub fn snapshot() -> Snapshot {
     }
 }
 
+/// Accepted calls not settled yet (queued or running), from two relaxed loads: a
+/// hint for a caller deciding whether to spin, not an exact count.
+pub fn calls_in_flight() -> u64 {
+    CALLS_ACCEPTED
+        .load(Ordering::Relaxed)
+        .saturating_sub(CALLS_ANSWERED.load(Ordering::Relaxed))
+}
+
 pub(crate) fn call_accepted() {
     CALLS_ACCEPTED.fetch_add(1, Ordering::Relaxed);
 }

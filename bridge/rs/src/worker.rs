@@ -38,15 +38,19 @@ impl<E: Engine> Job<E> {
 }
 
 /// Runs until every sender is gone and the queue is empty, then says goodbye to the
-/// RTS through `thread_done`. `spin` is how long to poll for the next job before
-/// parking (zero: park at once).
+/// RTS through `thread_done`. `spin` is how long to poll for the next job, after a
+/// call whose caller was polling, before parking (zero: park at once).
 pub(crate) fn run<E: Engine>(jobs: Receiver<Job<E>>, waker: Waker, spin: Duration) {
-    let next = || next_job(&jobs, spin);
+    // Whether the last job was a call whose caller was polling: its next call may be
+    // near.
+    let mut polled = false;
+    let next = |polled: bool| next_job(&jobs, if polled { spin } else { Duration::ZERO });
     // AssertUnwindSafe, here and below: after a panic the engine keeps whatever state
     // the handler left, which is the documented contract of `Engine`.
     match catch_unwind(E::default) {
         Ok(mut engine) => {
-            while let Some(job) = next() {
+            while let Some(job) = next(polled) {
+                polled = false;
                 match job {
                     Job::Call(request, pending) => {
                         let outcome = match pending.stale() {
@@ -56,7 +60,7 @@ pub(crate) fn run<E: Engine>(jobs: Receiver<Job<E>>, waker: Waker, spin: Duratio
                             }
                             None => call(&mut engine, request),
                         };
-                        pending.answer(outcome);
+                        polled = !pending.answer(outcome);
                     }
                     Job::Cast(message) => {
                         if let Err(payload) =
@@ -78,7 +82,7 @@ pub(crate) fn run<E: Engine>(jobs: Receiver<Job<E>>, waker: Waker, spin: Duratio
                 panic_message(payload.as_ref())
             );
             eprintln!("rs-in-hs: {why}");
-            while let Some(job) = next() {
+            while let Some(job) = next(false) {
                 if let Job::Call(_, pending) = job {
                     pending.answer(Outcome::Failed(Status::EnginePanicked, why.clone()));
                 }

@@ -64,7 +64,6 @@ import Control.Monad.Trans.Reader (ReaderT (..))
 import Data.ByteString (ByteString)
 import qualified Data.ByteString as B
 import Data.ByteString.Unsafe (unsafeUseAsCStringLen)
-import Data.IORef (IORef, atomicModifyIORef', newIORef)
 import Data.Kind (Type)
 import Data.Proxy (Proxy (..))
 import Data.Store (PeekException (..), decode, encode)
@@ -93,11 +92,9 @@ data Env = Env
     envConfig :: !Config,
     -- | The gate of guarantee 5 (see 'submit').
     envWaitGate :: !QSem,
-    -- | Calls in flight from this bridge's callers (see 'callBytes').
-    envInFlight :: !(IORef Int),
-    -- | How many calls may be in flight for a new one to spin: the capabilities
-    -- less one, so that spinning callers leave a core to Rust's worker.
-    envSpinLimit :: !Int
+    -- | A new call spins only while fewer calls than this are in flight: the
+    -- capabilities less one, so that spinning callers leave a core to Rust's worker.
+    envSpinLimit :: !Word64
   }
 
 -- | Actions that talk to a running bridge whose engine speaks protocol @p@. Only
@@ -130,10 +127,9 @@ withRustSchema :: Fingerprint -> Config -> RustT p IO a -> IO a
 withRustSchema fingerprint given (RustT body) = do
   unless rtsSupportsBoundThreads (throwIO NotThreadedRuntime)
   gate <- newQSem waitGateSize
-  inFlight <- newIORef 0
   capabilities <- getNumCapabilities
   config <- effectiveConfig capabilities given
-  bracket_ (start fingerprint config) stop (runReaderT body (Env config gate inFlight (capabilities - 1)))
+  bracket_ (start fingerprint config) stop (runReaderT body (Env config gate (fromIntegral (capabilities - 1))))
 
 -- | The config with spinning turned off when the process may run on one CPU only
 -- (Rust's @h2r_parallelism@: affinity mask and cgroup quota) or the RTS has one
@@ -277,9 +273,9 @@ submit env tryIt waitIt = do
 -- dropped it unrun because its budget (nanoseconds, 'maxBound' for none) ran out.
 --
 -- How it waits depends on the spin window ('spinMicros') and on how many calls are
--- in flight: a call spins only while fewer than 'envSpinLimit' other calls are in
--- flight, since with more the worker has a queue to work through and the cores are
--- better left to it. Without spinning, the call carries its wake-up token and the
+-- in flight in Rust (@h2r_calls_in_flight@, a hint): a call spins only while fewer
+-- than 'envSpinLimit' are, since with more the worker has a queue to work through
+-- and the cores are better left to it. Without spinning, the call carries its wake-up token and the
 -- caller blocks on its 'MVar' at once. With spinning, the call goes without a token and the caller polls the reply cell
 -- (an @unsafe@ read, yielding between polls so other Haskell threads run) for up
 -- to the window; only if the reply is not there by then does it make a token and
@@ -287,12 +283,11 @@ submit env tryIt waitIt = do
 -- caller frees the token itself. A reply found by polling costs Rust no wake-up.
 callBytes :: Env -> Word64 -> ByteString -> IO (Maybe ByteString)
 callBytes env budget bytes = mask $ \restore -> do
-  ahead <- atomicModifyIORef' (envInFlight env) (\n -> (n + 1, n))
+  ahead <- h2rCallsInFlight
   let window
         | ahead < envSpinLimit env = 1000 * fromIntegral (spinMicros (envConfig env))
         | otherwise = 0
   callWaiting restore env window budget bytes
-    `finally` atomicModifyIORef' (envInFlight env) (\n -> (n - 1, ()))
 
 -- | 'callBytes' once the spin window (nanoseconds, 0 for none) is chosen.
 callWaiting :: (forall a. IO a -> IO a) -> Env -> Word64 -> Word64 -> ByteString -> IO (Maybe ByteString)

@@ -34,8 +34,8 @@ pub struct Config {
     /// Longest accepted request, in bytes. Checked by both sides.
     pub max_msg_len: u32,
     /// How long, in microseconds, a Haskell caller polls its reply before it blocks,
-    /// and the worker polls the request channel after each job before it parks.
-    /// 0: never spin. Haskell sends 0 when spinning cannot help (one CPU,
+    /// and the worker polls the request channel before it parks after a call whose
+    /// caller got its reply by polling. 0: never spin. Haskell sends 0 when spinning cannot help (one CPU,
     /// or one capability).
     pub spin_micros: u32,
 }
