@@ -67,20 +67,23 @@ spec = do
   it "leaks nothing when a call is cancelled while it spins, and makes it no token" $ do
     spins <- spinning
     old <- bridgeStats
-    withBridge longSpin $ do
+    -- The reading after the cancel: the ping after it may park, since the engine
+    -- still runs the cancelled call.
+    new <- withBridge longSpin $ do
       caller <- asyncRust (callRust (Sleep 100))
-      liftIO (threadDelay 20000 >> cancel caller)
+      new <- liftIO (threadDelay 20000 >> cancel caller >> bridgeStats)
       ping `shouldReturnIn` Pong
-    new <- bridgeStats
+      pure new
     if spins then moved tokensCreated old new `shouldBe` 0 else pure ()
 
   it "leaks nothing when a call times out while it spins, and makes it no token" $ do
     spins <- spinning
     old <- bridgeStats
-    withBridge longSpin $ do
+    new <- withBridge longSpin $ do
       callRustTimeout 20000 (Sleep 100) `shouldReturnIn` Nothing
+      new <- liftIO bridgeStats
       ping `shouldReturnIn` Pong
-    new <- bridgeStats
+      pure new
     if spins then moved tokensCreated old new `shouldBe` 0 else pure ()
 
   it "drops 256 calls that expired behind a stalled engine; the engine runs none of them" $ do

@@ -283,11 +283,9 @@ submit env tryIt waitIt = do
 -- caller frees the token itself. A reply found by polling costs Rust no wake-up.
 callBytes :: Env -> Word64 -> ByteString -> IO (Maybe ByteString)
 callBytes env budget bytes = mask $ \restore -> do
-  ahead <- h2rCallsInFlight
-  let window
-        | ahead < envSpinLimit env = 1000 * fromIntegral (spinMicros (envConfig env))
-        | otherwise = 0
-  callWaiting restore env window budget bytes
+  let spin = 1000 * fromIntegral (spinMicros (envConfig env))
+  ahead <- if spin == 0 then pure maxBound else h2rCallsInFlight
+  callWaiting restore env (if ahead < envSpinLimit env then spin else 0) budget bytes
 
 -- | 'callBytes' once the spin window (nanoseconds, 0 for none) is chosen.
 callWaiting :: (forall a. IO a -> IO a) -> Env -> Word64 -> Word64 -> ByteString -> IO (Maybe ByteString)
