@@ -113,7 +113,9 @@ struct Model {
     /// is the worker's order (calls and casts share one FIFO channel), so its
     /// answers are the ones the bridge must deliver.
     engine: ProbeEngine,
-    next_token: usize,
+    /// The last token given; each call gets the next, so none is 0 (a null token
+    /// would leave the call unparked, and nobody would be woken for it).
+    last_token: usize,
     pending: HashMap<usize, Pending>,
 }
 
@@ -187,8 +189,8 @@ impl Model {
         if is_long_sleep(message) {
             return;
         }
-        let token = self.next_token;
-        self.next_token += 1;
+        self.last_token += 1;
+        let token = self.last_token;
         let mut handle = std::ptr::null();
         // SAFETY: `message` is live for the call and `handle` is a local; the token
         // is a plain number that only `record` sees.
