@@ -7,11 +7,14 @@
 --
 -- Ownership (the same rules as in @bridge/rs/src/ffi.rs@):
 --
--- * A non-zero status means Rust took nothing. A refused 'h2rCallTry' leaves the
---   'StablePtr' with the caller, who must free it; no reply will ever come for it.
--- * Status 0 from a call moves the 'StablePtr' to Rust: the worker passes it to
---   @hs_try_putmvar@, which frees it, exactly once. The caller gets a reply handle
---   that it must release with 'h2rRelease' exactly once, whatever happens.
+-- * A non-zero status means Rust took nothing. A refused 'h2rCallTry' or 'h2rPark'
+--   leaves the 'StablePtr' with the caller, who must free it; no wake-up will ever
+--   come for it.
+-- * Status 0 from a call gives the caller a reply handle that it must release with
+--   'h2rRelease' exactly once, whatever happens. A 'StablePtr' given with the call,
+--   or later to 'h2rPark' with status 0, is Rust's: the worker passes it to
+--   @hs_try_putmvar@, which frees it, exactly once. A call given a null 'StablePtr'
+--   is polled with 'h2rReply' and parked only if the reply is slow.
 -- * Message bytes are only borrowed for the duration of a call.
 --
 -- Safety of each import: @unsafe@ only where Rust never blocks and never calls back
@@ -34,10 +37,16 @@ module FFI
     h2rCastTry,
     h2rCastWait,
     h2rReply,
+    h2rPark,
     h2rRelease,
+    h2rCallsInFlight,
+    h2rParallelism,
 
     -- * Schema
     h2rSchemaFingerprint,
+
+    -- * Spinning
+    schedYield,
 
     -- * Observability
     h2rStats,
@@ -76,10 +85,13 @@ data Status
   | StatusEncodeFailed
   | StatusSchemaMismatch
   | StatusAlreadySubscribed
+  | StatusAbandoned
+  | StatusExpired
+  | StatusAlreadyAnswered
   deriving (Eq, Show, Enum, Bounded)
 
 -- | The status for a C code, if it is one. The codes are the constructors' indices
--- (0 to 14), as in Rust.
+-- (0 to 17), as in Rust.
 statusFromCode :: CInt -> Maybe Status
 statusFromCode code
   | code >= 0 && fromIntegral code <= fromEnum (maxBound :: Status) = Just (toEnum (fromIntegral code))
@@ -106,15 +118,17 @@ foreign import ccall "&hs_try_putmvar"
 foreign import ccall "&hs_thread_done"
   hsThreadDonePtr :: FunPtr (IO ())
 
--- | @h2r_call(msg, len, token, capability, block = 0, out_reply)@. Unsafe: with
--- @block = 0@ it never blocks (a full channel is refused with 'StatusChannelFull'),
--- never calls Haskell, and only decodes and enqueues.
+-- | @h2r_call(msg, len, token, capability, block = 0, budget_ns, out_reply)@: a null
+-- token leaves the call unparked; @budget_ns@ is how long the call may wait for the
+-- engine before it is dropped as 'StatusExpired' ('maxBound': no deadline). Unsafe:
+-- with @block = 0@ it never blocks (a full channel is refused with
+-- 'StatusChannelFull'), never calls Haskell, and only decodes and enqueues.
 foreign import ccall unsafe "h2r_call"
-  h2rCallTry :: Ptr Word8 -> CSize -> StablePtr PrimMVar -> CInt -> CInt -> Ptr (Ptr ReplyHandle) -> IO CInt
+  h2rCallTry :: Ptr Word8 -> CSize -> StablePtr PrimMVar -> CInt -> CInt -> Word64 -> Ptr (Ptr ReplyHandle) -> IO CInt
 
 -- | The same export, for @block = 1@. Safe: it may wait for room in the channel.
 foreign import ccall safe "h2r_call"
-  h2rCallWait :: Ptr Word8 -> CSize -> StablePtr PrimMVar -> CInt -> CInt -> Ptr (Ptr ReplyHandle) -> IO CInt
+  h2rCallWait :: Ptr Word8 -> CSize -> StablePtr PrimMVar -> CInt -> CInt -> Word64 -> Ptr (Ptr ReplyHandle) -> IO CInt
 
 -- | @h2r_cast(msg, len, block = 0)@. Unsafe, for the same reasons as 'h2rCallTry'.
 foreign import ccall unsafe "h2r_cast"
@@ -128,7 +142,13 @@ foreign import ccall safe "h2r_cast"
 foreign import ccall unsafe "h2r_reply"
   h2rReply :: Ptr ReplyHandle -> Ptr (Ptr Word8) -> Ptr CSize -> IO CInt
 
--- | @h2r_release(reply)@. Unsafe: drops a reference, never blocks.
+-- | @h2r_park(reply, token, capability)@: 0 and the token is Rust's, or
+-- 'StatusAlreadyAnswered' and the reply is there to read. Unsafe: two atomic
+-- operations on the cell, never blocks.
+foreign import ccall unsafe "h2r_park"
+  h2rPark :: Ptr ReplyHandle -> StablePtr PrimMVar -> CInt -> IO CInt
+
+-- | @h2r_release(reply)@. Unsafe: sets a flag and drops a reference, never blocks.
 foreign import ccall unsafe "h2r_release"
   h2rRelease :: Ptr ReplyHandle -> IO CInt
 
@@ -139,7 +159,23 @@ foreign import ccall unsafe "h2r_release"
 foreign import ccall safe "h2r_schema_fingerprint"
   h2rSchemaFingerprint :: Ptr Word8 -> CSize -> IO CInt
 
--- | @h2r_stats(out, len)@. Unsafe: six atomic loads.
+-- | @h2r_calls_in_flight()@: accepted calls not settled yet. Unsafe: two atomic
+-- loads.
+foreign import ccall unsafe "h2r_calls_in_flight"
+  h2rCallsInFlight :: IO Word64
+
+-- | @h2r_parallelism()@: how many CPUs the process may run on (affinity and cgroup
+-- quota). Safe: its first call in a process reads files under @/proc@ and @/sys@.
+foreign import ccall safe "h2r_parallelism"
+  h2rParallelism :: IO CSize
+
+-- | libc's @sched_yield()@: offers this OS thread's CPU to another runnable thread
+-- (such as Rust's worker, when both share a core). Unsafe: one short system call
+-- that never blocks and never calls back into Haskell.
+foreign import ccall unsafe "sched_yield"
+  schedYield :: IO CInt
+
+-- | @h2r_stats(out, len)@. Unsafe: nine atomic loads.
 foreign import ccall unsafe "h2r_stats"
   h2rStats :: Ptr Word64 -> CSize -> IO CInt
 

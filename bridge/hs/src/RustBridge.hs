@@ -87,6 +87,7 @@ where
 
 import Control.Concurrent.Async (Async, async, withAsync)
 import Control.Exception (throwIO)
+import Control.Monad (join)
 import Control.Monad.IO.Class (MonadIO, liftIO)
 import Control.Monad.Trans.Reader (ReaderT (..))
 import Data.Proxy (Proxy (..))
@@ -121,20 +122,30 @@ withRust = withRustSchema (protocolFingerprint (Proxy :: Proxy p))
 -- tag or bytes are not the request's reply (guarantee 8), 'EnginePanicked'
 -- (guarantee 1), 'NotRunning' and 'ShuttingDown'. Blocks until the reply arrives;
 -- see 'callRustTimeout' for a bounded wait. Cancellable (guarantee 6).
-callRust :: forall req m. (CallOf req, MonadIO m) => req -> RustT (CallProtocol req) m (Reply req)
-callRust request = do
-  let bytes = encodeCall request
-  checkLength bytes
-  reply <- callRaw bytes
-  liftIO (either throwIO pure (decodeReply (Proxy :: Proxy req) reply))
+callRust :: (CallOf req, MonadIO m) => req -> RustT (CallProtocol req) m (Reply req)
+callRust request = callWithin maxBound request >>= liftIO . unexpired
 
 -- | 'callRust' with a deadline in microseconds: 'Nothing' if no reply came in time.
--- The late reply is dropped harmlessly when it arrives (guarantee 6). Throws what
--- 'callRust' throws.
+-- The deadline travels with the call: if the engine has not started it by then,
+-- Rust drops it unrun (counted in 'callsDroppedExpired'); if the caller gives up
+-- first, Rust drops it unrun as abandoned; a reply that comes late is dropped
+-- harmlessly (guarantee 6). A negative deadline means none. Throws what 'callRust'
+-- throws.
 callRustTimeout ::
   (CallOf req, MonadIO m) => Int -> req -> RustT (CallProtocol req) m (Maybe (Reply req))
 callRustTimeout micros request = RustT . ReaderT $ \env ->
-  let RustT call = callRust request in liftIO (timeout micros (runReaderT call env))
+  let RustT call = callWithin budget request
+      budget = if micros < 0 then maxBound else 1000 * fromIntegral micros
+   in liftIO (join <$> timeout micros (runReaderT call env))
+
+-- | A typed call that Rust drops unrun ('Nothing') unless the engine starts it
+-- within the budget, in nanoseconds ('maxBound': no deadline).
+callWithin :: forall req m. (CallOf req, MonadIO m) => Word64 -> req -> RustT (CallProtocol req) m (Maybe (Reply req))
+callWithin budget request = do
+  let bytes = encodeCall request
+  checkLength bytes
+  reply <- callRawWithin budget bytes
+  liftIO (traverse (either throwIO pure . decodeReply (Proxy :: Proxy req)) reply)
 
 -- | Sends a message without waiting for an answer: its tag, then its @store@
 -- encoding. Returns once the message is queued; waits (as a Haskell thread,
@@ -172,20 +183,32 @@ withAsyncRust (RustT child) inner = RustT . ReaderT $ \env ->
 -- 'handlesReleased' and 'tokensOutstanding' is 0: that is how the tests and the soak
 -- show nothing leaks.
 data BridgeStats = BridgeStats
-  { -- | Calls queued for the engine (their tokens then belong to Rust).
+  { -- | Calls queued for the engine.
     callsAccepted :: !Word64,
-    -- | Calls whose caller was woken (each token freed by @hs_try_putmvar@).
+    -- | Accepted calls that Rust settled, each exactly once: answered by the
+    -- engine, failed, or dropped unrun (the two counters below).
     callsAnswered :: !Word64,
     -- | Reply handles handed out.
     handlesIssued :: !Word64,
     -- | Reply handles released.
     handlesReleased :: !Word64,
-    -- | Tokens made by 'callRust', one per call that reached the bridge.
+    -- | Tokens made by 'callRust': one per call that blocked (or, with spinning
+    -- off, per call that reached the bridge).
     tokensCreated :: !Word64,
-    -- | Tokens that never went to Rust (the call was refused, or interrupted before
-    -- Rust took it) and were freed by Haskell. Rust counts the others: every token
-    -- it takes comes back through 'callsAnswered'.
-    tokensFreedUnsent :: !Word64
+    -- | Tokens that Rust never took or never used (the call or park was refused,
+    -- the submit was interrupted, or the reply came while the caller made its
+    -- token) and that Haskell freed itself.
+    tokensFreedUnsent :: !Word64,
+    -- | Calls Rust dropped before the engine ran them because their caller had
+    -- released its reply handle (cancelled, killed, or timed out).
+    callsDroppedAbandoned :: !Word64,
+    -- | Calls Rust dropped before the engine ran them because their
+    -- 'callRustTimeout' deadline had passed.
+    callsDroppedExpired :: !Word64,
+    -- | Tokens Rust handed back through @hs_try_putmvar@ (which frees each): the
+    -- calls whose caller blocked before the reply came. A reply found by polling
+    -- costs no wake-up.
+    callsWoken :: !Word64
   }
   deriving (Eq, Show)
 
@@ -194,16 +217,16 @@ data BridgeStats = BridgeStats
 -- then is a leaked token. Negative would be a token freed twice.
 tokensOutstanding :: BridgeStats -> Integer
 tokensOutstanding stats =
-  toInteger (tokensCreated stats) - toInteger (tokensFreedUnsent stats) - toInteger (callsAnswered stats)
+  toInteger (tokensCreated stats) - toInteger (tokensFreedUnsent stats) - toInteger (callsWoken stats)
 
 -- | Reads the counters. Works with or without a running bridge. They are read in one
 -- call; the whole is a near-instant view, exact when no call is in flight. Throws
 -- 'InternalError' only on a bug in rs-in-hs.
 bridgeStats :: IO BridgeStats
-bridgeStats = allocaArray 6 $ \out -> do
-  h2rStats out 6 >>= checkOk "h2r_stats"
-  values <- peekArray 6 out
+bridgeStats = allocaArray 9 $ \out -> do
+  h2rStats out 9 >>= checkOk "h2r_stats"
+  values <- peekArray 9 out
   case values of
-    [accepted, answered, issued, released, created, freed] ->
-      pure (BridgeStats accepted answered issued released created freed)
+    [accepted, answered, issued, released, created, freed, abandoned, expired, woken] ->
+      pure (BridgeStats accepted answered issued released created freed abandoned expired woken)
     _ -> throwIO (InternalError "h2r_stats" (length values))

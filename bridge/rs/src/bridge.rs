@@ -9,6 +9,7 @@ use std::ffi::c_int;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, TryLockError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use flume::{Sender, TrySendError};
 
@@ -98,12 +99,13 @@ impl<E: Engine> Bridge<E> {
         // module test; at run time it can only mean that no Haskell side can match.
         let ours = self.fingerprint().map_err(|_| Status::SchemaMismatch)?;
         let config = decode_init(config_bytes, &ours)?;
+        let spin = Duration::from_micros(u64::from(config.spin_micros));
         let (jobs, queue) = flume::bounded(CHANNEL_CAPACITY);
         let events = Arc::new(Hub::new(waker.notify));
         let engine_events = Arc::clone(&events);
         let handle = std::thread::Builder::new()
             .name("rs-in-hs-worker".to_owned())
-            .spawn(move || worker::run::<E>(queue, waker, engine_events))
+            .spawn(move || worker::run::<E>(queue, waker, engine_events, spin))
             .map_err(|_| Status::SpawnFailed)?;
         *worker = Some(handle);
         *running = Some(Running {
@@ -151,17 +153,20 @@ impl<E: Engine> Bridge<E> {
         }
     }
 
-    /// Submits a call. On `Ok` the worker owns `token` and will pass it to `notify`
-    /// exactly once; on `Err` nothing was queued and the caller still owns `token`.
+    /// Submits a call that must reach the engine by `deadline`, if given, or is
+    /// dropped unrun. With `parked`, on `Ok` the
+    /// worker owns the token and will pass it to `notify` exactly once; without, the
+    /// caller may park later (`ReplyCell::park`). On `Err` nothing was queued and the
+    /// caller still owns its token.
     pub(crate) fn call(
         &self,
         message: &[u8],
-        token: Token,
-        capability: c_int,
+        parked: Option<(c_int, Token)>,
+        deadline: Option<Instant>,
         wait: Wait,
     ) -> Result<Arc<ReplyCell>, Status> {
         self.with_running(message, |running, request: Request<E>| {
-            let (pending, cell) = PendingCall::new(running.waker, capability, token);
+            let (pending, cell) = PendingCall::new(running.waker, parked, deadline);
             running.submit(Job::Call(request, pending), wait)?;
             crate::stats::call_accepted();
             Ok(cell)

@@ -94,7 +94,7 @@ macro_rules! export_engine {
         ///
         /// # Safety
         /// As for `rs_in_hs::ffi::call`: `message` valid for `len` bytes, `out_reply`
-        /// valid for one write, `token` a `StablePtr` that `notify` accepts.
+        /// valid for one write, `token` null or a `StablePtr` that `notify` accepts.
         #[allow(unsafe_code)]
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn h2r_call(
@@ -103,6 +103,7 @@ macro_rules! export_engine {
             token: *mut ::core::ffi::c_void,
             capability: ::core::ffi::c_int,
             block: ::core::ffi::c_int,
+            budget_ns: u64,
             out_reply: *mut *const ::core::ffi::c_void,
         ) -> ::core::ffi::c_int {
             // SAFETY: this function's caller has the duties `ffi::call` lists.
@@ -114,9 +115,26 @@ macro_rules! export_engine {
                     token,
                     capability,
                     block,
+                    budget_ns,
                     out_reply,
                 )
             }
+        }
+
+        /// Gives a pending call the caller's wake-up token (C ABI: `h2r_park`).
+        ///
+        /// # Safety
+        /// As for `rs_in_hs::ffi::park`: an unreleased handle, `token` a `StablePtr`
+        /// that `notify` accepts.
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn h2r_park(
+            reply: *const ::core::ffi::c_void,
+            token: *mut ::core::ffi::c_void,
+            capability: ::core::ffi::c_int,
+        ) -> ::core::ffi::c_int {
+            // SAFETY: this function's caller has the duties `ffi::park` lists.
+            unsafe { $crate::__private::ffi::park(reply, token, capability) }
         }
 
         /// Submits a fire-and-forget message (C ABI: `h2r_cast`).
@@ -259,6 +277,20 @@ macro_rules! export_engine {
         pub unsafe extern "C" fn h2r_events_stats(out: *mut u64, len: usize) -> ::core::ffi::c_int {
             // SAFETY: this function's caller has the duties `ffi::events::stats` lists.
             unsafe { $crate::__private::ffi::events::stats(&RS_IN_HS_BRIDGE, out, len) }
+        }
+
+        /// Accepted calls not settled yet (C ABI: `h2r_calls_in_flight`).
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn h2r_calls_in_flight() -> u64 {
+            $crate::__private::ffi::calls_in_flight()
+        }
+
+        /// How many CPUs this process may run on (C ABI: `h2r_parallelism`).
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn h2r_parallelism() -> usize {
+            $crate::__private::ffi::parallelism()
         }
 
         /// Counts a token the caller made (C ABI: `h2r_token_created`).

@@ -8,19 +8,25 @@
 //! stderr and the process aborts rather than unwind into Haskell.
 //!
 //! Ownership rules, mirrored in the Haskell package's `FFI` module:
-//! - A non-zero status means nothing was taken: a refused `h2r_call` leaves the token
-//!   (a `StablePtr PrimMVar`) with the caller, who frees it; no reply will come for it.
-//! - Status 0 from `h2r_call` moves the token to Rust, which passes it to `notify`
-//!   (`hs_try_putmvar`, which frees it) exactly once, and gives the caller a reply
-//!   handle that it must pass to `h2r_release` exactly once.
+//! - A non-zero status means nothing was taken: a refused `h2r_call` or `h2r_park`
+//!   leaves the token (a `StablePtr PrimMVar`) with the caller, who frees it; no
+//!   wake-up will come for it.
+//! - Status 0 from `h2r_call` gives the caller a reply handle that it must pass to
+//!   `h2r_release` exactly once. If the call carried a token, or once `h2r_park`
+//!   returns 0 for the handle, the token is Rust's, which passes it to `notify`
+//!   (`hs_try_putmvar`, which frees it) exactly once. A caller that never parks (it
+//!   found the reply by polling `h2r_reply`, or gave up) gives Rust no token at all.
 //! - Message bytes are only borrowed for the duration of the call.
+//!
+//! The reply cell's state machine, which settles who wakes whom, is in `reply`.
 #![allow(unsafe_code)]
 
 pub mod events;
 
 use std::ffi::{c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use crate::bridge::{Bridge, Wait};
 use crate::engine::Engine;
@@ -33,7 +39,7 @@ use crate::status::Status;
 pub const SCHEMA_FINGERPRINT_LEN: usize = 32;
 
 /// How many counters `h2r_stats` can write.
-pub const STATS_LEN: usize = 6;
+pub const STATS_LEN: usize = stats::COUNTERS;
 
 /// Runs an export's body: catches any panic, and turns the result into a status.
 fn boundary(export: &str, body: impl FnOnce() -> Result<(), Status>) -> c_int {
@@ -110,15 +116,21 @@ pub fn deinit<E: Engine>(bridge: &Bridge<E>) -> c_int {
 }
 
 /// `h2r_call`: submits a call. `block != 0` waits for room in the channel; `block ==
-/// 0` returns `ChannelFull` instead and never blocks.
+/// 0` returns `ChannelFull` instead and never blocks. A non-null `token` parks the
+/// call at once (the worker wakes `capability` with it); a null one leaves the caller
+/// to poll `h2r_reply` and perhaps `h2r_park` later. `budget_ns`: nanoseconds from now
+/// within which the engine must start the call, or it is dropped unrun and answered
+/// `Expired`; `u64::MAX` for no deadline.
 ///
-/// On 0: `token` now belongs to Rust (see the module's ownership rules) and
-/// `*out_reply` holds a reply handle for `h2r_reply`/`h2r_release`. On any other status
-/// nothing was taken and `*out_reply` is untouched.
+/// On 0: a non-null `token` now belongs to Rust (see the module's ownership rules)
+/// and `*out_reply` holds a reply handle for `h2r_reply`/`h2r_park`/`h2r_release`. On
+/// any other status nothing was taken and `*out_reply` is untouched.
 ///
 /// # Safety
 /// `message` must be valid for `len` bytes (or `len == 0`); `out_reply` must be valid
-/// for one pointer write. `token` must be a `StablePtr` that `notify` accepts.
+/// for one pointer write. `token` must be null or a `StablePtr` that `notify` accepts.
+// The arguments are the C export's, one to one.
+#[allow(clippy::too_many_arguments)]
 pub unsafe fn call<E: Engine>(
     bridge: &Bridge<E>,
     message: *const u8,
@@ -126,6 +138,7 @@ pub unsafe fn call<E: Engine>(
     token: *mut c_void,
     capability: c_int,
     block: c_int,
+    budget_ns: u64,
     out_reply: *mut *const c_void,
 ) -> c_int {
     boundary("h2r_call", || {
@@ -134,7 +147,11 @@ pub unsafe fn call<E: Engine>(
         }
         // SAFETY: the caller guarantees `message` is valid for `len` bytes.
         let message = unsafe { borrow_bytes(message, len) }?;
-        let cell = bridge.call(message, Token::new(token), capability, wait(block))?;
+        let parked = (!token.is_null()).then(|| (capability, Token::new(token)));
+        let deadline = (budget_ns != u64::MAX)
+            .then(|| Instant::now().checked_add(Duration::from_nanos(budget_ns)))
+            .flatten();
+        let cell = bridge.call(message, parked, deadline, wait(block))?;
         // SAFETY: `out_reply` is non-null (checked above) and the caller guarantees it
         // is valid for a pointer write.
         unsafe { out_reply.write(Arc::into_raw(cell).cast::<c_void>()) };
@@ -195,8 +212,31 @@ pub unsafe fn reply(reply: *const c_void, out_ptr: *mut *const u8, out_len: *mut
     })
 }
 
+/// `h2r_park`: gives a call's reply cell the caller's token, so that the worker wakes
+/// `capability` with it when the outcome is there. 0: the token is Rust's (see the
+/// module's ownership rules). `AlreadyAnswered`: the outcome is already there, read
+/// it with `h2r_reply`; the token stays with the caller. `InvalidArgument`: a null
+/// handle, or one that was parked (or given a token at submit) before; the token
+/// stays with the caller.
+///
+/// # Safety
+/// `reply` must be a handle from `h2r_call` not yet released. `token` must be a
+/// `StablePtr` that `notify` accepts.
+pub unsafe fn park(reply: *const c_void, token: *mut c_void, capability: c_int) -> c_int {
+    boundary("h2r_park", || {
+        if reply.is_null() {
+            return Err(Status::InvalidArgument);
+        }
+        // SAFETY: `reply` came from `Arc::into_raw` in `h2r_call` and has not been
+        // released (caller's duty), so the cell is alive for this call.
+        let cell = unsafe { &*reply.cast::<ReplyCell>() };
+        cell.park(capability, Token::new(token))
+    })
+}
+
 /// `h2r_release`: releases a reply handle. Call it exactly once per handle, whether
-/// or not the reply arrived (a late reply is then dropped by the worker's side).
+/// or not the reply arrived: a call the engine has not started is then dropped unrun
+/// (`Abandoned`), and a late reply is dropped by the worker's side.
 ///
 /// # Safety
 /// `reply` must be a handle from `h2r_call` that was not released before.
@@ -207,7 +247,9 @@ pub unsafe fn release(reply: *const c_void) -> c_int {
         }
         // SAFETY: `reply` came from `Arc::into_raw` in `h2r_call` and this is its one
         // release (caller's duty), so giving the reference back to an `Arc` is sound.
-        drop(unsafe { Arc::from_raw(reply.cast::<ReplyCell>()) });
+        let cell = unsafe { Arc::from_raw(reply.cast::<ReplyCell>()) };
+        cell.release();
+        drop(cell);
         stats::handle_released();
         Ok(())
     })
@@ -215,7 +257,8 @@ pub unsafe fn release(reply: *const c_void) -> c_int {
 
 /// `h2r_stats`: writes up to `len` counters to `out`, in this order: calls
 /// accepted, calls answered, reply handles issued, reply handles released, tokens
-/// created, tokens freed unsent (see [`crate::stats`]).
+/// created, tokens freed unsent, calls dropped abandoned, calls dropped expired,
+/// calls woken (see [`crate::stats`]).
 ///
 /// # Safety
 /// `out` must be valid for writes of `len` `u64`s (or `len == 0`).
@@ -269,6 +312,21 @@ pub fn token_freed_unsent() -> c_int {
         stats::token_freed_unsent();
         Ok(())
     })
+}
+
+/// `h2r_calls_in_flight`: how many accepted calls are not settled yet, over the
+/// process (a hint read with relaxed loads: the Haskell caller spins only when few
+/// are, since with a queue the worker is busy anyway).
+pub fn calls_in_flight() -> u64 {
+    stats::calls_in_flight()
+}
+
+/// `h2r_parallelism`: how many CPUs this process may run on (its affinity mask and
+/// cgroup quota, as `std::thread::available_parallelism` reads them; 1 if unknown).
+/// Read once per process. The Haskell side turns spinning off when it is 1.
+pub fn parallelism() -> usize {
+    static CPUS: OnceLock<usize> = OnceLock::new();
+    *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
 fn wait(block: c_int) -> Wait {

@@ -1,13 +1,38 @@
 //! One call's reply: the pending call the worker answers, and the cell the caller reads.
 //!
-//! The reply path (see ARCHITECTURE.md) is: the worker stores the outcome in a
-//! [`ReplyCell`], then wakes the caller's `MVar` through the [`Waker`]. The cell is an
-//! `Arc` shared by the worker and the caller, so either side may let go first: a caller
-//! that timed out simply releases its handle, and the late reply is dropped with the
-//! last reference.
+//! The cell is an `Arc` shared by the worker and the caller, so either side may let go
+//! first. Who wakes whom is settled by a small state machine on the cell, three flags
+//! in one atomic byte, each set once and never cleared:
+//!
+//! - `PARKED`: the caller gave the cell its wake-up token (at submit, or later with
+//!   [`ReplyCell::park`]). From then on Rust owns the token and passes it to
+//!   [`Notify`] exactly once, when the call is settled.
+//! - `READY`: the worker stored the outcome. Set once, by [`PendingCall::answer`] (or
+//!   its `Drop`), with one `fetch_or` that also tells the worker whether the caller
+//!   parked first.
+//! - `RELEASED`: the caller released its handle. A call that is `RELEASED` before the
+//!   worker reaches it is dropped unrun (`Abandoned`).
+//!
+//! A fourth flag, `PARKING`, makes [`ReplyCell::park`] two steps (claim the cell, then
+//! publish the token), so that a second park can never overwrite a token Rust owns.
+//!
+//! Transitions (every other combination is unreachable):
+//!
+//! | from | event | to | the token |
+//! | --- | --- | --- | --- |
+//! | (none) | worker settles | `READY` | none was given: no wake-up; the caller sees the reply by polling |
+//! | (none) | caller parks, wins | `PARKED` | now Rust's |
+//! | `PARKING` | worker settles first | `PARKING`+`READY` | the park fails with `AlreadyAnswered`: it stays the caller's |
+//! | `PARKED` | worker settles | `PARKED`+`READY` | passed to `notify` (which frees it) |
+//! | (none) | caller releases | `RELEASED` | none was given |
+//! | `PARKED` | caller releases | `PARKED`+`RELEASED` | still Rust's: the worker drops the call and passes it to `notify` |
+//! | `READY` (any) | caller releases | +`RELEASED` | as before; the outcome is dropped with the last `Arc` |
+//! | `RELEASED` (any) | worker settles | +`READY` | passed to `notify` if `PARKED`; the outcome is never read |
 
 use std::ffi::{c_int, c_void};
+use std::sync::atomic::{AtomicI32, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use crate::status::Status;
 
@@ -56,20 +81,101 @@ pub(crate) enum Outcome {
     Failed(Status, String),
 }
 
-/// Where the worker leaves a call's outcome for the caller to read.
-#[derive(Debug, Default)]
+/// The caller gave a token; Rust owes it one `notify`.
+const PARKED: u8 = 1;
+/// The outcome is stored.
+const READY: u8 = 2;
+/// The caller released its handle.
+const RELEASED: u8 = 4;
+/// A park has claimed the cell and is publishing its token.
+const PARKING: u8 = 8;
+
+/// Where the worker leaves a call's outcome for the caller to read; see the module's
+/// state machine.
+#[derive(Debug)]
 pub(crate) struct ReplyCell {
+    state: AtomicU8,
+    /// The parked caller's token and capability: written before `PARKED` is set
+    /// (release), read only after `PARKED` is seen (acquire).
+    token: AtomicUsize,
+    capability: AtomicI32,
     outcome: OnceLock<Outcome>,
 }
 
 impl ReplyCell {
-    /// The outcome, once the worker has stored it.
+    fn new(parked: Option<(c_int, Token)>) -> Self {
+        let (state, capability, token) = match parked {
+            Some((capability, Token(token))) => (PARKED, capability, token),
+            None => (0, 0, 0),
+        };
+        ReplyCell {
+            state: AtomicU8::new(state),
+            token: AtomicUsize::new(token),
+            capability: AtomicI32::new(capability),
+            outcome: OnceLock::new(),
+        }
+    }
+
+    /// The outcome, once the worker has stored it. Never blocks: the caller polls it.
     pub fn outcome(&self) -> Option<&Outcome> {
+        if self.state.load(Ordering::Acquire) & READY == 0 {
+            return None;
+        }
         self.outcome.get()
+    }
+
+    /// Gives the cell the caller's token, so that the worker wakes the caller when it
+    /// settles the call. `Ok`: Rust owns the token. `AlreadyAnswered`: the outcome is
+    /// already there and the token stays with the caller. `InvalidArgument`: the
+    /// cell was parked before (or the handle released), and the token stays with the
+    /// caller.
+    pub fn park(&self, capability: c_int, token: Token) -> Result<(), Status> {
+        let refused = |state: u8| {
+            if state & READY != 0 {
+                Status::AlreadyAnswered
+            } else {
+                Status::InvalidArgument
+            }
+        };
+        self.state
+            .compare_exchange(0, PARKING, Ordering::Acquire, Ordering::Acquire)
+            .map_err(refused)?;
+        // Only this park got past the claim, so nobody else writes these, and the
+        // worker reads them only after it sees `PARKED` below.
+        self.token.store(token.0, Ordering::Relaxed);
+        self.capability.store(capability, Ordering::Relaxed);
+        self.state
+            .compare_exchange(PARKING, PARKED, Ordering::Release, Ordering::Acquire)
+            .map(|_| ())
+            .map_err(refused)
+    }
+
+    /// Marks the caller's handle released: a call not yet run is then dropped unrun.
+    pub fn release(&self) {
+        self.state.fetch_or(RELEASED, Ordering::Release);
+    }
+
+    /// Whether the caller has released its handle.
+    fn released(&self) -> bool {
+        self.state.load(Ordering::Acquire) & RELEASED != 0
+    }
+
+    /// Stores the outcome and marks it `READY`. Returns the token to wake if the
+    /// caller had parked, which only this call can take (`READY` is set once).
+    fn settle(&self, outcome: Outcome) -> Option<(c_int, Token)> {
+        // `settle` runs once per cell (see `PendingCall`), so the lock is empty.
+        let _ = self.outcome.set(outcome);
+        let before = self.state.fetch_or(READY, Ordering::AcqRel);
+        (before & PARKED != 0).then(|| {
+            (
+                self.capability.load(Ordering::Relaxed),
+                Token(self.token.load(Ordering::Relaxed)),
+            )
+        })
     }
 }
 
-/// An accepted call that still owes its caller a wake-up.
+/// An accepted call that the worker still owes an outcome.
 ///
 /// Exactly one of [`PendingCall::answer`] or [`PendingCall::disarm`] consumes it. If it
 /// is dropped any other way (a worker bug, an unwinding thread), `Drop` answers with
@@ -77,45 +183,75 @@ impl ReplyCell {
 #[derive(Debug)]
 pub(crate) struct PendingCall {
     cell: Arc<ReplyCell>,
-    wake: Option<(Waker, c_int, Token)>,
+    deadline: Option<Instant>,
+    /// `None` once answered or disarmed.
+    waker: Option<Waker>,
 }
 
 impl PendingCall {
-    /// A new pending call and the caller's handle on its cell.
-    pub fn new(waker: Waker, capability: c_int, token: Token) -> (Self, Arc<ReplyCell>) {
-        let cell = Arc::new(ReplyCell::default());
+    /// A new pending call and the caller's handle on its cell. With `parked`, the
+    /// caller gave its token at submit (the cell starts `PARKED`); without, it polls
+    /// and may park later. A call still queued at `deadline` is dropped unrun.
+    pub fn new(
+        waker: Waker,
+        parked: Option<(c_int, Token)>,
+        deadline: Option<Instant>,
+    ) -> (Self, Arc<ReplyCell>) {
+        let cell = Arc::new(ReplyCell::new(parked));
         let call = PendingCall {
             cell: Arc::clone(&cell),
-            wake: Some((waker, capability, token)),
+            deadline,
+            waker: Some(waker),
         };
         (call, cell)
     }
 
-    /// Stores the outcome, then wakes the caller (in that order: the caller reads the
-    /// cell only after its wake-up).
-    pub fn answer(mut self, outcome: Outcome) {
-        self.finish(outcome);
-    }
-
-    /// Forgets the token without waking anyone: the call was refused, so the caller
-    /// still owns the token and will free it itself.
-    pub fn disarm(mut self) {
-        self.wake = None;
-    }
-
-    fn finish(&mut self, outcome: Outcome) {
-        if let Some((waker, capability, token)) = self.wake.take() {
-            // The cell is filled only here, and `wake` is taken first, so it is empty.
-            let _ = self.cell.outcome.set(outcome);
-            crate::stats::call_answered();
-            (waker.notify)(capability, token.into_handle());
+    /// Why the call must not reach the engine, if it must not: its deadline has
+    /// passed (`Expired`, checked first), or its caller released its handle
+    /// (`Abandoned`).
+    pub fn stale(&self) -> Option<Status> {
+        if self
+            .deadline
+            .is_some_and(|deadline| Instant::now() >= deadline)
+        {
+            Some(Status::Expired)
+        } else if self.cell.released() {
+            Some(Status::Abandoned)
+        } else {
+            None
         }
+    }
+
+    /// Stores the outcome, then wakes the caller if it parked (in that order: the
+    /// caller reads the cell only after its wake-up). Returns whether it woke the
+    /// caller: `false` means the caller was polling (or had gone).
+    pub fn answer(mut self, outcome: Outcome) -> bool {
+        self.finish(outcome)
+    }
+
+    /// Forgets the call without settling it: it was refused, so the caller still owns
+    /// its token (if it gave one) and will free it itself.
+    pub fn disarm(mut self) {
+        self.waker = None;
+    }
+
+    fn finish(&mut self, outcome: Outcome) -> bool {
+        let Some(waker) = self.waker.take() else {
+            return false;
+        };
+        crate::stats::call_answered();
+        let Some((capability, token)) = self.cell.settle(outcome) else {
+            return false;
+        };
+        crate::stats::call_woken();
+        (waker.notify)(capability, token.into_handle());
+        true
     }
 }
 
 impl Drop for PendingCall {
     fn drop(&mut self) {
-        self.finish(Outcome::Failed(
+        let _ = self.finish(Outcome::Failed(
             Status::ShuttingDown,
             "the call was dropped before it was answered".to_owned(),
         ));
@@ -125,41 +261,169 @@ impl Drop for PendingCall {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    use std::time::Duration;
 
-    static WAKES: AtomicUsize = AtomicUsize::new(0);
+    /// Tokens handed to `record`, in order. Each test uses tokens of its own.
+    static WOKEN: Mutex<Vec<usize>> = Mutex::new(Vec::new());
 
-    extern "C" fn count(_capability: c_int, _token: *mut c_void) {
-        WAKES.fetch_add(1, Ordering::SeqCst);
+    extern "C" fn record(_capability: c_int, token: *mut c_void) {
+        WOKEN.lock().unwrap().push(token.addr());
+    }
+
+    fn woken(token: usize) -> usize {
+        WOKEN
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|&&t| t == token)
+            .count()
     }
 
     fn waker() -> Waker {
         Waker {
-            notify: count,
+            notify: record,
             thread_done: None,
         }
     }
 
+    fn token(n: usize) -> Token {
+        Token::new(std::ptr::without_provenance_mut(n))
+    }
+
+    fn reply() -> Outcome {
+        Outcome::Reply(vec![1])
+    }
+
     #[test]
-    fn answer_disarm_and_drop_wake_exactly_as_promised() {
-        let token = || Token::new(std::ptr::without_provenance_mut(8));
-        let before = WAKES.load(Ordering::SeqCst);
+    fn a_token_given_at_submit_is_woken_once_when_answered() {
+        let (call, cell) = PendingCall::new(waker(), Some((0, token(101))), None);
+        assert_eq!(cell.outcome(), None);
+        assert!(call.answer(reply()));
+        assert_eq!(cell.outcome(), Some(&reply()));
+        assert_eq!(woken(101), 1);
+    }
 
-        let (call, cell) = PendingCall::new(waker(), 0, token());
-        call.answer(Outcome::Reply(vec![1]));
-        assert_eq!(cell.outcome(), Some(&Outcome::Reply(vec![1])));
+    #[test]
+    fn a_reply_taken_by_polling_wakes_nobody_and_refuses_a_later_park() {
+        let (call, cell) = PendingCall::new(waker(), None, None);
+        assert!(!call.answer(reply()));
+        assert_eq!(cell.outcome(), Some(&reply()));
+        assert_eq!(cell.park(0, token(102)), Err(Status::AlreadyAnswered));
+        assert_eq!(woken(102), 0);
+    }
 
-        let (call, cell) = PendingCall::new(waker(), 0, token());
+    #[test]
+    fn a_park_before_the_answer_is_woken_once() {
+        let (call, cell) = PendingCall::new(waker(), None, None);
+        assert_eq!(cell.park(3, token(103)), Ok(()));
+        assert_eq!(woken(103), 0);
+        call.answer(reply());
+        assert_eq!(cell.outcome(), Some(&reply()));
+        assert_eq!(woken(103), 1);
+    }
+
+    #[test]
+    fn a_second_park_is_refused_and_keeps_the_first_token() {
+        let (call, cell) = PendingCall::new(waker(), None, None);
+        assert_eq!(cell.park(0, token(104)), Ok(()));
+        assert_eq!(cell.park(0, token(105)), Err(Status::InvalidArgument));
+        call.answer(reply());
+        assert_eq!((woken(104), woken(105)), (1, 0));
+    }
+
+    #[test]
+    fn an_answer_during_a_park_leaves_the_token_with_the_caller() {
+        // The worker's `fetch_or` lands between the park's claim and its publish.
+        let (call, cell) = PendingCall::new(waker(), None, None);
+        cell.state.store(PARKING, Ordering::SeqCst);
+        call.answer(reply());
+        assert_eq!(
+            cell.state
+                .compare_exchange(PARKING, PARKED, Ordering::Release, Ordering::Acquire),
+            Err(PARKING | READY)
+        );
+        assert_eq!(cell.outcome(), Some(&reply()));
+        assert!(!WOKEN.lock().unwrap().contains(&0));
+    }
+
+    #[test]
+    fn a_call_released_unparked_is_abandoned_and_wakes_nobody() {
+        let (call, cell) = PendingCall::new(waker(), None, None);
+        cell.release();
+        drop(cell);
+        assert_eq!(call.stale(), Some(Status::Abandoned));
+        call.answer(Outcome::Failed(Status::Abandoned, String::new()));
+    }
+
+    #[test]
+    fn a_call_released_while_parked_is_abandoned_and_its_token_woken_once() {
+        let (call, cell) = PendingCall::new(waker(), None, None);
+        assert_eq!(cell.park(0, token(106)), Ok(()));
+        cell.release();
+        drop(cell);
+        assert_eq!(call.stale(), Some(Status::Abandoned));
+        call.answer(Outcome::Failed(Status::Abandoned, String::new()));
+        assert_eq!(woken(106), 1);
+    }
+
+    #[test]
+    fn a_release_after_the_answer_changes_nothing() {
+        let (call, cell) = PendingCall::new(waker(), Some((0, token(107))), None);
+        call.answer(reply());
+        cell.release();
+        assert_eq!(cell.outcome(), Some(&reply()));
+        assert_eq!(woken(107), 1);
+    }
+
+    #[test]
+    fn a_passed_deadline_expires_the_call_before_a_release_abandons_it() {
+        let now = Instant::now();
+        let (call, cell) = PendingCall::new(waker(), None, Some(now));
+        assert_eq!(call.stale(), Some(Status::Expired));
+        cell.release();
+        assert_eq!(call.stale(), Some(Status::Expired));
+        drop(call);
+
+        let later = now.checked_add(Duration::from_secs(3600));
+        let (call, cell) = PendingCall::new(waker(), None, later);
+        assert_eq!(call.stale(), None);
+        cell.release();
+        assert_eq!(call.stale(), Some(Status::Abandoned));
+    }
+
+    #[test]
+    fn disarm_wakes_nobody_and_drop_answers_shutting_down() {
+        let (call, cell) = PendingCall::new(waker(), Some((0, token(108))), None);
         call.disarm();
         assert_eq!(cell.outcome(), None);
+        assert_eq!(woken(108), 0);
 
-        let (call, cell) = PendingCall::new(waker(), 0, token());
+        let (call, cell) = PendingCall::new(waker(), Some((0, token(109))), None);
         drop(call);
         assert!(matches!(
             cell.outcome(),
             Some(Outcome::Failed(Status::ShuttingDown, _))
         ));
+        assert_eq!(woken(109), 1);
+    }
 
-        assert_eq!(WAKES.load(Ordering::SeqCst) - before, 2);
+    #[test]
+    fn a_park_racing_the_answer_is_woken_exactly_when_it_won() {
+        for round in 0..2000 {
+            let n = 1_000_000 + round;
+            let (call, cell) = PendingCall::new(waker(), None, None);
+            let worker = std::thread::spawn(move || call.answer(reply()));
+            let parked = cell.park(0, token(n));
+            worker.join().unwrap();
+            assert_eq!(cell.outcome(), Some(&reply()));
+            match parked {
+                Ok(()) => assert_eq!(woken(n), 1, "round {round}"),
+                Err(status) => {
+                    assert_eq!(status, Status::AlreadyAnswered);
+                    assert_eq!(woken(n), 0, "round {round}");
+                }
+            }
+        }
     }
 }

@@ -565,7 +565,7 @@ mod tests {
              calls: Draw -> SEQ(Shape), Clear -> UNIT\n\
              casts: Clear\n\
              Clear = {}\n\
-             Config = {U32}\n\
+             Config = {U32, U32}\n\
              Draw = {SEQ(Shape), OPTION(EITHER(Shape, U8))}\n\
              InitMessage = {SEQ(U8), Config}\n\
              Shape = Dot {} | Line {F64} | Named {TEXT, BOOL}\n"

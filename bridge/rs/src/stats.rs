@@ -6,19 +6,28 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::status::Status;
+
 static CALLS_ACCEPTED: AtomicU64 = AtomicU64::new(0);
 static CALLS_ANSWERED: AtomicU64 = AtomicU64::new(0);
 static HANDLES_ISSUED: AtomicU64 = AtomicU64::new(0);
 static HANDLES_RELEASED: AtomicU64 = AtomicU64::new(0);
 static TOKENS_CREATED: AtomicU64 = AtomicU64::new(0);
 static TOKENS_FREED_UNSENT: AtomicU64 = AtomicU64::new(0);
+static CALLS_DROPPED_ABANDONED: AtomicU64 = AtomicU64::new(0);
+static CALLS_DROPPED_EXPIRED: AtomicU64 = AtomicU64::new(0);
+static CALLS_WOKEN: AtomicU64 = AtomicU64::new(0);
+
+/// How many counters there are: the length of [`Snapshot::to_array`].
+pub const COUNTERS: usize = 9;
 
 /// A snapshot of the counters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Snapshot {
-    /// Calls queued for the worker (their tokens then belong to Rust).
+    /// Calls queued for the worker.
     pub calls_accepted: u64,
-    /// Tokens handed back through `notify` (each exactly once).
+    /// Accepted calls whose outcome the worker settled (each exactly once): a reply,
+    /// a failure, or a drop (the two counters below).
     pub calls_answered: u64,
     /// Reply handles given to callers.
     pub handles_issued: u64,
@@ -28,13 +37,21 @@ pub struct Snapshot {
     /// them through `h2r_token_created`.
     pub tokens_created: u64,
     /// Tokens the Haskell side freed itself because Rust never took them (a refused
-    /// or interrupted submit), as it reports them through `h2r_token_freed_unsent`.
+    /// submit or park, or a reply that was there before the caller parked), as it
+    /// reports them through `h2r_token_freed_unsent`.
     pub tokens_freed_unsent: u64,
+    /// Calls dropped unrun because their caller had released its handle.
+    pub calls_dropped_abandoned: u64,
+    /// Calls dropped unrun because their deadline had passed.
+    pub calls_dropped_expired: u64,
+    /// Tokens handed back through `notify` (each exactly once): the calls whose
+    /// caller parked before the outcome was there.
+    pub calls_woken: u64,
 }
 
 impl Snapshot {
     /// The values in the order `h2r_stats` writes them.
-    pub fn to_array(self) -> [u64; 6] {
+    pub fn to_array(self) -> [u64; COUNTERS] {
         [
             self.calls_accepted,
             self.calls_answered,
@@ -42,6 +59,9 @@ impl Snapshot {
             self.handles_released,
             self.tokens_created,
             self.tokens_freed_unsent,
+            self.calls_dropped_abandoned,
+            self.calls_dropped_expired,
+            self.calls_woken,
         ]
     }
 }
@@ -55,7 +75,18 @@ pub fn snapshot() -> Snapshot {
         handles_released: HANDLES_RELEASED.load(Ordering::SeqCst),
         tokens_created: TOKENS_CREATED.load(Ordering::SeqCst),
         tokens_freed_unsent: TOKENS_FREED_UNSENT.load(Ordering::SeqCst),
+        calls_dropped_abandoned: CALLS_DROPPED_ABANDONED.load(Ordering::SeqCst),
+        calls_dropped_expired: CALLS_DROPPED_EXPIRED.load(Ordering::SeqCst),
+        calls_woken: CALLS_WOKEN.load(Ordering::SeqCst),
     }
+}
+
+/// Accepted calls not settled yet (queued or running), from two relaxed loads: a
+/// hint for a caller deciding whether to spin, not an exact count.
+pub fn calls_in_flight() -> u64 {
+    CALLS_ACCEPTED
+        .load(Ordering::Relaxed)
+        .saturating_sub(CALLS_ANSWERED.load(Ordering::Relaxed))
 }
 
 pub(crate) fn call_accepted() {
@@ -64,6 +95,19 @@ pub(crate) fn call_accepted() {
 
 pub(crate) fn call_answered() {
     CALLS_ANSWERED.fetch_add(1, Ordering::Relaxed);
+}
+
+pub(crate) fn call_woken() {
+    CALLS_WOKEN.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Counts a call dropped unrun, by why (`Abandoned` or `Expired`).
+pub(crate) fn call_dropped(why: Status) {
+    let counter = match why {
+        Status::Expired => &CALLS_DROPPED_EXPIRED,
+        _ => &CALLS_DROPPED_ABANDONED,
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
 }
 
 pub(crate) fn handle_issued() {

@@ -38,7 +38,7 @@ pub enum Status {
     InvalidArgument = 9,
     /// The worker thread could not be started.
     SpawnFailed = 10,
-    /// The reply has not been delivered yet (the caller did not wait for its MVar).
+    /// The reply has not been delivered yet (`h2r_reply` before the outcome is there).
     Pending = 11,
     /// The engine's reply could not be encoded.
     EncodeFailed = 12,
@@ -49,11 +49,20 @@ pub enum Status {
     /// `h2r_events_subscribe` while a subscription is running: the bridge has one
     /// subscriber at a time.
     AlreadySubscribed = 14,
+    /// The caller released its reply handle before the engine ran the call, so the
+    /// call was dropped unrun (nobody reads this outcome).
+    Abandoned = 15,
+    /// The call's deadline (given to `h2r_call`) passed before the engine ran it, so
+    /// the call was dropped unrun.
+    Expired = 16,
+    /// `h2r_park` found the outcome already there: the token stays with the caller,
+    /// who reads the reply at once.
+    AlreadyAnswered = 17,
 }
 
 impl Status {
     /// Every status, in code order.
-    pub const ALL: [Status; 15] = [
+    pub const ALL: [Status; 18] = [
         Status::Ok,
         Status::NotInitialised,
         Status::AlreadyInitialised,
@@ -69,6 +78,9 @@ impl Status {
         Status::EncodeFailed,
         Status::SchemaMismatch,
         Status::AlreadySubscribed,
+        Status::Abandoned,
+        Status::Expired,
+        Status::AlreadyAnswered,
     ];
 
     /// The C value of this status.
@@ -101,6 +113,9 @@ impl fmt::Display for Status {
             Status::EncodeFailed => "the engine's reply could not be encoded",
             Status::SchemaMismatch => "the Haskell and Rust wire schemas differ",
             Status::AlreadySubscribed => "an events subscription is already running",
+            Status::Abandoned => "the caller gave up on the call before the engine ran it",
+            Status::Expired => "the call's deadline passed before the engine ran it",
+            Status::AlreadyAnswered => "the reply is already there",
         })
     }
 }
@@ -130,6 +145,9 @@ mod tests {
             (Status::EncodeFailed, 12),
             (Status::SchemaMismatch, 13),
             (Status::AlreadySubscribed, 14),
+            (Status::Abandoned, 15),
+            (Status::Expired, 16),
+            (Status::AlreadyAnswered, 17),
         ];
         assert_eq!(
             table.map(|(status, _)| status),

@@ -1,14 +1,19 @@
 //! The worker thread: it creates the engine and runs every call and cast.
 //!
-//! It never blocks on Haskell: replies go out through `Notify` (`hs_try_putmvar`),
-//! which only queues a wake-up. The engine's construction and every call and cast
-//! run under `catch_unwind`, so a panicking engine answers its caller with
-//! `EnginePanicked` and the worker goes on.
+//! It never blocks on Haskell: replies go out through the reply cell, and through
+//! `Notify` (`hs_try_putmvar`, which only queues a wake-up) when the caller parked.
+//! The engine's construction and every call and cast run under `catch_unwind`, so a
+//! panicking engine answers its caller with `EnginePanicked` and the worker goes on.
+//! A call whose deadline has passed, or whose caller has given up, never reaches the
+//! engine. After each job the worker polls the channel for the spin window before it
+//! parks in `recv`, so a caller that sends again soon wakes no OS thread.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use flume::Receiver;
+use crossbeam_utils::Backoff;
+use flume::{Receiver, TryRecvError};
 
 use crate::engine::{Cast, Engine, Request};
 use crate::events::{Events, Hub};
@@ -36,7 +41,18 @@ impl<E: Engine> Job<E> {
 
 /// Creates the engine and gives it the events handle, then runs until every sender
 /// is gone and the queue is empty, then says goodbye to the RTS through `thread_done`.
-pub(crate) fn run<E: Engine>(jobs: Receiver<Job<E>>, waker: Waker, events: Arc<Hub>) {
+/// `spin` is how long to poll for the next job, after a call whose caller was
+/// polling, before parking (zero: park at once).
+pub(crate) fn run<E: Engine>(
+    jobs: Receiver<Job<E>>,
+    waker: Waker,
+    events: Arc<Hub>,
+    spin: Duration,
+) {
+    // Whether the last job was a call whose caller was polling: its next call may be
+    // near.
+    let mut polled = false;
+    let next = |polled: bool| next_job(&jobs, if polled { spin } else { Duration::ZERO });
     // AssertUnwindSafe, here and below: after a panic the engine keeps whatever state
     // the handler left, which is the documented contract of `Engine`.
     let start = AssertUnwindSafe(|| {
@@ -46,9 +62,19 @@ pub(crate) fn run<E: Engine>(jobs: Receiver<Job<E>>, waker: Waker, events: Arc<H
     });
     match catch_unwind(start) {
         Ok(mut engine) => {
-            for job in jobs.iter() {
+            while let Some(job) = next(polled) {
+                polled = false;
                 match job {
-                    Job::Call(request, pending) => pending.answer(call(&mut engine, request)),
+                    Job::Call(request, pending) => {
+                        let outcome = match pending.stale() {
+                            Some(why) => {
+                                crate::stats::call_dropped(why);
+                                Outcome::Failed(why, why.to_string())
+                            }
+                            None => call(&mut engine, request),
+                        };
+                        polled = !pending.answer(outcome);
+                    }
                     Job::Cast(message) => {
                         if let Err(payload) =
                             catch_unwind(AssertUnwindSafe(|| engine.cast(message)))
@@ -69,7 +95,7 @@ pub(crate) fn run<E: Engine>(jobs: Receiver<Job<E>>, waker: Waker, events: Arc<H
                 panic_message(payload.as_ref())
             );
             eprintln!("rs-in-hs: {why}");
-            for job in jobs.iter() {
+            while let Some(job) = next(false) {
                 if let Job::Call(_, pending) = job {
                     pending.answer(Outcome::Failed(Status::EnginePanicked, why.clone()));
                 }
@@ -79,6 +105,24 @@ pub(crate) fn run<E: Engine>(jobs: Receiver<Job<E>>, waker: Waker, events: Arc<H
     if let Some(thread_done) = waker.thread_done {
         thread_done();
     }
+}
+
+/// The next job: polled for up to `spin`, then waited for. `None` once every sender
+/// is gone and the queue is empty.
+fn next_job<E: Engine>(jobs: &Receiver<Job<E>>, spin: Duration) -> Option<Job<E>> {
+    if !spin.is_zero() {
+        let started = Instant::now();
+        let backoff = Backoff::new();
+        loop {
+            match jobs.try_recv() {
+                Ok(job) => return Some(job),
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) if started.elapsed() >= spin => break,
+                Err(TryRecvError::Empty) => backoff.snooze(),
+            }
+        }
+    }
+    jobs.recv().ok()
 }
 
 fn call<E: Engine>(engine: &mut E, request: Request<E>) -> Outcome {

@@ -187,7 +187,7 @@ spec = modifyMaxSuccess (max 300) $ do
        in -- Bytes can decode as a Sleep: a long one would only slow the property
           -- down, so it is discarded before it is sent.
           not (longSleep expected) ==> ioProperty $ do
-            outcome <- withBridge (Config limit) (tryRust (callRaw bytes))
+            outcome <- withBridge defaultConfig {maxMsgLen = limit} (tryRust (callRaw bytes))
             pure . label (verdictLabel expected) . label (requestKind request) . counterexample (show outcome) $
               case (expected, outcome) of
                 (TooLong len lim, Left err) -> err === MessageTooLong len lim
@@ -201,7 +201,7 @@ spec = modifyMaxSuccess (max 300) $ do
     property . forAll limits $ \limit -> forAll (requests casts) $ \request -> ioProperty $ do
       let bytes = requestBytes request
           expected = verdict decodeCast limit bytes
-      (outcome, counted) <- withBridge (Config limit) $ do
+      (outcome, counted) <- withBridge defaultConfig {maxMsgLen = limit} $ do
         outcome <- tryRust (castRaw bytes)
         -- GetCastCount is one byte: a limit of 0 refuses it too.
         (,) outcome <$> if limit > 0 then Just <$> callRust GetCastCount else pure Nothing

@@ -68,9 +68,9 @@ spec = do
     it "refuses an oversize message before it crosses" $ do
       baseline <- callsAccepted <$> bridgeStats
       -- Both are 9 bytes: a tag and a Word64.
-      withBridge (Config 4) (callRust (Echo 1))
+      withBridge defaultConfig {maxMsgLen = 4} (callRust (Echo 1))
         `shouldThrow` (== MessageTooLong 9 4)
-      withBridge (Config 4) (castRust (Note 1))
+      withBridge defaultConfig {maxMsgLen = 4} (castRust (Note 1))
         `shouldThrow` (== MessageTooLong 9 4)
       (callsAccepted <$> bridgeStats) `shouldReturn` baseline
 

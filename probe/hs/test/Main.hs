@@ -7,6 +7,7 @@ import qualified BridgeSpec
 import qualified EventsSpec
 import qualified FaultSpec
 import qualified SchemaSpec
+import qualified StaleSpec
 import qualified StatusSpec
 import Test.Hspec
 import qualified TypeErrorSpec
@@ -22,4 +23,5 @@ main =
     describe "schema" SchemaSpec.spec
     describe "status codes" StatusSpec.spec
     describe "faults" FaultSpec.spec
+    describe "reply cell: polling, parking, dropped calls" StaleSpec.spec
     describe "bad input (QuickCheck)" BadInputSpec.spec

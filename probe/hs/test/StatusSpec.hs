@@ -19,8 +19,8 @@ import Text.Read (readMaybe)
 
 -- | What 'statusError' must give for each status, by its Rust name, given
 -- everything a caller may know ('full'). Statuses the bridge handles before they
--- could reach it (channel full, pending), and those no correct bridge returns, are
--- internal errors.
+-- could reach it (channel full, pending, expired, already answered), and those no
+-- correct bridge returns, are internal errors.
 expected :: [(String, BridgeError)]
 expected =
   [ ("Ok", InternalError export 0),
@@ -37,7 +37,10 @@ expected =
     ("Pending", InternalError export 11),
     ("EncodeFailed", InternalError export 12),
     ("SchemaMismatch", SchemaMismatch ours theirs),
-    ("AlreadySubscribed", AlreadySubscribed)
+    ("AlreadySubscribed", AlreadySubscribed),
+    ("Abandoned", InternalError export 15),
+    ("Expired", InternalError export 16),
+    ("AlreadyAnswered", InternalError export 17)
   ]
 
 -- | The statuses whose exception carries what only the caller knows: without it in

@@ -53,7 +53,7 @@ spec = do
 
   describe "across the boundary" $ do
     it "Rust decodes and re-encodes random LoopbackFrames to the same bytes (300 cases)" $ do
-      result <- withBridge (Config 1000000) $
+      result <- withBridge defaultConfig {maxMsgLen = 1000000} $
         withRunInIO $ \run ->
           quickCheckWithResult stdArgs {maxSuccess = 300, chatty = False} $
             forAll gen $ \frame -> ioProperty $ do

@@ -3,6 +3,7 @@
 //! Plain safe Rust that knows nothing of Haskell. Its state is the number of casts
 //! handled since the bridge started it, and the handle it emits events through.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use rs_in_hs::Events;
@@ -23,6 +24,15 @@ pub const MAX_TICKS: u32 = 1_000_000;
 /// targets') or a test can tell an injected panic from a bug.
 pub const INJECTED_PANIC: &str = "injected panic";
 
+/// Calls the engine has run, over the whole process (every probe engine counts here).
+static CALLS_RUN: AtomicU64 = AtomicU64::new(0);
+
+/// How many calls probe engines have run in this process: the tests compare it
+/// before and after, to see which calls reached the engine.
+pub fn calls_run() -> u64 {
+    CALLS_RUN.load(Ordering::SeqCst)
+}
+
 /// The probe engine, created by the bridge's worker with [`Default`].
 #[derive(Debug, Default)]
 pub struct ProbeEngine {
@@ -42,6 +52,7 @@ impl rs_in_hs::Engine for ProbeEngine {
     type Protocol = Probe;
 
     fn call(&mut self, request: Request) -> Reply {
+        CALLS_RUN.fetch_add(1, Ordering::SeqCst);
         request.dispatch(self)
     }
 

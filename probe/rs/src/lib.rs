@@ -10,3 +10,10 @@ pub mod engine;
 pub mod protocol;
 
 rs_in_hs::export_engine!(engine::ProbeEngine);
+
+/// [`engine::calls_run`], for the Haskell suites (C ABI: `probe_calls_run`).
+#[allow(unsafe_code)]
+#[unsafe(no_mangle)]
+pub extern "C" fn probe_calls_run() -> u64 {
+    engine::calls_run()
+}

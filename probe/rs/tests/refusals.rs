@@ -62,7 +62,15 @@ fn null_with_length_zero_is_an_empty_message() {
     let mut out = std::ptr::null();
     // SAFETY: null with len 0 is allowed; `out` is a local.
     let code = unsafe {
-        rs_in_hs_probe::h2r_call(std::ptr::null(), 0, std::ptr::null_mut(), 0, 0, &mut out)
+        rs_in_hs_probe::h2r_call(
+            std::ptr::null(),
+            0,
+            std::ptr::null_mut(),
+            0,
+            0,
+            u64::MAX,
+            &mut out,
+        )
     };
     assert_eq!(status(code), Err(Status::Undecodable));
     // SAFETY: as above.
@@ -79,7 +87,15 @@ fn null_with_length_is_invalid() {
     let mut out = std::ptr::null();
     // SAFETY: the export checks for null before reading.
     let code = unsafe {
-        rs_in_hs_probe::h2r_call(std::ptr::null(), 3, std::ptr::null_mut(), 0, 0, &mut out)
+        rs_in_hs_probe::h2r_call(
+            std::ptr::null(),
+            3,
+            std::ptr::null_mut(),
+            0,
+            0,
+            u64::MAX,
+            &mut out,
+        )
     };
     assert_eq!(status(code), Err(Status::InvalidArgument));
     // SAFETY: as above; a null out-pointer is refused before anything is written.
@@ -90,6 +106,7 @@ fn null_with_length_is_invalid() {
             std::ptr::null_mut(),
             0,
             0,
+            u64::MAX,
             std::ptr::null_mut(),
         )
     };

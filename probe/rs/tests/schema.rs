@@ -32,7 +32,13 @@ fn a_mismatched_fingerprint_is_refused_at_init() {
     );
     // A bare Config, as an older Haskell side would send, does not decode.
     assert_eq!(
-        init_raw(&encode(&Config { max_msg_len: 64 }).unwrap()),
+        init_raw(
+            &encode(&Config {
+                max_msg_len: 64,
+                spin_micros: 0,
+            })
+            .unwrap()
+        ),
         Err(Status::BadConfig)
     );
     init(64).unwrap();

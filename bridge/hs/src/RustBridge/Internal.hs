@@ -1,5 +1,6 @@
 {-# LANGUAGE GeneralizedNewtypeDeriving #-}
 {-# LANGUAGE KindSignatures #-}
+{-# LANGUAGE RankNTypes #-}
 {-# LANGUAGE RoleAnnotations #-}
 {-# LANGUAGE ScopedTypeVariables #-}
 
@@ -33,6 +34,8 @@ module RustBridge.Internal
 
     -- * Raw bytes
     callRaw,
+    callRawWithin,
+    unexpired,
     castRaw,
     checkLength,
     encodeCall,
@@ -49,11 +52,11 @@ module RustBridge.Internal
   )
 where
 
-import Control.Concurrent (myThreadId, rtsSupportsBoundThreads, threadCapability)
-import Control.Concurrent.MVar (newEmptyMVar, takeMVar)
+import Control.Concurrent (getNumCapabilities, myThreadId, rtsSupportsBoundThreads, threadCapability, yield)
+import Control.Concurrent.MVar (MVar, newEmptyMVar, takeMVar)
 import Control.Concurrent.QSem (QSem, newQSem, signalQSem, waitQSem)
 import Control.Exception (bracket_, finally, mask, onException, throwIO, uninterruptibleMask_)
-import Control.Monad (unless)
+import Control.Monad (unless, void, when)
 import Control.Monad.IO.Class (MonadIO, liftIO)
 import Control.Monad.IO.Unlift (MonadUnliftIO)
 import Control.Monad.Trans.Class (MonadTrans)
@@ -67,14 +70,15 @@ import Data.Store (PeekException (..), decode, encode)
 import qualified Data.Text as T
 import qualified Data.Text.Encoding as TE
 import qualified Data.Text.Encoding.Error as TE
-import Data.Word (Word32, Word8)
+import Data.Word (Word32, Word64, Word8)
 import FFI
 import Foreign.C.Types (CInt, CSize)
 import Foreign.Marshal.Alloc (alloca)
 import Foreign.Marshal.Array (allocaArray, peekArray)
 import Foreign.Ptr (Ptr, castPtr, nullPtr)
-import Foreign.StablePtr (StablePtr, freeStablePtr)
+import Foreign.StablePtr (StablePtr, castPtrToStablePtr, freeStablePtr)
 import Foreign.Storable (peek, poke)
+import GHC.Clock (getMonotonicTimeNSec)
 import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
 import RustBridge.Protocol (CallOf, CastOf, Reply, callTag, castTag)
 import Schema (Fingerprint (..), WireSchema (..), definitions, fingerprintOf, schemaText)
@@ -83,10 +87,14 @@ import Types
 -- | What every bridge action can see: the config it was started with, and the gate
 -- for callers that wait for room in a full channel.
 data Env = Env
-  { -- | The configuration 'withRustSchema' was given.
+  { -- | The configuration 'withRustSchema' was given, with 'spinMicros' set to 0
+    -- where spinning cannot help (see 'effectiveConfig').
     envConfig :: !Config,
     -- | The gate of guarantee 5 (see 'submit').
-    envWaitGate :: !QSem
+    envWaitGate :: !QSem,
+    -- | A new call spins only while fewer calls than this are in flight: the
+    -- capabilities less one, so that spinning callers leave a core to Rust's worker.
+    envSpinLimit :: !Word64
   }
 
 -- | Actions that talk to a running bridge whose engine speaks protocol @p@. Only
@@ -116,10 +124,21 @@ waitGateSize = 2
 -- text with 'fingerprintOf'). Throws what 'RustBridge.withRust' throws;
 -- 'SchemaMismatch' unless the fingerprint is Rust's.
 withRustSchema :: Fingerprint -> Config -> RustT p IO a -> IO a
-withRustSchema fingerprint config (RustT body) = do
+withRustSchema fingerprint given (RustT body) = do
   unless rtsSupportsBoundThreads (throwIO NotThreadedRuntime)
   gate <- newQSem waitGateSize
-  bracket_ (start fingerprint config) stop (runReaderT body (Env config gate))
+  capabilities <- getNumCapabilities
+  config <- effectiveConfig capabilities given
+  bracket_ (start fingerprint config) stop (runReaderT body (Env config gate (fromIntegral (capabilities - 1))))
+
+-- | The config with spinning turned off when the process may run on one CPU only
+-- (Rust's @h2r_parallelism@: affinity mask and cgroup quota) or the RTS has one
+-- capability: a spinning caller or worker would then only take the CPU from the
+-- thread it waits for.
+effectiveConfig :: Int -> Config -> IO Config
+effectiveConfig capabilities config = do
+  cpus <- h2rParallelism
+  pure (if capabilities > 1 && cpus > 1 then config else config {spinMicros = 0})
 
 start :: Fingerprint -> Config -> IO ()
 start ours config =
@@ -199,7 +218,18 @@ checkLength bytes = withEnv $ \env ->
 -- cannot decode them as one of the protocol's requests, 'EnginePanicked',
 -- 'NotRunning' and 'ShuttingDown'. Cancellable (guarantee 6 of "RustBridge").
 callRaw :: MonadIO m => ByteString -> RustT p m ByteString
-callRaw bytes = withEnv (`callBytes` bytes)
+callRaw bytes = callRawWithin maxBound bytes >>= liftIO . unexpired
+
+-- | 'callRaw' for a call that must reach the engine within this many nanoseconds
+-- ('maxBound': no deadline): 'Nothing' if Rust dropped it unrun because the
+-- deadline passed first. Throws what 'callRaw' throws.
+callRawWithin :: MonadIO m => Word64 -> ByteString -> RustT p m (Maybe ByteString)
+callRawWithin budget bytes = withEnv (\env -> callBytes env budget bytes)
+
+-- | The reply of a call with no deadline, which cannot expire: 'Nothing' is a bug
+-- in rs-in-hs ('InternalError').
+unexpired :: Maybe a -> IO a
+unexpired = maybe (throwIO (statusError (statusContext "h2r_reply") (statusCode StatusExpired))) pure
 
 -- | Sends the bytes as a cast, as they are, with no check in Haskell. Throws
 -- 'MessageTooLong' (from Rust's check), 'UndecodableRequest', 'NotRunning' and
@@ -239,29 +269,113 @@ submit env tryIt waitIt = do
     then bracket_ (waitQSem (envWaitGate env)) (uninterruptibleMask_ (signalQSem (envWaitGate env))) waitIt
     else pure status
 
-callBytes :: Env -> ByteString -> IO ByteString
-callBytes env bytes = mask $ \restore -> do
-  wakeUp <- newEmptyMVar
+-- | Sends a call and waits for its outcome: the reply's bytes, or 'Nothing' if Rust
+-- dropped it unrun because its budget (nanoseconds, 'maxBound' for none) ran out.
+--
+-- How it waits depends on the spin window ('spinMicros') and on how many calls are
+-- in flight in Rust (@h2r_calls_in_flight@, a hint): a call spins only while fewer
+-- than 'envSpinLimit' are, since with more the worker has a queue to work through
+-- and the cores are better left to it. Without spinning, the call carries its wake-up token and the
+-- caller blocks on its 'MVar' at once. With spinning, the call goes without a token and the caller polls the reply cell
+-- (an @unsafe@ read, yielding between polls so other Haskell threads run) for up
+-- to the window; only if the reply is not there by then does it make a token and
+-- park the call, and if the reply arrived meanwhile the park is refused and the
+-- caller frees the token itself. A reply found by polling costs Rust no wake-up.
+callBytes :: Env -> Word64 -> ByteString -> IO (Maybe ByteString)
+callBytes env budget bytes = mask $ \restore -> do
+  let spin = 1000 * fromIntegral (spinMicros (envConfig env))
+  ahead <- if spin == 0 then pure maxBound else h2rCallsInFlight
+  callWaiting restore env (if ahead < envSpinLimit env then spin else 0) budget bytes
+
+-- | 'callBytes' once the spin window (nanoseconds, 0 for none) is chosen.
+callWaiting :: (forall a. IO a -> IO a) -> Env -> Word64 -> Word64 -> ByteString -> IO (Maybe ByteString)
+callWaiting restore env window budget bytes = do
   (capability, _) <- threadCapability =<< myThreadId
-  -- Owner of this StablePtr: Rust once h2r_call returns 0 (the worker hands it to
-  -- hs_try_putmvar, which frees it, exactly once: on reply, engine panic or deinit).
-  -- On any other status, or an exception before the call returns (only the gate's
-  -- wait is interruptible, and nothing was submitted then), it is ours and is freed
-  -- right here. Nothing else ever frees it.
-  token <- newStablePtrPrimMVar wakeUp
-  h2rTokenCreated >>= checkOk "h2r_token_created"
-  accepted <- submitCall env bytes token (fromIntegral capability) `onException` freeUnsent token
+  let cap = fromIntegral capability
+  -- Owner of a token made here: Rust once h2r_call returns 0 (the worker hands it
+  -- to hs_try_putmvar, which frees it, exactly once: on reply, drop, engine panic
+  -- or deinit). On any other status, or an exception before the call returns (only
+  -- the gate's wait is interruptible, and nothing was submitted then), it is ours
+  -- and is freed right here. Nothing else ever frees it. A spinning call makes no
+  -- token here (see 'park').
+  early <- if window == 0 then Just <$> newToken else pure Nothing
+  let token = maybe unparked fst early
+      freeEarly = mapM_ (freeUnsent . fst) early
+  accepted <- submitCall env bytes token cap budget `onException` freeEarly
   case accepted of
     Left status -> do
-      freeUnsent token
+      freeEarly
       throwIO (statusError (messageContext "h2r_call" env bytes) status)
     Right reply ->
       -- The handle is ours to release exactly once, on every path: after reading
-      -- the reply, or on an exception (cancel, timeout) while waiting. A reply that
-      -- arrives after the release is dropped by Rust; its wake-up lands on an MVar
-      -- nobody reads, which the GC then collects (guarantee 6).
-      (restore (takeMVar wakeUp) >> readReply reply)
+      -- the reply, or on an exception (cancel, timeout) while polling or waiting.
+      -- A call released before the engine reaches it is dropped unrun; a reply that
+      -- arrives after the release is dropped by Rust; a wake-up for a parked call
+      -- lands on an MVar nobody reads, which the GC then collects (guarantee 6).
+      (await restore early window cap reply >> readReply reply)
         `finally` h2rRelease reply
+
+-- | Waits, under 'mask', until the reply is there: on the token's 'MVar' if the call
+-- carried one, else by polling for the window and then parking.
+await :: (forall a. IO a -> IO a) -> Maybe (StablePtr PrimMVar, MVar ()) -> Word64 -> CInt -> Ptr ReplyHandle -> IO ()
+await restore early window cap reply = case early of
+  Just (_, wakeUp) -> restore (takeMVar wakeUp)
+  Nothing -> do
+    ready <- restore (spinFor window reply)
+    unless ready (park restore cap reply)
+
+-- | Polls the reply cell until the reply is there ('True') or the window, in
+-- nanoseconds, has passed ('False'). Each poll is one @unsafe@ call; between polls
+-- the thread yields its capability, so callers that share it take turns. Once it
+-- has spun for longer than a round trip takes on a free core ('osYieldAfterNs'),
+-- its OS thread also yields the CPU between polls, so that a worker that shares its
+-- core (on a loaded machine) is not starved by the caller waiting for it.
+spinFor :: Word64 -> Ptr ReplyHandle -> IO Bool
+spinFor window reply = getMonotonicTimeNSec >>= go
+  where
+    go started = do
+      ready <- replyReady reply
+      now <- if ready then pure started else getMonotonicTimeNSec
+      if ready || now - started >= window
+        then pure ready
+        else do
+          yield
+          when (now - started >= osYieldAfterNs) (void schedYield)
+          go started
+
+-- | How long, in nanoseconds, a caller spins before it also yields its CPU between
+-- polls: a little more than a round trip on a free core (about 1 µs).
+osYieldAfterNs :: Word64
+osYieldAfterNs = 2000
+
+-- | Parks a call that spun without its reply: makes a token and gives it to the
+-- cell, then blocks on its 'MVar'. Runs under 'mask'; only the wait is
+-- interruptible.
+--
+-- Owner of this token: Rust once h2r_park returns 0 (the worker hands it to
+-- hs_try_putmvar, which frees it, exactly once, also if the caller gives up while
+-- it waits). If h2r_park refuses it (the reply arrived while we made it, or a bug),
+-- it is ours and is freed right here. Nothing else ever frees it.
+park :: (forall a. IO a -> IO a) -> CInt -> Ptr ReplyHandle -> IO ()
+park restore cap reply = do
+  (token, wakeUp) <- newToken
+  status <- h2rPark reply token cap
+  case statusFromCode status of
+    Just StatusOk -> restore (takeMVar wakeUp)
+    Just StatusAlreadyAnswered -> freeUnsent token
+    _ -> freeUnsent token >> throwIO (statusError (statusContext "h2r_park") status)
+
+-- | A new wake-up token and its 'MVar', counted in Rust's stats.
+newToken :: IO (StablePtr PrimMVar, MVar ())
+newToken = do
+  wakeUp <- newEmptyMVar
+  token <- newStablePtrPrimMVar wakeUp
+  h2rTokenCreated >>= checkOk "h2r_token_created"
+  pure (token, wakeUp)
+
+-- | The null token: a call submitted with it is not parked.
+unparked :: StablePtr PrimMVar
+unparked = castPtrToStablePtr nullPtr
 
 -- | Frees a token that Rust never took, and counts it.
 freeUnsent :: StablePtr PrimMVar -> IO ()
@@ -270,26 +384,37 @@ freeUnsent token = do
   h2rTokenFreedUnsent >>= checkOk "h2r_token_freed_unsent"
 
 -- | Submits a call: the reply handle, or the refusal's status.
-submitCall :: Env -> ByteString -> StablePtr PrimMVar -> CInt -> IO (Either CInt (Ptr ReplyHandle))
-submitCall env bytes token cap = alloca $ \out -> withBytes bytes $ \ptr len -> do
-  status <- submit env (h2rCallTry ptr len token cap 0 out) (h2rCallWait ptr len token cap 1 out)
+submitCall :: Env -> ByteString -> StablePtr PrimMVar -> CInt -> Word64 -> IO (Either CInt (Ptr ReplyHandle))
+submitCall env bytes token cap budget = alloca $ \out -> withBytes bytes $ \ptr len -> do
+  status <- submit env (h2rCallTry ptr len token cap 0 budget out) (h2rCallWait ptr len token cap 1 budget out)
   if statusFromCode status == Just StatusOk then Right <$> peek out else pure (Left status)
 
--- | The reply's bytes, copied out of the handle's cell; or the exception for the
--- failure Rust recorded there (its text is the panic's message for
--- 'EnginePanicked'). The out-parameters start empty, so a status that writes
--- neither (a refusal of the handle itself) reads no stray memory.
-readReply :: Ptr ReplyHandle -> IO ByteString
-readReply reply = alloca $ \outPtr -> alloca $ \outLen -> do
+-- | Calls @h2r_reply@ on the handle with fresh out-parameters, which start empty so
+-- that a status that writes neither (a refusal of the handle itself) reads no stray
+-- memory; gives the status and what the out-parameters then hold.
+peekReply :: Ptr ReplyHandle -> (CInt -> Ptr Word8 -> CSize -> IO a) -> IO a
+peekReply reply use = alloca $ \outPtr -> alloca $ \outLen -> do
   poke outPtr nullPtr
   poke outLen 0
   status <- h2rReply reply outPtr outLen
   ptr <- peek outPtr
   len <- peek outLen
+  use status ptr len
+
+-- | Whether the outcome is in the handle's cell yet (one @unsafe@ read).
+replyReady :: Ptr ReplyHandle -> IO Bool
+replyReady reply = peekReply reply (\status _ _ -> pure (statusFromCode status /= Just StatusPending))
+
+-- | The reply's bytes, copied out of the handle's cell; 'Nothing' if Rust dropped
+-- the call because its deadline passed; or the exception for the failure Rust
+-- recorded there (its text is the panic's message for 'EnginePanicked').
+readReply :: Ptr ReplyHandle -> IO (Maybe ByteString)
+readReply reply = peekReply reply $ \status ptr len -> do
   bytes <- if ptr == nullPtr || len == 0 then pure B.empty else B.packCStringLen (castPtr ptr, fromIntegral len)
-  if statusFromCode status == Just StatusOk
-    then pure bytes
-    else throwIO (statusError (statusContext "h2r_reply") {contextReplyText = Just (lenientUtf8 bytes)} status)
+  case statusFromCode status of
+    Just StatusOk -> pure (Just bytes)
+    Just StatusExpired -> pure Nothing
+    _ -> throwIO (statusError (statusContext "h2r_reply") {contextReplyText = Just (lenientUtf8 bytes)} status)
 
 -- | UTF-8 text, with any invalid byte replaced rather than refused.
 lenientUtf8 :: ByteString -> String
@@ -320,6 +445,10 @@ statusContext export = StatusContext export Nothing Nothing Nothing
 messageContext :: String -> Env -> ByteString -> StatusContext
 messageContext export env bytes =
   (statusContext export) {contextMessage = Just (B.length bytes, maxMsgLen (envConfig env))}
+
+-- | The C code of a status.
+statusCode :: Status -> CInt
+statusCode = fromIntegral . fromEnum
 
 -- | Throws unless the status is 'StatusOk'. For exports that take no message.
 checkOk :: String -> CInt -> IO ()

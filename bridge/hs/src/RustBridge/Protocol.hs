@@ -328,7 +328,7 @@ instance (Event e, ProtocolEvent (EventProtocol e) ~ ProtocolEvent p, EventList 
 -- > rs-in-hs wire schema 2
 -- > calls: Ping -> Pong, Echo -> U64
 -- > casts: Note
--- > Config = {U32}
+-- > Config = {U32, U32}
 -- > Echo = {U64}
 -- > ...
 --

@@ -33,6 +33,11 @@ compile_error!("the wire format assumes a 64-bit target (store's lengths are a 6
 pub struct Config {
     /// Longest accepted request, in bytes. Checked by both sides.
     pub max_msg_len: u32,
+    /// How long, in microseconds, a Haskell caller polls its reply before it blocks,
+    /// and the worker polls the request channel before it parks after a call whose
+    /// caller got its reply by polling. 0: never spin. Haskell sends 0 when spinning cannot help (one CPU,
+    /// or one capability).
+    pub spin_micros: u32,
 }
 
 /// What `h2r_init` receives: Haskell's schema fingerprint, then the config.
@@ -103,10 +108,13 @@ mod tests {
             bytes.extend_from_slice(config);
             bytes
         };
-        let good_config = [0, 1, 0, 0];
+        let good_config = [0, 1, 0, 0, 50, 0, 0, 0];
         assert_eq!(
             decode_init(&init(&ours, &good_config), &ours),
-            Ok(Config { max_msg_len: 256 })
+            Ok(Config {
+                max_msg_len: 256,
+                spin_micros: 50
+            })
         );
         assert_eq!(
             decode_init(&init(&[8; 32], &[1]), &ours),
@@ -120,9 +128,9 @@ mod tests {
     }
 
     #[test]
-    fn config_is_a_bare_little_endian_word32() {
-        let cfg: Config = decode_exact(&[0x00, 0x01, 0x00, 0x00]).unwrap();
-        assert_eq!(cfg.max_msg_len, 256);
+    fn config_is_two_little_endian_word32s() {
+        let cfg: Config = decode_exact(&[0x00, 0x01, 0x00, 0x00, 0x32, 0, 0, 0]).unwrap();
+        assert_eq!((cfg.max_msg_len, cfg.spin_micros), (256, 50));
     }
 
     #[test]

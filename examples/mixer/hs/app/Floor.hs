@@ -4,6 +4,7 @@
 -- imports; each says why it is @safe@ or @unsafe@.
 module Floor
   ( floorPingPong,
+    floorSpin,
     noopSafe,
     noopUnsafe,
   )
@@ -20,6 +21,11 @@ import RustBridge.Internal (checkOk)
 -- It never calls back into Haskell.
 foreign import ccall safe "mixer_floor_ping_pong"
   mixerFloorPingPong :: CSize -> Ptr Word64 -> IO CInt
+
+-- | @mixer_floor_spin(rounds, out_nanos)@. Safe, for the reasons of
+-- 'mixerFloorPingPong'.
+foreign import ccall safe "mixer_floor_spin"
+  mixerFloorSpin :: CSize -> Ptr Word64 -> IO CInt
 
 -- | @mixer_noop()@ through a safe call: the cost of crossing with the capability
 -- released, as every blocking import of the bridge does.
@@ -38,12 +44,22 @@ foreign import ccall unsafe "mixer_noop"
 -- bridge's one status-to-exception mapping) if Rust could not start its helper
 -- thread.
 floorPingPong :: Int -> IO [Word64]
-floorPingPong rounds = allocaArray (max 1 rounds) $ \out -> do
+floorPingPong = rounds "mixer_floor_ping_pong" mixerFloorPingPong
+
+-- | The spin floor: this many round trips between two Rust threads that spin on one
+-- atomic (no wake-up at all, the least a round trip costs when both sides spin),
+-- each one's duration in nanoseconds. Throws as 'floorPingPong' does.
+floorSpin :: Int -> IO [Word64]
+floorSpin = rounds "mixer_floor_spin" mixerFloorSpin
+
+-- | Runs one of the floor exports for this many rounds and reads its durations.
+rounds :: String -> (CSize -> Ptr Word64 -> IO CInt) -> Int -> IO [Word64]
+rounds export measure count = allocaArray (max 1 count) $ \out -> do
   -- The export's # Safety: out is aligned and has room for every round's Word64
   -- (at least one, so it is never null), nobody else touches it during the call,
   -- and this side keeps it: allocaArray frees it after peekArray has copied it.
-  mixerFloorPingPong (fromIntegral (max 0 rounds)) out >>= checkOk "mixer_floor_ping_pong"
-  peekArray rounds out
+  measure (fromIntegral (max 0 count)) out >>= checkOk export
+  peekArray count out
 
 -- | One @safe@ foreign call that does nothing. Throws a 'RustBridge.BridgeError' if it fails.
 noopSafe :: IO ()

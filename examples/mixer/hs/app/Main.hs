@@ -1,3 +1,5 @@
+{-# LANGUAGE TupleSections #-}
+
 -- | The benchmark of rs-in-hs, hosting the mixer engine. With no arguments it runs
 -- the seed's shape (100k concurrent callers) and prints the call count, the timing
 -- and the peak OS thread count. Other modes measure latency percentiles, throughput and cast floods, each
@@ -5,11 +7,14 @@
 module Main (main) where
 
 import Control.Concurrent (getNumCapabilities, runInUnboundThread, setNumCapabilities)
-import Control.Monad (forM, when)
+import Control.Monad (forM, forM_, when)
 import Data.List (nub)
+import Data.Word (Word32)
 import Modes
 import Options.Applicative
+import Plot (plotLatencies)
 import Report (printTable, writeCsv)
+import RustBridge (Config (..), defaultConfig)
 import System.IO (hPutStrLn, stderr)
 
 data Mode = SeedMode | LatencyMode | ThroughputMode | CastMode | FloorMode | AllModes
@@ -22,7 +27,9 @@ data Options = Options
     optCasts :: !Int,
     optConcurrent :: !Int,
     optCapabilities :: !(Maybe Int),
-    optCsv :: !(Maybe FilePath)
+    optSpin :: !Word32,
+    optCsv :: !(Maybe FilePath),
+    optPlot :: !(Maybe FilePath)
   }
 
 options :: Parser Options
@@ -34,7 +41,9 @@ options =
     <*> option auto (long "casts" <> value 1000000 <> showDefault <> metavar "N" <> help "casts in the cast flood")
     <*> option auto (long "concurrent" <> value 100000 <> showDefault <> metavar "N" <> help "concurrent asyncRust callers in the seed mode")
     <*> optional (option auto (long "capabilities" <> short 'N' <> metavar "N" <> help "RTS capabilities (like +RTS -N); default: the RTS's"))
+    <*> option auto (long "spin" <> value (spinMicros defaultConfig) <> showDefault <> metavar "MICROS" <> help "the spin window (Config's spinMicros) for latency's spin-on run and for throughput; 0 turns spinning off")
     <*> optional (strOption (long "csv" <> metavar "FILE" <> help "also write every figure as CSV to FILE"))
+    <*> optional (strOption (long "plot" <> metavar "FILE.png" <> help "draw the latency histograms of this run (spin on and off, both floors) to FILE.png"))
 
 modeReader :: ReadM Mode
 modeReader = eitherReader $ \name -> case name of
@@ -60,19 +69,27 @@ main = runInUnboundThread $ do
   mapM_ setNumCapabilities (optCapabilities opts)
   caps <- getNumCapabilities
   let modes = expand (optModes opts)
+      config = defaultConfig {spinMicros = optSpin opts}
   hPutStrLn stderr ("mixer-bench: modes " <> show modes <> ", " <> show caps <> " capabilities")
   base <- if any (`elem` [FloorMode, LatencyMode, ThroughputMode]) modes then Just <$> measureFloor 100000 else pure Nothing
-  rows <- fmap concat . forM modes $ \m -> case (m, base) of
-    (FloorMode, Just b) -> pure (floorRows b)
-    (LatencyMode, Just b) -> latency b (optCalls opts)
-    (ThroughputMode, Just b) -> throughput b (optCalls opts) (optCallers opts)
-    (CastMode, _) -> castFlood (optCasts opts)
-    (SeedMode, _) -> seed (optConcurrent opts)
-    _ -> pure []
+  results <- forM modes $ \m -> case (m, base) of
+    (FloorMode, Just b) -> pure (floorRows b, [])
+    (LatencyMode, Just b) -> latency config b (optCalls opts)
+    (ThroughputMode, Just b) -> rowsOnly (throughput config b (optCalls opts) (optCallers opts))
+    (CastMode, _) -> rowsOnly (castFlood (optCasts opts))
+    (SeedMode, _) -> rowsOnly (seed (optConcurrent opts))
+    _ -> pure ([], [])
+  let rows = concatMap fst results
+      latencies = concatMap snd results
   printTable rows
   mapM_ (`writeCsv` rows) (optCsv opts)
+  forM_ (optPlot opts) $ \path ->
+    if null latencies
+      then hPutStrLn stderr "mixer-bench: --plot needs the latency mode"
+      else plotLatencies path (latencies <> maybe [] floorSamples base)
   when (null rows) (hPutStrLn stderr "mixer-bench: nothing measured")
   where
+    rowsOnly = fmap (,[])
     expand [] = [SeedMode]
     expand ms
       | AllModes `elem` ms = [FloorMode, LatencyMode, ThroughputMode, CastMode, SeedMode]

@@ -4,6 +4,7 @@
 module Measure
   ( nowNs,
     timed,
+    cpuTimed,
     Percentiles (..),
     percentiles,
     procStatus,
@@ -21,6 +22,7 @@ import Data.Word (Word64)
 import GHC.Clock (getMonotonicTimeNSec)
 import RustBridge.ProcSelf (procStatus)
 import Statistics.Quantile (medianUnbiased, quantile)
+import System.CPUTime (getCPUTime)
 import System.IO (stderr)
 import System.ProgressBar (Progress (..), ProgressBar, defStyle, hNewProgressBar, updateProgress)
 
@@ -35,6 +37,15 @@ timed action = do
   result <- action
   end <- nowNs
   pure (result, end - start)
+
+-- | Runs an action and returns its result with the CPU time, in nanoseconds, that
+-- the whole process (every thread, Rust's worker included) used meanwhile.
+cpuTimed :: IO a -> IO (a, Word64)
+cpuTimed action = do
+  start <- getCPUTime
+  result <- action
+  end <- getCPUTime
+  pure (result, fromIntegral ((end - start) `div` 1000))
 
 -- | Latency percentiles, in nanoseconds.
 data Percentiles = Percentiles

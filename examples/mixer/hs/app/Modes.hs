@@ -3,6 +3,7 @@
 -- matched, so a wrong answer fails the run instead of flattering it.
 module Modes
   ( Floor (..),
+    Samples,
     measureFloor,
     latency,
     throughput,
@@ -11,6 +12,7 @@ module Modes
   )
 where
 
+import Control.Concurrent (threadDelay)
 import Control.Concurrent.Async (forConcurrently_, wait)
 import Control.Exception (ErrorCall (..), throwIO)
 import Control.Monad (foldM, forM, forM_, replicateM, replicateM_, unless, when)
@@ -19,68 +21,103 @@ import Control.Monad.IO.Unlift (withRunInIO)
 import qualified Data.ByteString as B
 import qualified Data.Vector.Unboxed as VU
 import qualified Data.Vector.Unboxed.Mutable as VUM
+import Data.Word (Word64)
 import Floor
 import Measure
 import Mixer.Protocol
 import Report
 import RustBridge
 
--- | The floor every bridge figure is compared against, measured in the same run.
+-- | Per-round-trip durations in nanoseconds, named for the plot's legend.
+type Samples = (String, VU.Vector Word64)
+
+-- | The floors every bridge figure is compared against, measured in the same run.
 data Floor = Floor
-  { -- | p50 of a Rust two-thread flume ping-pong, in nanoseconds.
+  { -- | p50 of a Rust two-thread flume ping-pong (the OS floor), in nanoseconds.
     floorP50 :: !Double,
-    -- | The floor's own figures: the ping-pong's percentiles and the cost of a safe
-    -- and an unsafe no-op foreign call.
-    floorRows :: ![Row]
+    -- | The floors' own figures: both ping-pongs' percentiles and the cost of a
+    -- safe and an unsafe no-op foreign call.
+    floorRows :: ![Row],
+    -- | The OS floor's and the spin floor's samples.
+    floorSamples :: ![Samples]
   }
 
--- | The Rust ping-pong floor and the cost of a raw FFI call, safe and unsafe.
+-- | The OS floor (a flume ping-pong between two Rust threads that sleep), the spin
+-- floor (the same over one atomic, both spinning), and the cost of a raw FFI call,
+-- safe and unsafe.
 measureFloor :: Int -> IO Floor
 measureFloor rounds = do
-  samples <- floorPingPong rounds
-  let ps = percentiles (VU.fromList samples)
+  os <- VU.fromList <$> floorPingPong rounds
+  spin <- VU.fromList <$> floorSpin rounds
+  let ps = percentiles os
   safeNs <- perCall rounds noopSafe
   unsafeNs <- perCall rounds noopUnsafe
   pure
     Floor
       { floorP50 = p50 ps,
         floorRows =
-          percentileRows "floor" "rust ping-pong round trip" ps Nothing
+          percentileRows "floor" "OS floor: flume ping-pong" ps Nothing
+            <> percentileRows "floor" "spin floor: atomic ping-pong" (percentiles spin) Nothing
             <> [ row "floor" "safe no-op FFI call" safeNs "ns",
                  row "floor" "unsafe no-op FFI call" unsafeNs "ns"
-               ]
+               ],
+        floorSamples = [("OS floor (flume)", os), ("spin floor (atomic)", spin)]
       }
 
--- | Sequential round trips from one caller, timed one by one. Samples go into an
--- unboxed vector: a loop that accumulated a list would grow the Haskell stack, and
--- the RTS walks the whole stack every time the caller blocks.
-latency :: Floor -> Int -> IO [Row]
-latency base calls = withRust defaultConfig $ do
+-- | Sequential round trips from one caller, timed one by one, with spinning on (the
+-- given config) and off; with each, the CPU the process used per 1000 calls
+-- and, after the burst, during one idle second with the bridge still running.
+latency :: Config -> Floor -> Int -> IO ([Row], [Samples])
+latency config base calls = do
+  (on, onRows) <- latencyWith "spin on" config base calls
+  (off, offRows) <- latencyWith "spin off" config {spinMicros = 0} base calls
+  pure (onRows <> offRows, [("callRust, spin on", on), ("callRust, spin off", off)])
+
+-- | 'latency' for one config. Samples go into an unboxed vector: a loop that
+-- accumulated a list would grow the Haskell stack, and the RTS walks the whole
+-- stack every time the caller blocks.
+latencyWith :: String -> Config -> Floor -> Int -> IO (VU.Vector Word64, [Row])
+latencyWith label config base calls = withRust config $ do
   replicateM_ 1000 expectPong
   samples <- liftIO (VUM.new calls)
-  withRunInIO $ \run -> withProgress calls $ \report ->
-    forM_ [0 .. calls - 1] $ \i -> do
-      start <- nowNs
-      run expectPong
-      end <- nowNs
-      VUM.write samples i (end - start)
-      when (i `mod` 1000 == 999) (report (i + 1))
+  (((), cpuNs), idleNs) <- withRunInIO $ \run -> do
+    burst <- cpuTimed . withProgress calls $ \report ->
+      forM_ [0 .. calls - 1] $ \i -> do
+        start <- nowNs
+        run expectPong
+        end <- nowNs
+        VUM.write samples i (end - start)
+        when (i `mod` 1000 == 999) (report (i + 1))
+    (,) burst . snd <$> cpuTimed (threadDelay 1000000)
   frozen <- liftIO (VU.freeze samples)
-  pure (percentileRows "latency" "callRust Ping round trip" (percentiles frozen) (Just base))
+  let what = "callRust Ping (" <> label <> ")"
+  pure
+    ( frozen,
+      percentileRows "latency" what (percentiles frozen) (Just base)
+        <> [ row "latency" (what <> ": CPU per 1000 calls") (cpuPer1000 cpuNs calls) "ms",
+             row "latency" (label <> ": idle CPU, 1 s after burst") (fromIntegral idleNs / 1e7) "% core"
+           ]
+    )
 
--- | Total calls spread over each number of concurrent callers.
-throughput :: Floor -> Int -> [Int] -> IO [Row]
-throughput base calls callerCounts = withRust defaultConfig . fmap concat . forM callerCounts $ \callers -> do
+-- | Total calls spread over each number of concurrent callers, with the CPU the
+-- process used per 1000 calls.
+throughput :: Config -> Floor -> Int -> [Int] -> IO [Row]
+throughput config base calls callerCounts = withRust config . fmap concat . forM callerCounts $ \callers -> do
   let each = max 1 (calls `div` callers)
       total = each * callers
-  ((), ns) <- withRunInIO $ \run -> timed (forConcurrently_ [1 .. callers] (const (run (replicateM_ each expectPong))))
+  (((), ns), cpuNs) <- withRunInIO $ \run -> cpuTimed (timed (forConcurrently_ [1 .. callers] (const (run (replicateM_ each expectPong)))))
   let perSecond = fromIntegral total * 1e9 / fromIntegral ns
       amortised = fromIntegral ns / fromIntegral total
       label = show callers <> " callers"
   pure
     [ row "throughput" (label <> ": calls/s") perSecond "calls/s",
-      (row "throughput" (label <> ": amortised per call") amortised "ns") {ratio = Just (amortised / floorP50 base), ratioTo = "floor p50"}
+      (row "throughput" (label <> ": amortised per call") amortised "ns") {ratio = Just (amortised / floorP50 base), ratioTo = "floor p50"},
+      row "throughput" (label <> ": CPU per 1000 calls") (cpuPer1000 cpuNs total) "ms"
     ]
+
+-- | Milliseconds of CPU per 1000 calls, from the nanoseconds of CPU for this many.
+cpuPer1000 :: Word64 -> Int -> Double
+cpuPer1000 cpuNs n = fromIntegral cpuNs / 1e6 / fromIntegral n * 1000
 
 -- | A flood of 'ResetMeters' casts from one thread, then a call that proves they
 -- were handled: one thread's messages reach the engine in order, so 'QueryMeters'

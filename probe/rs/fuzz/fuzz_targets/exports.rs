@@ -129,7 +129,9 @@ struct Model {
     /// is the worker's order (calls and casts share one FIFO channel), so its
     /// answers are the ones the bridge must deliver.
     engine: ProbeEngine,
-    next_token: usize,
+    /// The last token given; each call gets the next, so none is 0 (a null token
+    /// would leave the call unparked, and nobody would be woken for it).
+    last_token: usize,
     pending: HashMap<usize, Pending>,
     /// Whether an events subscription runs.
     subscribed: bool,
@@ -217,8 +219,8 @@ impl Model {
         if is_long_sleep(message) {
             return;
         }
-        let token = self.next_token;
-        self.next_token += 1;
+        self.last_token += 1;
+        let token = self.last_token;
         let mut handle = std::ptr::null();
         // SAFETY: `message` is live for the call and `handle` is a local; the token
         // is a plain number that only `record` sees.
@@ -229,6 +231,7 @@ impl Model {
                 std::ptr::without_provenance_mut(token),
                 0,
                 c_int::from(block),
+                u64::MAX,
                 &mut handle,
             )
         });
@@ -273,6 +276,7 @@ impl Model {
                     std::ptr::null_mut(),
                     0,
                     0,
+                    u64::MAX,
                     &mut handle,
                 )
             })
@@ -503,11 +507,15 @@ fn fingerprint() -> [u8; 32] {
     *FINGERPRINT
 }
 
-/// An init message that Rust accepts: its own fingerprint and the given limit.
+/// An init message that Rust accepts: its own fingerprint and the given limit, with
+/// a short spin window so that the worker's polling path is fuzzed too.
 fn valid_init(max_msg_len: u32) -> Vec<u8> {
     encode(&InitMessage {
         schema_fingerprint: fingerprint().to_vec(),
-        config: Config { max_msg_len },
+        config: Config {
+            max_msg_len,
+            spin_micros: 10,
+        },
     })
     .expect("an init message encodes")
 }

@@ -61,11 +61,18 @@ pub fn config_bytes(max_msg_len: u32) -> Vec<u8> {
     init_bytes(&fingerprint(), max_msg_len)
 }
 
+/// The worker's spin window in these tests: the default's, so that every behaviour
+/// test also runs the worker's polling path.
+pub const SPIN_MICROS: u32 = 50;
+
 /// An init message with the given fingerprint.
 pub fn init_bytes(fingerprint: &[u8], max_msg_len: u32) -> Vec<u8> {
     encode(&InitMessage {
         schema_fingerprint: fingerprint.to_vec(),
-        config: Config { max_msg_len },
+        config: Config {
+            max_msg_len,
+            spin_micros: SPIN_MICROS,
+        },
     })
     .unwrap()
 }
@@ -107,6 +114,27 @@ impl Handle {
         (status(code), bytes)
     }
 
+    /// Parks the call with `token` (`h2r_park`).
+    pub fn park(&self, token: usize) -> Result<(), Status> {
+        // SAFETY: `self.0` is an unreleased handle; the token is a plain number that
+        // only `record` sees.
+        status(unsafe {
+            rs_in_hs_probe::h2r_park(self.0, std::ptr::without_provenance_mut(token), 0)
+        })
+    }
+
+    /// Polls `h2r_reply` until the outcome is there, for at most `WAIT`.
+    pub fn poll(&self) -> (Result<(), Status>, Vec<u8>) {
+        let started = std::time::Instant::now();
+        loop {
+            let read = self.read();
+            if read.0 != Err(Status::Pending) || started.elapsed() > WAIT {
+                return read;
+            }
+            std::thread::yield_now();
+        }
+    }
+
     /// The delivered reply, decoded; panics on a failure or undecodable bytes.
     pub fn reply(&self) -> Reply {
         let (status, bytes) = self.read();
@@ -122,7 +150,8 @@ impl Drop for Handle {
     }
 }
 
-pub fn call_bytes(bytes: &[u8], token: usize, block: bool) -> Result<Handle, Status> {
+/// Submits a call parked at once with `token` (0: unparked), within `budget_ns`.
+pub fn submit(bytes: &[u8], token: usize, block: bool, budget_ns: u64) -> Result<Handle, Status> {
     let mut out = std::ptr::null();
     // SAFETY: `bytes` is live for the call; `out` is a local. The token is a plain
     // number that only `record` sees.
@@ -133,10 +162,16 @@ pub fn call_bytes(bytes: &[u8], token: usize, block: bool) -> Result<Handle, Sta
             std::ptr::without_provenance_mut(token),
             0,
             c_int::from(block),
+            budget_ns,
             &mut out,
         )
     };
     status(code).map(|()| Handle(out))
+}
+
+/// Submits a call parked at once with `token`, with no deadline.
+pub fn call_bytes(bytes: &[u8], token: usize, block: bool) -> Result<Handle, Status> {
+    submit(bytes, token, block, u64::MAX)
 }
 
 /// Submits a call without blocking.

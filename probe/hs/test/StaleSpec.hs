@@ -1,0 +1,124 @@
+-- | The reply cell's paths as a Haskell caller walks them: replies found by polling
+-- wake nobody, a call that outlasts its spin parks, cancellation and timeouts while
+-- spinning or parked leak nothing, and calls that expired or were abandoned behind a
+-- stalled engine are answered without reaching it. Every test ends with the leak
+-- check of 'withBridge'.
+module StaleSpec (spec) where
+
+import Control.Concurrent (getNumCapabilities, threadDelay)
+import Control.Concurrent.Async (Async, cancel, forConcurrently, wait)
+import Control.Monad (forM, replicateM_)
+import Control.Monad.IO.Class (liftIO)
+import Control.Monad.IO.Unlift (withRunInIO)
+import Data.Word (Word32, Word64)
+import GHC.Conc (getNumProcessors)
+import Probe.Protocol
+import RustBridge
+import Support
+import Test.Hspec
+
+-- | @probe_calls_run()@: how many calls probe engines have run in this process.
+-- Unsafe: one atomic load.
+foreign import ccall unsafe "probe_calls_run"
+  probeCallsRun :: IO Word64
+
+-- | Whether 'withRust' lets callers spin here (more than one capability and CPU).
+spinning :: IO Bool
+spinning = (\caps cpus -> caps > 1 && cpus > 1) <$> getNumCapabilities <*> getNumProcessors
+
+-- | How a counter moved between two readings.
+moved :: (BridgeStats -> Word64) -> BridgeStats -> BridgeStats -> Word64
+moved field old new = field new - field old
+
+-- | A config whose callers spin for a whole second: long enough that a test can
+-- cancel or time out a call while it spins.
+longSpin :: Config
+longSpin = defaultConfig {spinMicros = 1000000}
+
+-- | Starts a call that stalls the engine for this many milliseconds, and returns it
+-- once the engine runs it.
+stall :: Word32 -> Rust Probe (Async ())
+stall ms = do
+  ran <- liftIO probeCallsRun
+  sleeper <- asyncRust (callRust (Sleep ms))
+  liftIO (within 10 (waitUntil ((> ran) <$> probeCallsRun)))
+  pure sleeper
+
+spec :: Spec
+spec = do
+  it "answers sequential calls by polling, with fewer wake-ups than calls, or parks each at submit with spinning off" $ do
+    spins <- spinning
+    old <- bridgeStats
+    withBridge defaultConfig (replicateM_ 1000 ping)
+    middle <- bridgeStats
+    withBridge defaultConfig {spinMicros = 0} (replicateM_ 1000 ping)
+    new <- bridgeStats
+    if spins
+      then moved callsWoken old middle `shouldSatisfy` (< 1000)
+      else moved callsWoken old middle `shouldBe` 1000
+    (moved tokensCreated middle new, moved callsWoken middle new) `shouldBe` (1000, 1000)
+
+  it "parks a call that outlasts its spin, and wakes it once" $ do
+    old <- bridgeStats
+    withBridge defaultConfig {spinMicros = 1000} (callRust (Sleep 50)) `shouldReturn` ()
+    new <- bridgeStats
+    (moved tokensCreated old new, moved callsWoken old new) `shouldBe` (1, 1)
+
+  it "leaks nothing when a call is cancelled while it spins, and makes it no token" $ do
+    spins <- spinning
+    old <- bridgeStats
+    -- The reading after the cancel: the ping after it may park, since the engine
+    -- still runs the cancelled call.
+    new <- withBridge longSpin $ do
+      caller <- asyncRust (callRust (Sleep 100))
+      new <- liftIO (threadDelay 20000 >> cancel caller >> bridgeStats)
+      ping `shouldReturnIn` Pong
+      pure new
+    if spins then moved tokensCreated old new `shouldBe` 0 else pure ()
+
+  it "leaks nothing when a call times out while it spins, and makes it no token" $ do
+    spins <- spinning
+    old <- bridgeStats
+    new <- withBridge longSpin $ do
+      callRustTimeout 20000 (Sleep 100) `shouldReturnIn` Nothing
+      new <- liftIO bridgeStats
+      ping `shouldReturnIn` Pong
+      pure new
+    if spins then moved tokensCreated old new `shouldBe` 0 else pure ()
+
+  it "drops 256 calls that expired behind a stalled engine; the engine runs none of them" $ do
+    old <- bridgeStats
+    (replies, ran) <- withBridge defaultConfig $ do
+      sleeper <- stall 800
+      ran <- liftIO probeCallsRun
+      replies <- withRunInIO $ \run ->
+        forConcurrently [1 .. 256] (run . callRustTimeout 100000 . Echo)
+      liftIO (wait sleeper)
+      -- The one call that runs after the stall.
+      ping `shouldReturnIn` Pong
+      ranAfter <- liftIO probeCallsRun
+      pure (replies, ranAfter - ran)
+    new <- bridgeStats
+    replies `shouldBe` replicate 256 Nothing
+    ran `shouldBe` 1
+    moved callsDroppedExpired old new `shouldBe` 256
+    moved callsDroppedAbandoned old new `shouldBe` 0
+
+  it "drops 100 calls cancelled behind a stalled engine; the engine runs none of them" $ do
+    old <- bridgeStats
+    ran <- withBridge defaultConfig $ do
+      sleeper <- stall 300
+      ran <- liftIO probeCallsRun
+      accepted <- callsAccepted <$> liftIO bridgeStats
+      callers <- forM [1 .. 100] (asyncRust . callRust . Echo)
+      liftIO (within 10 (waitUntil ((>= accepted + 100) . callsAccepted <$> bridgeStats)))
+      liftIO (mapM_ cancel callers >> wait sleeper)
+      -- The one call that runs after the stall.
+      ping `shouldReturnIn` Pong
+      subtract ran <$> liftIO probeCallsRun
+    new <- bridgeStats
+    ran `shouldBe` 1
+    moved callsDroppedAbandoned old new `shouldBe` 100
+    moved callsDroppedExpired old new `shouldBe` 0
+  where
+    shouldReturnIn action expected = action >>= liftIO . (`shouldBe` expected)
