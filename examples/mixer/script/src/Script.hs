@@ -35,8 +35,10 @@ module Script
     cast,
     Reply,
     wireText,
+    bytes,
     module Mixer.Protocol,
     WireText,
+    ByteString,
 
     -- * Scoped concurrency
     Async,
@@ -68,7 +70,10 @@ import Control.Exception (Exception, SomeAsyncException, fromException, throwIO,
 import qualified Control.Exception as Exception
 import Control.Monad.Trans.Class (lift)
 import Control.Monad.Trans.Reader (asks)
+import Data.ByteString (ByteString)
+import qualified Data.ByteString as ByteString
 import qualified Data.Text as Text
+import Data.Word (Word8)
 import Mixer.Protocol
 import RustBridge (Call (..), Cast (..), WireText (..), callRust, castRust)
 import Script.Monad (Context (..), Script (..), liftScript, withRunInScript)
@@ -87,6 +92,10 @@ cast = Script . lift . castRust
 -- | Text for the protocol's 'WireText' fields (preset names, for example).
 wireText :: String -> WireText
 wireText = WireText . Text.pack
+
+-- | Bytes for the protocol's 'ByteString' fields (the samples of 'WriteSamples').
+bytes :: [Word8] -> ByteString
+bytes = ByteString.pack
 
 -- | Runs an action on a new thread for the duration of the inner action, then
 -- cancels it and waits for it to end ('Control.Concurrent.Async.withAsync').
