@@ -85,12 +85,12 @@ test: test-rs test-hs test-script
 # --watch to reload it on each change.
 [no-cd]
 script *args: build-script
-    {{ cabal_dynamic }} run -v0 mixer-script:exe:rs-in-hs-script -- --package-db {{ script_db }}$(ghc --numeric-version) {{ args }}
+    @{{ cabal_dynamic }} run -v0 mixer-script:exe:rs-in-hs-script -- --package-db {{ script_db }}$(ghc --numeric-version) {{ args }}
 
 # The script host's figures: script load time (cold, warm), call latency from a script
 # and from the host, the host's RSS with and without a script loaded.
 script-figures: build-script
-    MIXER_SCRIPT_PACKAGE_DB={{ script_db }}$(ghc --numeric-version) {{ cabal_dynamic }} run -v0 mixer-script:exe:mixer-script-figures
+    cd examples/mixer/script && MIXER_SCRIPT_PACKAGE_DB={{ script_db }}$(ghc --numeric-version) {{ cabal_dynamic }} run -v0 mixer-script:exe:mixer-script-figures
 
 # Regenerate the Haskell protocol modules from the Rust protocols (each crate's
 # tests/generated.rs writes its module), then check them.

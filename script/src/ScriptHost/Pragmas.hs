@@ -1,19 +1,14 @@
 -- | The first gate a script passes: its pragmas, read without running GHC's
--- preprocessor or anything else a pragma could name, and checked against an
--- allow-list of language extensions. Part of "ScriptHost"; "ScriptHost.Session"
--- runs it before the interpreter reads the file.
+-- preprocessor or anything else a pragma could name ("ScriptHost.Ghc"), and checked
+-- against an allow-list of language extensions. Part of "ScriptHost";
+-- "ScriptHost.Session" runs it before the interpreter reads the file.
 module ScriptHost.Pragmas
   ( defaultExtensions,
     refusedOption,
-    readOptions,
   )
 where
 
 import Data.List (intercalate, stripPrefix)
-import GHC.Driver.Session (DynFlags)
-import GHC.Parser.Header (getOptionsFromFile)
-import GHC.Types.SrcLoc (Located, getLoc, unLoc)
-import GHC.Utils.Outputable (ppr, showSDoc)
 
 -- | The language extensions a script may switch on when the application names no
 -- list of its own: syntax only, each allowed under Safe Haskell. Not in it, among
@@ -32,17 +27,6 @@ defaultExtensions =
     "TupleSections",
     "TypeApplications"
   ]
-
--- | The options that a file's pragmas (@LANGUAGE@, @OPTIONS_GHC@, @OPTIONS@) give,
--- each with its location rendered as @file:line:column@. Reads only the file's
--- header, as GHC does before choosing a preprocessor, and runs nothing. Throws
--- GHC's @SourceError@ on a malformed pragma and an 'IOError' if the file cannot be
--- read.
-readOptions :: DynFlags -> FilePath -> IO [(String, String)]
-readOptions dflags file = map located <$> getOptionsFromFile dflags file
-  where
-    located :: Located String -> (String, String)
-    located option = (showSDoc dflags (ppr (getLoc option)), unLoc option)
 
 -- | Why an option from a script's pragmas is refused, or 'Nothing' if it is allowed:
 -- only @-X@ with one of the given extensions is. Everything else is refused, among

@@ -27,10 +27,7 @@ import Data.List (nub)
 import Data.IORef (IORef, modifyIORef', newIORef, readIORef, writeIORef)
 import Data.Typeable (Typeable)
 import qualified GHC
-import GHC.Driver.Session (LogAction, log_action)
 import qualified GHC.Paths
-import GHC.Utils.Error (Severity (..), mkLocMessage)
-import GHC.Utils.Outputable (showSDoc)
 import Language.Haskell.Interpreter
   ( Interpreter,
     InterpreterError (..),
@@ -45,7 +42,8 @@ import Language.Haskell.Interpreter
     setTopLevelModules,
   )
 import Language.Haskell.Interpreter.Unsafe (unsafeRunInterpreterWithArgsLibdir)
-import ScriptHost.Pragmas (defaultExtensions, readOptions, refusedOption)
+import ScriptHost.Ghc (collectErrors, pragmaOptions)
+import ScriptHost.Pragmas (defaultExtensions, refusedOption)
 
 -- | What a session needs to know about the application's scripts.
 data SessionConfig = SessionConfig
@@ -116,7 +114,7 @@ withSession cfg inner = do
   errorsRef <- newIORef []
   queue <- newEmptyMVar
   let serve = do
-        runGhc (installLogAction errorsRef)
+        runGhc (collectErrors errorsRef)
         forever (id =<< liftIO (takeMVar queue))
   withAsync (unsafeRunInterpreterWithArgsLibdir (ghcArgs cfg) (ghcLibdir cfg) serve) $ \running ->
     inner (Session cfg errorsRef queue running)
@@ -129,21 +127,6 @@ ghcArgs cfg =
     <> ["-XSafe", "-XNoForeignFunctionInterface", "-fpackage-trust"]
     <> ["-hide-all-packages", "-package", "base", "-package", apiPackage cfg]
     <> ["-trust", "base", "-trust", apiPackage cfg]
-
--- | Collects GHC's errors in the session's own log action: hint 0.9.0.6 on GHC 9.0
--- loses them (it reports @Got no error message@ and GHC writes them to stderr).
-installLogAction :: GHC.GhcMonad m => IORef [String] -> m ()
-installLogAction errorsRef = do
-  dflags <- GHC.getSessionDynFlags
-  void (GHC.setSessionDynFlags dflags {log_action = collect})
-  where
-    collect :: LogAction
-    collect dflags _ severity srcSpan doc = case severity of
-      SevError -> record
-      SevFatal -> record
-      _ -> pure ()
-      where
-        record = modifyIORef' errorsRef (showSDoc dflags (mkLocMessage severity srcSpan doc) :)
 
 -- | Loads a script and returns its entry point, whose type must be @a@ (the API's
 -- script type, for example). Unloads the previous script first. The pragmas are
@@ -162,7 +145,7 @@ loadScript session file = do
     stopped = either displayException (either describe (const "the session ended"))
     load = do
       dflags <- runGhc GHC.getSessionDynFlags
-      options <- liftIO (try (readOptions dflags file))
+      options <- liftIO (try (pragmaOptions dflags file))
       case options of
         Left (problem :: SomeException) ->
           pure (Left (Refused (file <> ": the pragmas cannot be read: " <> displayException problem)))

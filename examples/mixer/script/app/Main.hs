@@ -9,17 +9,19 @@
 module Main (main) where
 
 import Control.Monad.IO.Unlift (withRunInIO)
-import MixerScript (hostSession, scriptRunner)
+import Data.Maybe (fromMaybe)
+import MixerScript (mixerSession, scriptRunner)
 import Options.Applicative
 import RustBridge (defaultConfig, withRust)
-import ScriptHost (LoadError (..), Outcome (..), runFile, watchFile, withRunner)
+import ScriptHost (LoadError (..), Outcome (..), SessionConfig (..), runFile, watchFile, withRunner, withSession)
 import System.Exit (ExitCode (..), exitWith)
 import System.IO (hPutStrLn, stderr)
 
 -- | The command line.
 data Options = Options
   { watch :: !Bool,
-    packageDbs :: ![FilePath],
+    databases :: ![FilePath],
+    libdir :: !(Maybe FilePath),
     file :: !FilePath
   }
 
@@ -36,6 +38,13 @@ options =
                           <> help "A package database that holds the mixer-script package (repeatable)"
                       )
                   )
+                <*> optional
+                  ( strOption
+                      ( long "ghc-libdir"
+                          <> metavar "DIR"
+                          <> help "GHC's library directory (default: that of the GHC that built this program)"
+                      )
+                  )
                 <*> strArgument (metavar "FILE" <> help "The script to run")
             )
     )
@@ -46,7 +55,8 @@ main = do
   opts <- execParser options
   code <- withRust defaultConfig $ withRunInIO $ \unlift -> do
     run <- scriptRunner unlift
-    hostSession (packageDbs opts) $ \session ->
+    let config = mixerSession {packageDbs = databases opts, ghcLibdir = fromMaybe (ghcLibdir mixerSession) (libdir opts)}
+    withSession config $ \session ->
       if watch opts
         then withRunner session run (hPutStrLn stderr . describe) $ \runner ->
           watchFile runner (hPutStrLn stderr . describe . NotLoaded) (file opts)

@@ -11,12 +11,12 @@ import Control.Monad.IO.Unlift (withRunInIO)
 import Data.List (sort)
 import GHC.Clock (getMonotonicTimeNSec)
 import Mixer.Protocol (Mixer, Ping (..))
-import MixerScript (hostSession, packageDbsFromEnv, runInBridge)
+import MixerScript (runInBridge, sessionFromEnv)
 import RustBridge (Rust, callRust, defaultConfig, withRust)
 import RustBridge.ProcSelf (procStatus)
 import Script (Script)
 import Script.Runner (Context (..))
-import ScriptHost (LoadError, Session, loadScript)
+import ScriptHost (LoadError, Session, loadScript, withSession)
 import Text.Printf (printf)
 
 -- | How many pings each latency round makes (the script makes as many).
@@ -25,10 +25,10 @@ pings = 20000
 
 main :: IO ()
 main = do
-  dbs <- packageDbsFromEnv
+  config <- sessionFromEnv
   withRust defaultConfig $ withRunInIO $ \unlift -> do
     bare <- procStatus "VmRSS"
-    hostSession dbs $ \session -> do
+    withSession config $ \session -> do
       (cold, entry) <- timed (load session)
       loaded <- procStatus "VmRSS"
       warm <- forM [1 .. 10 :: Int] (const (fst <$> timed (load session)))

@@ -12,12 +12,12 @@ import Control.Monad.IO.Unlift (withRunInIO)
 import Data.IORef (IORef, atomicModifyIORef', newIORef, readIORef, writeIORef)
 import Data.List (isInfixOf)
 import Mixer.Protocol
-import MixerScript (hostSession, packageDbsFromEnv, runInBridge)
+import MixerScript (runInBridge, sessionFromEnv)
 import RustBridge (BridgeStats (..), Rust, bridgeStats, callRust, castRust, defaultConfig, tokensOutstanding, withRust)
 import RustBridge.ProcSelf (procStatus)
 import Script (Script)
 import Script.Runner (Context (..))
-import ScriptHost (LoadError (..), Outcome (..), Session, reload, runFile, withRunner)
+import ScriptHost (LoadError (..), Outcome (..), Session, reload, runFile, withRunner, withSession)
 import System.Timeout (timeout)
 import Test.Hspec
 import Test.Hspec.Runner (evaluateSummary, hspecResult)
@@ -33,11 +33,11 @@ data Env = Env
 
 main :: IO ()
 main = do
-  dbs <- packageDbsFromEnv
+  config <- sessionFromEnv
   summary <- withRust defaultConfig $ withRunInIO $ \unlift -> do
     said <- newIORef []
     let capture = Context (\line -> atomicModifyIORef' said (\seen -> (line : seen, ())))
-    hostSession dbs $ \s -> hspecResult (spec (Env s unlift (runInBridge unlift capture) said))
+    withSession config $ \s -> hspecResult (spec (Env s unlift (runInBridge unlift capture) said))
   evaluateSummary summary
 
 -- | A refused example script and what its refusal must say.
