@@ -10,11 +10,12 @@ script :: Script ()
 script = withAsync activity $ \_ -> forM_ [1 .. 20 :: Int] $ \tick -> do
   position <- call (Seek 0)
   meters <- call QueryMeters
-  channels <- mapM (\n -> call (GetChannel (ChannelId n))) [0 .. 3]
+  channels <- mapM (call . GetChannel . ChannelId) [0 .. 3]
   say
     ( "tick " <> show tick <> ": frame " <> show position
         <> concat [" | ch" <> show (n + 1) <> " " <> show (channelInfoGainDb c) <> " dB" | (n, Just c) <- zip [0 :: Int ..] channels]
-        <> " | peaks " <> show [levelPeakDb (meterReadingLevel m) | m <- take 4 meters]
+        <> " | peaks "
+        <> show [levelPeakDb (meterReadingLevel m) | m <- take 4 meters]
     )
   delay 100
   where

@@ -3,5 +3,6 @@
 import Script
 import System.IO.Unsafe (unsafePerformIO)
 
+{-# NOINLINE script #-}
 script :: Script ()
 script = unsafePerformIO (pure (say "ran IO outside the Script monad"))

@@ -20,11 +20,11 @@ where
 import Control.Concurrent.Async (Async, race, waitCatch, withAsync)
 import Control.Concurrent.MVar (MVar, newEmptyMVar, putMVar, takeMVar)
 import Control.Exception (SomeException, displayException)
-import Control.Monad (forever, void)
+import Control.Monad (forever, join)
 import Control.Monad.Catch (try)
 import Control.Monad.IO.Class (liftIO)
-import Data.List (nub)
 import Data.IORef (IORef, modifyIORef', newIORef, readIORef, writeIORef)
+import Data.List (nub)
 import Data.Typeable (Typeable)
 import qualified GHC
 import qualified GHC.Paths
@@ -115,7 +115,7 @@ withSession cfg inner = do
   queue <- newEmptyMVar
   let serve = do
         runGhc (collectErrors errorsRef)
-        forever (id =<< liftIO (takeMVar queue))
+        forever (join (liftIO (takeMVar queue)))
   withAsync (unsafeRunInterpreterWithArgsLibdir (ghcArgs cfg) (ghcLibdir cfg) serve) $ \running ->
     inner (Session cfg errorsRef queue running)
 

@@ -53,19 +53,20 @@ options =
 main :: IO ()
 main = do
   opts <- execParser options
-  code <- withRust defaultConfig $ withRunInIO $ \unlift -> do
-    run <- scriptRunner unlift
-    let config = mixerSession {packageDbs = databases opts, ghcLibdir = fromMaybe (ghcLibdir mixerSession) (libdir opts)}
-    withSession config $ \session ->
-      if watch opts
-        then withRunner session run (hPutStrLn stderr . describe) $ \runner ->
-          watchFile runner (hPutStrLn stderr . describe . NotLoaded) (file opts)
-        else do
-          outcome <- runFile session run (file opts)
-          case outcome of
-            Finished -> pure ExitSuccess
-            NotLoaded _ -> ExitFailure 2 <$ hPutStrLn stderr (describe outcome)
-            Threw _ -> ExitFailure 3 <$ hPutStrLn stderr (describe outcome)
+  code <- withRust defaultConfig $
+    withRunInIO $ \unlift -> do
+      run <- scriptRunner unlift
+      let config = mixerSession {packageDbs = databases opts, ghcLibdir = fromMaybe (ghcLibdir mixerSession) (libdir opts)}
+      withSession config $ \session ->
+        if watch opts
+          then withRunner session run (hPutStrLn stderr . describe) $ \runner ->
+            watchFile runner (hPutStrLn stderr . describe . NotLoaded) (file opts)
+          else do
+            outcome <- runFile session run (file opts)
+            case outcome of
+              Finished -> pure ExitSuccess
+              NotLoaded _ -> ExitFailure 2 <$ hPutStrLn stderr (describe outcome)
+              Threw _ -> ExitFailure 3 <$ hPutStrLn stderr (describe outcome)
   exitWith code
 
 -- | An outcome as the host reports it.

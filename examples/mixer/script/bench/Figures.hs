@@ -26,27 +26,28 @@ pings = 20000
 main :: IO ()
 main = do
   config <- sessionFromEnv
-  withRust defaultConfig $ withRunInIO $ \unlift -> do
-    bare <- procStatus "VmRSS"
-    withSession config $ \session -> do
-      (cold, entry) <- timed (load session)
-      loaded <- procStatus "VmRSS"
-      warm <- forM [1 .. 10 :: Int] (const (fst <$> timed (load session)))
-      let run = runInBridge unlift (Context (const (pure ())))
-          fromHost = replicateM_ pings (callRust Ping) :: Rust Mixer ()
-      rounds <- forM [1 .. 3 :: Int] $ \_ -> do
-        (hostTime, ()) <- timed (unlift fromHost)
-        (scriptTime, ()) <- timed (run entry)
-        pure (hostTime, scriptTime)
-      let perCall total = total * 1e6 / fromIntegral pings
-      printf "script load: cold %.3f s, warm %.3f s (median of %d)\n" cold (median warm) (length warm)
-      printf
-        "call latency (%d sequential pings, best of %d rounds): from the host %.2f us, from a script %.2f us\n"
-        pings
-        (length rounds)
-        (perCall (minimum (map fst rounds)))
-        (perCall (minimum (map snd rounds)))
-      printf "host RSS: %d MB with the bridge only, %d MB with a script loaded\n" (bare `div` 1024) (loaded `div` 1024)
+  withRust defaultConfig $
+    withRunInIO $ \unlift -> do
+      bare <- procStatus "VmRSS"
+      withSession config $ \session -> do
+        (cold, entry) <- timed (load session)
+        loaded <- procStatus "VmRSS"
+        warm <- forM [1 .. 10 :: Int] (const (fst <$> timed (load session)))
+        let run = runInBridge unlift (Context (const (pure ())))
+            fromHost = replicateM_ pings (callRust Ping) :: Rust Mixer ()
+        rounds <- forM [1 .. 3 :: Int] $ \_ -> do
+          (hostTime, ()) <- timed (unlift fromHost)
+          (scriptTime, ()) <- timed (run entry)
+          pure (hostTime, scriptTime)
+        let perCall total = total * 1e6 / fromIntegral pings
+        printf "script load: cold %.3f s, warm %.3f s (median of %d)\n" cold (median warm) (length warm)
+        printf
+          "call latency (%d sequential pings, best of %d rounds): from the host %.2f us, from a script %.2f us\n"
+          pings
+          (length rounds)
+          (perCall (minimum (map fst rounds)))
+          (perCall (minimum (map snd rounds)))
+        printf "host RSS: %d MB with the bridge only, %d MB with a script loaded\n" (bare `div` 1024) (loaded `div` 1024)
 
 -- | Loads the ping script, failing loudly if it does not load.
 load :: Session -> IO (Script ())

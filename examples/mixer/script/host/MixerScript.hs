@@ -11,12 +11,12 @@ module MixerScript
   )
 where
 
+import Data.Maybe (fromMaybe)
 import Mixer.Protocol (Mixer)
 import RustBridge (Rust)
 import Script (Script)
 import Script.Runner (Context, runScript, stdoutContext)
 import ScriptHost (SessionConfig (..), sessionConfig)
-import Data.Maybe (fromMaybe)
 import System.Environment (lookupEnv)
 
 -- | The session for mixer scripts: the API package @mixer-script@, its module

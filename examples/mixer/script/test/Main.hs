@@ -1,3 +1,4 @@
+{-# LANGUAGE LambdaCase #-}
 {-# LANGUAGE RankNTypes #-}
 
 -- | The script host's tests, against the mixer engine and the "Script" API: each
@@ -34,10 +35,11 @@ data Env = Env
 main :: IO ()
 main = do
   config <- sessionFromEnv
-  summary <- withRust defaultConfig $ withRunInIO $ \unlift -> do
-    said <- newIORef []
-    let capture = Context (\line -> atomicModifyIORef' said (\seen -> (line : seen, ())))
-    withSession config $ \s -> hspecResult (spec (Env s unlift (runInBridge unlift capture) said))
+  summary <- withRust defaultConfig $
+    withRunInIO $ \unlift -> do
+      said <- newIORef []
+      let capture = Context (\line -> atomicModifyIORef' said (\seen -> (line : seen, ())))
+      withSession config $ \s -> hspecResult (spec (Env s unlift (runInBridge unlift capture) said))
   evaluateSummary summary
 
 -- | A refused example script and what its refusal must say.
@@ -56,8 +58,8 @@ refusals =
     compileError "other-package.hs" "hidden package ‘containers"
   ]
   where
-    compileError file text = Refusal file (\e -> case e of DidNotCompile m -> text `isInfixOf` m; _ -> False) text
-    refused file text = Refusal file (\e -> case e of Refused m -> text `isInfixOf` m; _ -> False) text
+    compileError file text = Refusal file (\case DidNotCompile m -> text `isInfixOf` m; _ -> False) text
+    refused file text = Refusal file (\case Refused m -> text `isInfixOf` m; _ -> False) text
 
 -- | Where the example scripts are, from the package's folder (where cabal runs tests).
 examples :: FilePath
@@ -146,7 +148,7 @@ spec env = do
     refusalCase (Refusal file check text) =
       it ("refuses " <> file <> " (" <> text <> ")") $ do
         outcome <- runFile (session env) (run env) (examples <> "refused/" <> file)
-        outcome `shouldSatisfy` \o -> case o of NotLoaded e -> check e; _ -> False
+        outcome `shouldSatisfy` \case NotLoaded e -> check e; _ -> False
     waitForCalls target = waitFor "the callers' calls" ((>= target) . callsAccepted <$> bridgeStats)
 
 -- | Runs a script file once and returns its outcome and the lines it said, in order.
