@@ -88,7 +88,7 @@ script *args: build-script
     @{{ cabal_dynamic }} run -v0 mixer-script:exe:rs-in-hs-script -- --package-db {{ script_db }}$(ghc --numeric-version) {{ args }}
 
 # The script host's figures: script load time (cold, warm), call latency from a script
-# and from the host, the host's RSS with and without a script loaded.
+# and from the host, the host's RSS with and without a script loaded and over 200 loads.
 script-figures: build-script
     cd examples/mixer/script && MIXER_SCRIPT_PACKAGE_DB={{ script_db }}$(ghc --numeric-version) {{ cabal_dynamic }} run -v0 mixer-script:exe:mixer-script-figures
 

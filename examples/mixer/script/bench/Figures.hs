@@ -3,12 +3,12 @@
 -- | The script host's figures, in one run: the time to load a script (cold: the
 -- session's first load; warm: later loads of the same file), the latency of a call
 -- made from a script against one made from the host, and the host's RSS with and
--- without a script loaded. Figures only, no pass or fail.
+-- without a script loaded, and over many loads. Figures only, no pass or fail.
 module Main (main) where
 
 import Control.Monad (forM, replicateM_)
 import Control.Monad.IO.Unlift (withRunInIO)
-import Data.List (sort)
+import Data.List (intercalate, sort)
 import GHC.Clock (getMonotonicTimeNSec)
 import Mixer.Protocol (Mixer, Ping (..))
 import MixerScript (runInBridge, sessionFromEnv)
@@ -48,6 +48,10 @@ main = do
           (perCall (minimum (map fst rounds)))
           (perCall (minimum (map snd rounds)))
         printf "host RSS: %d MB with the bridge only, %d MB with a script loaded\n" (bare `div` 1024) (loaded `div` 1024)
+        afterLoads <- forM [1 .. 200 :: Int] $ \n -> do
+          _ <- load session
+          if n `elem` [1, 50, 100, 200] then Just . (,) n <$> procStatus "VmRSS" else pure Nothing
+        printf "host RSS over 200 more loads: %s\n" (intercalate ", " [printf "%d MB after %d" (rss `div` 1024) n | Just (n, rss) <- afterLoads] :: String)
 
 -- | Loads the ping script, failing loudly if it does not load.
 load :: Session -> IO (Script ())
