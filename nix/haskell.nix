@@ -79,7 +79,7 @@ let
           let
             dynamic = {
               libs = lib.mkForce [ mixerSharedLib ];
-              configureFlags = [ "--enable-executable-dynamic" ];
+              enableExecutableDynamic = true;
             };
           in
           {
