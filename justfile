@@ -71,12 +71,12 @@ test-rs:
 # Run the Haskell test suites (the bridge's hspec suites, the one linked without
 # -threaded, the mixer's golden tests) and the minimal example.
 test-hs: build-hs
-    {{ cabal }} test rs-in-hs-probe mixer --enable-tests --test-show-details=direct
+    {{ cabal }} test rs-in-hs-probe mixer --enable-tests
     {{ cabal }} run minimal:exe:minimal
 
 # Run the script host's tests: refusals, one engine, reloads, the example scripts.
 test-script: build-script
-    MIXER_SCRIPT_PACKAGE_DB={{ script_db }}$(ghc --numeric-version) {{ cabal_dynamic }} test mixer-script --enable-tests --test-show-details=direct
+    MIXER_SCRIPT_PACKAGE_DB={{ script_db }}$(ghc --numeric-version) {{ cabal_dynamic }} test mixer-script --enable-tests
 
 # Run every test suite.
 test: test-rs test-hs test-script

@@ -49,7 +49,7 @@ where
 
 import Control.Concurrent (threadDelay)
 import Control.Concurrent.Async (Async, async, cancel)
-import Control.Concurrent.MVar (MVar, modifyMVar_, newEmptyMVar, newMVar, takeMVar, tryPutMVar, tryTakeMVar)
+import Control.Concurrent.MVar (MVar, modifyMVar, modifyMVar_, newEmptyMVar, newMVar, takeMVar, tryPutMVar, tryTakeMVar)
 import Control.Exception (SomeAsyncException, SomeException, finally, fromException, throwIO, try)
 import Control.Monad (forever, void)
 import Data.Foldable (traverse_)
@@ -117,15 +117,14 @@ stop runner = modifyMVar_ (current runner) (\running -> Nothing <$ traverse_ can
 -- 'LoadError' if the file did not load (nothing runs then), and 'Nothing' once the
 -- new run has started. Reloads are serialised.
 reload :: Typeable a => Runner a -> FilePath -> IO (Maybe LoadError)
-reload runner file = do
-  problem <- newEmptyMVar
-  modifyMVar_ (current runner) $ \running -> do
-    traverse_ cancel running
-    loaded <- loadScript (runnerSession runner) file
-    case loaded of
-      Left refused -> Nothing <$ tryPutMVar problem refused
-      Right entry -> Just <$> async (trySync (runEntry runner entry) >>= report runner . either (Threw . show) (const Finished))
-  tryTakeMVar problem
+reload runner file = modifyMVar (current runner) $ \running -> do
+  traverse_ cancel running
+  loaded <- loadScript (runnerSession runner) file
+  case loaded of
+    Left problem -> pure (Nothing, Just problem)
+    Right entry -> do
+      started <- async (trySync (runEntry runner entry) >>= report runner . either (Threw . show) (const Finished))
+      pure (Just started, Nothing)
 
 -- | Runs the file and reloads it each time it changes on disk (written, replaced or
 -- created again), until the calling thread is cancelled. A file that does not load
