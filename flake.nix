@@ -45,7 +45,12 @@
         inherit pkgs;
         # The crane-built engine libraries are handed to haskell.nix here; see
         # nix/haskell.nix for how each replaces its package's `extra-libraries`.
-        inherit (rust) probeLib mixerLib minimalLib;
+        inherit (rust)
+          probeLib
+          mixerLib
+          mixerSharedLib
+          minimalLib
+          ;
       };
     in
     {
@@ -58,6 +63,8 @@
         hs-lib = haskell.library;
         # The mixer demo's benchmark executable
         bench = haskell.bench;
+        # The mixer's script host (bin/rs-in-hs-script FILE)
+        script-host = haskell.scriptHost;
         default = haskell.bench;
       };
 

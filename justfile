@@ -7,18 +7,36 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 # everything from Debian's global package db instead.
 export CABAL_DIR := justfile_directory() / ".cabal"
 
+# Cargo's output: each engine's static library, and the mixer's shared one (cdylib).
 rs_lib_dir := justfile_directory() / "target/release"
-cabal := "cabal --project-file=" + justfile_directory() / "cabal.project" + " --extra-lib-dirs=" + rs_lib_dir
+# Links to the static libraries only. A linker that finds a .so beside the .a picks
+# the .so, so the static build looks here and never sees the mixer's .so.
+static_lib_dir := rs_lib_dir / "static"
+# The static build (dist-newstyle): the bridge's tests and soak, the mixer's benchmark
+# and tests, the minimal example, each with its engine linked in.
+cabal := "cabal --project-file=" + justfile_directory() / "cabal.project" + " --extra-lib-dirs=" + static_lib_dir
+static_packages := "rs-in-hs rs-in-hs-probe mixer minimal"
+# The dynamic build (dist-newstyle/dynamic): the script host, linked with -dynamic
+# against shared Haskell libraries and the mixer's .so (found through the runpath
+# GHC writes), so that the interpreter loads the very libraries the host runs on.
+cabal_dynamic := "cabal --project-file=" + justfile_directory() / "cabal.project" + " --builddir=" + justfile_directory() / "dist-newstyle/dynamic" + " --enable-shared --enable-executable-dynamic --extra-lib-dirs=" + rs_lib_dir
+# The dynamic build's in-place package database, where the script interpreter finds
+# the mixer-script package (the GHC version is filled in by the recipes).
+script_db := justfile_directory() / "dist-newstyle/dynamic/packagedb/ghc-"
 
 # List the recipes.
 default:
     @just --list --unsorted
 
-# Build the Rust static libraries of every engine (release).
+# Build the Rust libraries of every engine (release): the static ones, linked from
+# static_lib_dir, and the mixer's shared one.
 build-rs:
     cargo build --release --workspace
+    mkdir -p {{ static_lib_dir }}
+    cd {{ static_lib_dir }} && for lib in ../lib*.a; do ln -sf "$lib" .; done
 
-# Build the Haskell packages (bridge, probe tests and soak, mixer demo, minimal example).
+# Build the statically linked Haskell packages (bridge, probe tests and soak, mixer
+# demo, minimal example).
 build-hs: build-rs _cabal-config
     #!/usr/bin/env bash
     set -euo pipefail
@@ -27,7 +45,7 @@ build-hs: build-rs _cabal-config
     # the binary (so GHC links again) and the component's build cache (so cabal runs
     # GHC at all): the binary is <component>/build/<name>/<name>, the cache
     # <component>/cache/build.
-    newest=$(ls -t {{ rs_lib_dir }}/lib*.a | head -n 1)
+    newest=$(ls -tL {{ static_lib_dir }}/lib*.a | head -n 1)
     for component in rs-in-hs-probe:test:rs-in-hs-test rs-in-hs-probe:test:rs-in-hs-nonthreaded \
         rs-in-hs-probe:exe:rs-in-hs-soak mixer:exe:mixer-bench mixer:exe:mixer-audio mixer:test:mixer-test minimal:exe:minimal; do
       bin=$({{ cabal }} list-bin --enable-tests "$component" 2>/dev/null | tail -n 1)
@@ -35,10 +53,16 @@ build-hs: build-rs _cabal-config
         rm -f "$bin" "$(dirname "$(dirname "$(dirname "$bin")")")/cache/build"
       fi
     done
-    {{ cabal }} build all --enable-tests
+    {{ cabal }} build {{ static_packages }} --enable-tests
 
-# Build everything.
-build: build-rs build-hs
+# Build the script host (dynamically linked; no relink is needed when the mixer's
+# .so changes): the rs-in-hs-script library, the mixer's Script API, the
+# rs-in-hs-script executable, its tests and its figures.
+build-script: build-rs _cabal-config
+    {{ cabal_dynamic }} build rs-in-hs-script mixer-script --enable-tests
+
+# Build everything: the static programs and the dynamic script host.
+build: build-rs build-hs build-script
 
 # Run the Rust tests of every crate (unit, behaviour, golden, generated-code checks).
 test-rs:
@@ -47,11 +71,26 @@ test-rs:
 # Run the Haskell test suites (the bridge's hspec suites, the one linked without
 # -threaded, the mixer's golden tests) and the minimal example.
 test-hs: build-hs
-    {{ cabal }} test all --enable-tests --test-show-details=direct
+    {{ cabal }} test rs-in-hs-probe mixer --enable-tests
     {{ cabal }} run minimal:exe:minimal
 
-# Run both test suites.
-test: test-rs test-hs
+# Run the script host's tests: refusals, one engine, reloads, the example scripts.
+test-script: build-script
+    MIXER_SCRIPT_PACKAGE_DB={{ script_db }}$(ghc --numeric-version) {{ cabal_dynamic }} test mixer-script --enable-tests
+
+# Run every test suite.
+test: test-rs test-hs test-script
+
+# Run a mixer script FILE with the script host (examples/scripts/ has some); add
+# --watch to reload it on each change.
+[no-cd]
+script *args: build-script
+    @{{ cabal_dynamic }} run -v0 mixer-script:exe:rs-in-hs-script -- --package-db {{ script_db }}$(ghc --numeric-version) {{ args }}
+
+# The script host's figures: script load time (cold, warm), call latency from a script
+# and from the host, the host's RSS with and without a script loaded and over 200 loads.
+script-figures: build-script
+    cd examples/mixer/script && MIXER_SCRIPT_PACKAGE_DB={{ script_db }}$(ghc --numeric-version) {{ cabal_dynamic }} run -v0 mixer-script:exe:mixer-script-figures
 
 # Regenerate the Haskell protocol modules from the Rust protocols (each crate's
 # tests/generated.rs writes its module), then check them.
@@ -69,7 +108,7 @@ golden: build-hs
     RS_IN_HS_GOLDEN=write {{ cabal }} test mixer:test:mixer-test --enable-tests --test-options='--match "/golden vectors/from-haskell.txt is current/"'
     cargo test -p mixer-engine --test golden
     cargo test -p rs-in-hs-probe --test status_codes
-    {{ cabal }} test all --enable-tests
+    {{ cabal }} test rs-in-hs-probe mixer --enable-tests
 
 # Run the mixer demo's benchmark: the seed's 100k concurrent callers (extra arguments go to it).
 run *args: build-hs

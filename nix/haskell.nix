@@ -1,11 +1,15 @@
 # The Haskell half, built with haskell.nix from cabal.project: the bridge package
 # (bridge/hs) and its QuickCheck generators (bridge/hs-quickcheck), the bridge's
-# own tests and soak (probe/hs), the mixer demo (examples/mixer/hs) and the minimal
-# example (examples/minimal/hs). Each engine package links the crane-built static library of its engine.
+# own tests and soak (probe/hs), the mixer demo (examples/mixer/hs), the minimal
+# example (examples/minimal/hs), the script host library (script) and the mixer's
+# script API and host (examples/mixer/script). Each engine package links the
+# crane-built static library of its engine; the script host is linked dynamically
+# against the mixer engine's shared library.
 {
   pkgs,
   probeLib,
   mixerLib,
+  mixerSharedLib,
   minimalLib,
 }:
 let
@@ -69,11 +73,44 @@ let
           library.libs = lib.mkForce [ minimalLib ];
           exes.minimal.libs = lib.mkForce [ minimalLib ];
         };
+        # The script host's programs are linked with -dynamic, against the shared
+        # Haskell libraries and the engine's .so (alone in its folder, so the link
+        # cannot pick the .a), as the justfile's dynamic build does: the interpreter
+        # then loads the very libraries the program runs on.
+        packages.mixer-script.components =
+          let
+            dynamic = {
+              libs = lib.mkForce [ mixerSharedLib ];
+              enableExecutableDynamic = true;
+            };
+          in
+          {
+            exes.rs-in-hs-script = dynamic;
+            exes.mixer-script-figures = dynamic;
+            tests.mixer-script-test = dynamic;
+          };
       }
     ];
   };
 
-  inherit (project.hsPkgs) rs-in-hs-probe mixer minimal;
+  inherit (project.hsPkgs)
+    rs-in-hs-probe
+    mixer
+    minimal
+    mixer-script
+    ;
+
+  # hint needs a GHC library directory at run time whose package database holds the
+  # script API package and everything it depends on: this GHC's. Its mixer-script is
+  # the same build the host links, so both load the same shared libraries.
+  scriptGhc = project.ghcWithPackages (ps: [ ps.mixer-script ]);
+
+  # bin/rs-in-hs-script, told where that library directory is.
+  scriptHost = pkgs.runCommand "rs-in-hs-script" { nativeBuildInputs = [ pkgs.makeWrapper ]; } ''
+    makeWrapper ${mixer-script.components.exes.rs-in-hs-script}/bin/rs-in-hs-script \
+      "$out/bin/rs-in-hs-script" \
+      --add-flags "--ghc-libdir $(${scriptGhc}/bin/ghc --print-libdir)"
+  '';
 
   # Shell tools are solved against the same index-state as the project, so their
   # versions change only when the pins do. haskell.nix builds them with ghc98 too,
@@ -88,6 +125,7 @@ in
 
   library = project.hsPkgs.rs-in-hs.components.library;
   bench = mixer.components.exes.mixer-bench;
+  inherit scriptHost;
 
   checks = {
     # The bridge library on its own: it builds without any engine.
@@ -104,6 +142,18 @@ in
     audio-build = mixer.components.exes.mixer-audio;
     # The soak is built here; it runs in .ci/run and under `just soak`.
     soak-build = rs-in-hs-probe.components.exes.rs-in-hs-soak;
+    # The script host's suite, run from its package folder (it loads the scripts
+    # there and in examples/scripts), with the library directory of scriptGhc.
+    hs-script-test = pkgs.runCommand "hs-script-test" { } ''
+      cd ${../.}/examples/mixer/script
+      export MIXER_SCRIPT_GHC_LIBDIR=$(${scriptGhc}/bin/ghc --print-libdir)
+      ${mixer-script.components.tests.mixer-script-test}/bin/mixer-script-test | tee "$out"
+    '';
+    # An example script, run by the wrapped host.
+    script-run = pkgs.runCommand "script-run" { } ''
+      ${scriptHost}/bin/rs-in-hs-script ${../examples/scripts/gain-ramp.hs} | tee "$out"
+      grep -qx 'ramp done' "$out"
+    '';
     # The README's walk-through: the minimal host runs and prints its total.
     minimal-run = pkgs.runCommand "minimal-run" { } ''
       ${minimal.components.exes.minimal}/bin/minimal | tee "$out"

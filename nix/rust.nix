@@ -46,11 +46,14 @@ let
   # One crate's release build. An engine crate's staticlib lands in $out/lib (crane's
   # install copies every staticlib, cdylib and dylib artifact); the guard turns a
   # change in that behaviour, or in the crate-type, into a failure here instead of a
-  # link error in the Haskell build.
+  # link error in the Haskell build. A crate that is also a cdylib (sharedLib) gets
+  # its .so moved to $out/shared: a linker that finds a .so beside the .a picks the
+  # .so, and $out/lib is what the statically linked programs link.
   crate =
     {
       pname,
       staticLib ? null,
+      sharedLib ? null,
     }:
     craneLib.buildPackage (
       commonArgs
@@ -62,12 +65,21 @@ let
         # per crate would prove nothing new. Never move this into commonArgs:
         # cargoTest inherits doCheck from there and would then run no tests.
         doCheck = false;
-        postInstall = lib.optionalString (staticLib != null) ''
-          if [ ! -f "$out/lib/lib${staticLib}.a" ]; then
-            echo "${pname}: expected $out/lib/lib${staticLib}.a; is crate-type still [\"staticlib\", \"rlib\"]?" >&2
-            exit 1
-          fi
-        '';
+        postInstall =
+          lib.optionalString (staticLib != null) ''
+            if [ ! -f "$out/lib/lib${staticLib}.a" ]; then
+              echo "${pname}: expected $out/lib/lib${staticLib}.a; is \"staticlib\" still in crate-type?" >&2
+              exit 1
+            fi
+          ''
+          + lib.optionalString (sharedLib != null) ''
+            if [ ! -f "$out/lib/lib${sharedLib}.so" ]; then
+              echo "${pname}: expected $out/lib/lib${sharedLib}.so; is \"cdylib\" still in crate-type?" >&2
+              exit 1
+            fi
+            mkdir -p "$out/shared"
+            mv "$out/lib/lib${sharedLib}.so" "$out/shared/"
+          '';
         meta.description = "rs-in-hs workspace crate ${pname}";
       }
     );
@@ -90,7 +102,15 @@ let
   mixerLib = crate {
     pname = "mixer-engine";
     staticLib = "mixer_engine";
+    sharedLib = "mixer_engine";
   };
+  # The mixer engine's shared library alone in lib/, for the dynamically linked
+  # script host (haskell.nix turns each entry of a component's libs into
+  # --extra-lib-dirs=<entry>/lib).
+  mixerSharedLib = pkgs.runCommand "mixer-engine-shared" { } ''
+    mkdir -p "$out/lib"
+    ln -s ${mixerLib}/shared/libmixer_engine.so "$out/lib/"
+  '';
   minimalLib = crate {
     pname = "minimal-engine";
     staticLib = "minimal_engine";
@@ -139,6 +159,7 @@ in
     craneLib
     probeLib
     mixerLib
+    mixerSharedLib
     minimalLib
     checks
     ;

@@ -1,0 +1,166 @@
+{-# LANGUAGE RankNTypes #-}
+{-# LANGUAGE ScopedTypeVariables #-}
+{-# LANGUAGE Trustworthy #-}
+{-# LANGUAGE TypeFamilies #-}
+
+-- | The API of mixer scripts: the one module a script imports besides @base@.
+-- Scripts are run by the script host (@rs-in-hs-script FILE@) and compiled as Safe
+-- Haskell; this module is @Trustworthy@ because it wraps the bridge, and it gives a
+-- script only the following:
+--
+-- * the mixer protocol's typed calls ('call') and casts ('cast'), to the one engine
+--   the host runs;
+-- * concurrency scoped to the script: every thread a script starts ends with the
+--   scope that started it ('withAsync', 'concurrently', 'race', ...), so a reload,
+--   which cancels the script's entry point, ends all of them;
+-- * time ('delay') and printing ('say');
+-- * exceptions ('throw', 'catch', 'try') that never catch an asynchronous
+--   exception, so a script cannot hold on past its cancellation.
+--
+-- Nothing here starts a second bridge, reaches the foreign function interface or
+-- runs an arbitrary 'IO' action. A script defines the entry point @script@:
+--
+-- > import Script
+-- >
+-- > script :: Script ()
+-- > script = do
+-- >   Pong <- call Ping
+-- >   say "the engine answered"
+module Script
+  ( -- * Scripts
+    Script,
+
+    -- * The mixer
+    call,
+    cast,
+    Reply,
+    wireText,
+    bytes,
+    module Mixer.Protocol,
+    WireText,
+    ByteString,
+
+    -- * Scoped concurrency
+    Async,
+    withAsync,
+    wait,
+    cancel,
+    concurrently,
+    concurrently_,
+    race,
+    mapConcurrently,
+    forConcurrently_,
+    replicateConcurrently_,
+
+    -- * Time and output
+    delay,
+    say,
+
+    -- * Exceptions
+    throw,
+    catch,
+    try,
+  )
+where
+
+import Control.Concurrent (threadDelay)
+import Control.Concurrent.Async (Async)
+import qualified Control.Concurrent.Async as Async
+import Control.Exception (Exception, SomeAsyncException, fromException, throwIO, toException)
+import qualified Control.Exception as Exception
+import Control.Monad.Trans.Class (lift)
+import Control.Monad.Trans.Reader (asks)
+import Data.ByteString (ByteString)
+import qualified Data.ByteString as ByteString
+import qualified Data.Text as Text
+import Data.Word (Word8)
+import Mixer.Protocol
+import RustBridge (Call (..), Cast (..), WireText (..), callRust, castRust)
+import Script.Monad (Context (..), Script (..), liftScript, withRunInScript)
+
+-- | Sends a request to the engine and waits for its reply, whose type follows from
+-- the request. Throws what 'RustBridge.callRust' throws (a 'RustBridge.BridgeError').
+call :: (Call req, CallProtocol req ~ Mixer) => req -> Script (Reply req)
+call = Script . lift . callRust
+
+-- | Sends a message to the engine without waiting for an answer; returns once it is
+-- queued. Messages from one thread reach the engine in order. Throws what
+-- 'RustBridge.castRust' throws.
+cast :: (Cast msg, CastProtocol msg ~ Mixer) => msg -> Script ()
+cast = Script . lift . castRust
+
+-- | Text for the protocol's 'WireText' fields (preset names, for example).
+wireText :: String -> WireText
+wireText = WireText . Text.pack
+
+-- | Bytes for the protocol's 'ByteString' fields (the samples of 'WriteSamples').
+bytes :: [Word8] -> ByteString
+bytes = ByteString.pack
+
+-- | Runs an action on a new thread for the duration of the inner action, then
+-- cancels it and waits for it to end ('Control.Concurrent.Async.withAsync').
+withAsync :: Script a -> (Async a -> Script b) -> Script b
+withAsync child inner = withRunInScript $ \run -> Async.withAsync (run child) (run . inner)
+
+-- | Waits for the thread's result; rethrows its exception
+-- ('Control.Concurrent.Async.wait').
+wait :: Async a -> Script a
+wait = liftScript . Async.wait
+
+-- | Cancels the thread and waits for it to end ('Control.Concurrent.Async.cancel').
+cancel :: Async a -> Script ()
+cancel = liftScript . Async.cancel
+
+-- | Runs both at once and returns both results; if one throws, the other is
+-- cancelled and the exception rethrown.
+concurrently :: Script a -> Script b -> Script (a, b)
+concurrently left right = withRunInScript $ \run -> Async.concurrently (run left) (run right)
+
+-- | 'concurrently', without the results.
+concurrently_ :: Script a -> Script b -> Script ()
+concurrently_ left right = withRunInScript $ \run -> Async.concurrently_ (run left) (run right)
+
+-- | Runs both at once; the first to finish wins and the other is cancelled.
+race :: Script a -> Script b -> Script (Either a b)
+race left right = withRunInScript $ \run -> Async.race (run left) (run right)
+
+-- | Runs the action for each element at once, and returns the results in order.
+mapConcurrently :: (a -> Script b) -> [a] -> Script [b]
+mapConcurrently action items = withRunInScript $ \run -> Async.mapConcurrently (run . action) items
+
+-- | Runs the action for each element at once, and waits for all of them.
+forConcurrently_ :: [a] -> (a -> Script b) -> Script ()
+forConcurrently_ items action = withRunInScript $ \run -> Async.forConcurrently_ items (run . action)
+
+-- | Runs the action the given number of times at once, and waits for all of them.
+replicateConcurrently_ :: Int -> Script a -> Script ()
+replicateConcurrently_ count action = withRunInScript $ \run -> Async.replicateConcurrently_ count (run action)
+
+-- | Waits the given number of milliseconds (at least; negative waits none).
+delay :: Int -> Script ()
+delay millis = liftScript (threadDelay (max 0 (min millis (maxBound `div` 1000)) * 1000))
+
+-- | Prints one line, whole even when several threads print at once.
+say :: String -> Script ()
+say line = Script (asks sayLine) >>= \printLine -> liftScript (printLine line)
+
+-- | Throws the exception in the script.
+throw :: Exception e => e -> Script a
+throw = liftScript . throwIO
+
+-- | Runs the action and, if it throws a synchronous exception of type @e@, the
+-- handler. An asynchronous exception (the script's cancellation, for example) is
+-- never handled: it propagates, as with unliftio's @catch@. The handler runs with
+-- asynchronous exceptions unmasked.
+catch :: Exception e => Script a -> (e -> Script a) -> Script a
+catch action handler = try action >>= either handler pure
+
+-- | Runs the action and returns its synchronous exception of type @e@, if it threw
+-- one; an asynchronous exception propagates, as with unliftio's @try@.
+try :: forall e a. Exception e => Script a -> Script (Either e a)
+try action = withRunInScript $ \run -> do
+  result <- Exception.try (run action)
+  case result of
+    Left (problem :: e)
+      | Just (_ :: SomeAsyncException) <- fromException (toException problem) -> throwIO problem
+    _ -> pure result

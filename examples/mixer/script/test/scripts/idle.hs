@@ -1,0 +1,5 @@
+-- Does nothing: what a reload replaces a busy script with.
+import Script
+
+script :: Script ()
+script = pure ()

@@ -1,0 +1,81 @@
+{-# LANGUAGE CPP #-}
+
+-- | The two uses of the GHC API that hint does not cover, and the only module that
+-- differs between GHC versions: reading a file's pragma options without running
+-- anything, and collecting GHC's error messages. Used by "ScriptHost.Pragmas" and
+-- "ScriptHost.Session". The GHC 9.0 branch is the one built and tested here; the
+-- branch for GHC 9.4 and later follows those versions' API and is built by the Nix
+-- flake only.
+module ScriptHost.Ghc
+  ( pragmaOptions,
+    collectErrors,
+  )
+where
+
+import Data.IORef (IORef, modifyIORef')
+import qualified GHC
+#if MIN_VERSION_ghc(9,4,0)
+import GHC.Driver.Config.Parser (initParserOpts)
+import GHC.Driver.Monad (modifyLogger)
+import GHC.Driver.Session (DynFlags)
+import GHC.Parser.Header (getOptionsFromFile)
+import GHC.Types.Error (MessageClass (..), Severity (..))
+import GHC.Types.SrcLoc (getLoc, unLoc)
+import GHC.Utils.Error (mkLocMessage)
+import GHC.Utils.Logger (LogAction, pushLogHook)
+import GHC.Utils.Outputable (defaultSDocContext, ppr, renderWithContext)
+#else
+import GHC.Driver.Session (DynFlags, LogAction, log_action)
+import GHC.Parser.Header (getOptionsFromFile)
+import GHC.Types.SrcLoc (getLoc, unLoc)
+import GHC.Utils.Error (Severity (..), mkLocMessage)
+import GHC.Utils.Outputable (ppr, showSDoc)
+#endif
+
+-- | The options that a file's pragmas (@LANGUAGE@, @OPTIONS_GHC@, @OPTIONS@) give,
+-- each with its place rendered as @file:line:column@. Reads only the file's header,
+-- as GHC does before choosing a preprocessor, and runs nothing. Throws GHC's
+-- @SourceError@ on a malformed pragma and an 'IOError' if the file cannot be read.
+pragmaOptions :: DynFlags -> FilePath -> IO [(String, String)]
+#if MIN_VERSION_ghc(9,4,0)
+pragmaOptions dflags file = do
+  (_, options) <- getOptionsFromFile (initParserOpts dflags) file
+  pure [(renderWithContext defaultSDocContext (ppr (getLoc option)), unLoc option) | option <- options]
+#else
+pragmaOptions dflags file = do
+  options <- getOptionsFromFile dflags file
+  pure [(showSDoc dflags (ppr (getLoc option)), unLoc option) | option <- options]
+#endif
+
+-- | Makes the session add each error GHC reports to the front of the list, as text
+-- with its place. hint 0.9.0.6 on GHC 9.0 loses them: it reports @Got no error
+-- message@ while GHC writes them to stderr.
+collectErrors :: GHC.GhcMonad m => IORef [String] -> m ()
+#if MIN_VERSION_ghc(9,4,0)
+collectErrors errorsRef = modifyLogger (pushLogHook (const collect))
+  where
+    collect :: LogAction
+    collect _ messageClass srcSpan doc = case messageClass of
+      MCFatal -> record
+#if MIN_VERSION_ghc(9,8,0)
+      MCDiagnostic SevError _ _ -> record
+#else
+      MCDiagnostic SevError _ -> record
+#endif
+      _ -> pure ()
+      where
+        record = modifyIORef' errorsRef (renderWithContext defaultSDocContext (mkLocMessage messageClass srcSpan doc) :)
+#else
+collectErrors errorsRef = do
+  dflags <- GHC.getSessionDynFlags
+  _ <- GHC.setSessionDynFlags dflags {log_action = collect}
+  pure ()
+  where
+    collect :: LogAction
+    collect dflags _ severity srcSpan doc = case severity of
+      SevError -> record
+      SevFatal -> record
+      _ -> pure ()
+      where
+        record = modifyIORef' errorsRef (showSDoc dflags (mkLocMessage severity srcSpan doc) :)
+#endif
