@@ -275,10 +275,10 @@ submit env tryIt waitIt = do
 -- How it waits depends on the spin window ('spinMicros') and on how many calls are
 -- in flight in Rust (@h2r_calls_in_flight@, a hint): a call spins only while fewer
 -- than 'envSpinLimit' are, since with more the worker has a queue to work through
--- and the cores are better left to it. Without spinning, the call carries its wake-up token and the
--- caller blocks on its 'MVar' at once. With spinning, the call goes without a token and the caller polls the reply cell
--- (an @unsafe@ read, yielding between polls so other Haskell threads run) for up
--- to the window; only if the reply is not there by then does it make a token and
+-- and the cores are better left to it. Without spinning, the call carries its
+-- wake-up token and the caller blocks on its 'MVar' at once. With spinning, the call
+-- goes without a token and the caller polls the reply cell (an @unsafe@ read,
+-- yielding between polls so other Haskell threads run) for up to the window; only if the reply is not there by then does it make a token and
 -- park the call, and if the reply arrived meanwhile the park is refused and the
 -- caller frees the token itself. A reply found by polling costs Rust no wake-up.
 callBytes :: Env -> Word64 -> ByteString -> IO (Maybe ByteString)
