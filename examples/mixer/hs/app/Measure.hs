@@ -1,10 +1,11 @@
 -- | Measuring tools for the benchmark: the monotonic clock, percentiles, and what the
--- process uses (OS threads, resident memory), read from @/proc/self/status@ by the
--- bridge's "RustBridge.ProcSelf".
+-- process uses (OS threads, resident memory, each thread's CPU time), read from
+-- @/proc/self@ by the bridge's "RustBridge.ProcSelf".
 module Measure
   ( nowNs,
     timed,
     cpuTimed,
+    threadCpuTimed,
     Percentiles (..),
     percentiles,
     procStatus,
@@ -16,11 +17,12 @@ where
 import Control.Concurrent (threadDelay)
 import Control.Concurrent.Async (withAsync)
 import Control.Monad (forever)
+import Data.Foldable (find)
 import Data.IORef (atomicModifyIORef', newIORef, readIORef)
 import qualified Data.Vector.Unboxed as VU
 import Data.Word (Word64)
 import GHC.Clock (getMonotonicTimeNSec)
-import RustBridge.ProcSelf (procStatus)
+import RustBridge.ProcSelf (ThreadCpu (..), procStatus, threadCpu)
 import Statistics.Quantile (medianUnbiased, quantile)
 import System.CPUTime (getCPUTime)
 import System.IO (stderr)
@@ -46,6 +48,17 @@ cpuTimed action = do
   result <- action
   end <- getCPUTime
   pure (result, fromIntegral ((end - start) `div` 1000))
+
+-- | Runs an action and returns its result with the CPU time, in nanoseconds, that
+-- each OS thread used meanwhile, by thread name. A thread that started meanwhile
+-- counts from zero; one that ended meanwhile is left out.
+threadCpuTimed :: IO a -> IO (a, [(String, Word64)])
+threadCpuTimed action = do
+  before <- threadCpu
+  result <- action
+  after <- threadCpu
+  let start tid = maybe 0 threadCpuNs (find ((== tid) . threadTid) before)
+  pure (result, [(threadName t, threadCpuNs t - start (threadTid t)) | t <- after])
 
 -- | Latency percentiles, in nanoseconds.
 data Percentiles = Percentiles
