@@ -93,7 +93,6 @@ import Control.Monad.Trans.Reader (ReaderT (..))
 import Data.Proxy (Proxy (..))
 import Data.Word (Word64)
 import FFI (h2rStats)
-import Foreign.Marshal.Array (allocaArray, peekArray)
 import RustBridge.Events
 import RustBridge.Internal
 import RustBridge.Protocol (Call (..), CallOf, Cast (..), CastOf, Event (..), NoEvents, Protocol (ProtocolEvent), WireText (..), protocolFingerprint)
@@ -223,9 +222,8 @@ tokensOutstanding stats =
 -- call; the whole is a near-instant view, exact when no call is in flight. Throws
 -- 'InternalError' only on a bug in rs-in-hs.
 bridgeStats :: IO BridgeStats
-bridgeStats = allocaArray 9 $ \out -> do
-  h2rStats out 9 >>= checkOk "h2r_stats"
-  values <- peekArray 9 out
+bridgeStats = do
+  values <- readCounters "h2r_stats" h2rStats 9
   case values of
     [accepted, answered, issued, released, created, freed, abandoned, expired, woken] ->
       pure (BridgeStats accepted answered issued released created freed abandoned expired woken)

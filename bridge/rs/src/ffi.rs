@@ -264,16 +264,30 @@ pub unsafe fn release(reply: *const c_void) -> c_int {
 /// `out` must be valid for writes of `len` `u64`s (or `len == 0`).
 pub unsafe fn stats(out: *mut u64, len: usize) -> c_int {
     boundary("h2r_stats", || {
-        if len > 0 && out.is_null() {
-            return Err(Status::InvalidArgument);
-        }
-        let values = stats::snapshot().to_array();
-        let count = len.min(values.len());
-        // SAFETY: `out` is valid for `len >= count` writes (caller's duty) and does not
-        // overlap the local array.
-        unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), out, count) };
-        Ok(())
+        // SAFETY: the caller guarantees `out` is valid for `len` writes.
+        unsafe { write_counters(out, len, || Ok(stats::snapshot().to_array())) }
     })
+}
+
+/// Writes the first `len` (at most `N`) of the counters that `values` reads to `out`,
+/// for the counter exports. A null `out` with a non-zero `len` is `InvalidArgument`,
+/// refused before `values` runs; `values`' own refusal is returned as it is.
+///
+/// # Safety
+/// `out` must be valid for writes of `len` `u64`s (or `len == 0`).
+unsafe fn write_counters<const N: usize>(
+    out: *mut u64,
+    len: usize,
+    values: impl FnOnce() -> Result<[u64; N], Status>,
+) -> Result<(), Status> {
+    if len > 0 && out.is_null() {
+        return Err(Status::InvalidArgument);
+    }
+    let values = values()?;
+    // SAFETY: `out` is valid for `len >= len.min(N)` writes (caller's duty) and cannot
+    // overlap the local array.
+    unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), out, len.min(N)) };
+    Ok(())
 }
 
 /// `h2r_schema_fingerprint`: writes Rust's wire-schema fingerprint (the SHA-256 that

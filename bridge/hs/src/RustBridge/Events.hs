@@ -33,12 +33,11 @@ import FFI
 import Foreign.C.Types (CInt)
 import Foreign.ForeignPtr (ForeignPtr, mallocForeignPtrBytes, withForeignPtr)
 import Foreign.Marshal.Alloc (alloca)
-import Foreign.Marshal.Array (allocaArray, peekArray)
 import Foreign.Ptr (Ptr, castPtr, plusPtr)
 import Foreign.StablePtr (freeStablePtr)
 import Foreign.Storable (peek, peekByteOff, poke)
 import GHC.Conc (newStablePtrPrimMVar)
-import RustBridge.Internal (Rust, RustT (..), checkOk, statusContext, statusError)
+import RustBridge.Internal (Rust, RustT (..), checkOk, readCounters, statusContext, statusError)
 import RustBridge.Protocol (Protocol (..), decodeEvent)
 import Types (BridgeError (..))
 
@@ -195,9 +194,8 @@ data EventStats = EventStats
 -- | Reads the event counters of the running bridge. Throws 'NotRunning' outside
 -- 'RustBridge.withRust', and 'ShuttingDown'.
 eventStats :: Rust p EventStats
-eventStats = RustT . ReaderT $ \_ -> allocaArray count $ \out -> do
-  h2rEventsStats out (fromIntegral count) >>= checkOk "h2r_events_stats"
-  values <- peekArray count out
+eventStats = RustT . ReaderT $ \_ -> do
+  values <- readCounters "h2r_events_stats" h2rEventsStats count
   case values of
     [emitted, delivered, dropped, wakeups, taken, returned] ->
       pure (EventStats emitted delivered dropped wakeups taken returned)

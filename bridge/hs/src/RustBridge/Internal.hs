@@ -49,6 +49,7 @@ module RustBridge.Internal
     statusContext,
     statusError,
     checkOk,
+    readCounters,
   )
 where
 
@@ -455,6 +456,13 @@ checkOk :: String -> CInt -> IO ()
 checkOk export status =
   unless (statusFromCode status == Just StatusOk) $
     throwIO (statusError (statusContext export) status)
+
+-- | Reads @n@ counters through a counter export (@h2r_stats@ or @h2r_events_stats@,
+-- named for the error); throws what 'checkOk' throws.
+readCounters :: String -> (Ptr Word64 -> CSize -> IO CInt) -> Int -> IO [Word64]
+readCounters export counters n = allocaArray n $ \out -> do
+  counters out (fromIntegral n) >>= checkOk export
+  peekArray n out
 
 -- | The exception for a status: the one mapping from status code to exception.
 -- Total: 'StatusOk', a status the export never returns, a status whose context

@@ -8,7 +8,7 @@
 
 use std::ffi::{c_int, c_void};
 
-use super::boundary;
+use super::{boundary, write_counters};
 use crate::bridge::Bridge;
 use crate::engine::Engine;
 use crate::events::TakeError;
@@ -115,13 +115,7 @@ pub unsafe fn park<E: Engine>(
 /// `out` must be valid for writes of `len` `u64`s (or `len == 0`).
 pub unsafe fn stats<E: Engine>(bridge: &Bridge<E>, out: *mut u64, len: usize) -> c_int {
     boundary("h2r_events_stats", || {
-        if len > 0 && out.is_null() {
-            return Err(Status::InvalidArgument);
-        }
-        let values = bridge.events()?.stats().to_array();
-        // SAFETY: `out` is valid for `len` writes (caller's duty), at most
-        // `values.len()` are written, and it cannot overlap the local array.
-        unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), out, len.min(values.len())) };
-        Ok(())
+        // SAFETY: the caller guarantees `out` is valid for `len` writes.
+        unsafe { write_counters(out, len, || Ok(bridge.events()?.stats().to_array())) }
     })
 }

@@ -31,10 +31,10 @@ spec = describe "the render thread's meter events" $
               delivery <- readChan frames
               case delivery of
                 Delivered (Meters frame)
-                  | (before, level : after) <- splitAt 2 (meterFrameLevels frame),
+                  | (lower, level : higher) <- splitAt 2 (meterFrameLevels frame),
                     ok (levelRmsDb level) -> do
                     length (meterFrameLevels frame) `shouldBe` 8
-                    all (isInfinite . levelRmsDb) (before <> after) `shouldBe` True
+                    all (isInfinite . levelRmsDb) (lower <> higher) `shouldBe` True
                 _ -> awaitLevel ok
             near expected db = abs (db - expected) < 0.5
         _ <- callRust (WriteSamples channel (sine 120 0.5))
