@@ -74,7 +74,8 @@ test-hs: build-hs
     {{ cabal }} test rs-in-hs-probe mixer --enable-tests
     {{ cabal }} run minimal:exe:minimal
 
-# Run the script host's tests: refusals, one engine, reloads, the example scripts.
+# Run the script host's tests: refusals, escapes, hostile scripts, bounds, one engine,
+# reloads, the example scripts.
 test-script: build-script
     MIXER_SCRIPT_PACKAGE_DB={{ script_db }}$(ghc --numeric-version) {{ cabal_dynamic }} test mixer-script --enable-tests
 
@@ -87,8 +88,8 @@ test: test-rs test-hs test-script
 script *args: build-script
     @{{ cabal_dynamic }} run -v0 mixer-script:exe:rs-in-hs-script -- --package-db {{ script_db }}$(ghc --numeric-version) {{ args }}
 
-# The script host's figures: script load time (cold, warm), call latency from a script
-# and from the host, the host's RSS with and without a script loaded and over 200 loads.
+# The script host's figures: script load time, call latency from a script and from the
+# host, reloads of hostile scripts, a compile bomb's load, memory around a memory hog.
 script-figures: build-script
     cd examples/mixer/script && MIXER_SCRIPT_PACKAGE_DB={{ script_db }}$(ghc --numeric-version) {{ cabal_dynamic }} run -v0 mixer-script:exe:mixer-script-figures
 

@@ -2,37 +2,43 @@
 
 -- | A host for user scripts beside a running rs-in-hs engine. An application gives
 -- it an API package (a Trustworthy module that scripts import, whose script type
--- can reach the engine only through the application's protocol) and a function that
--- runs a script's entry point; the host loads scripts with the GHC interpreter and
--- runs them.
+-- reaches the engine only through the application's protocol) and a 'Relay' that
+-- passes a script's requests to the engine; the host loads and runs each script in
+-- a worker process of its own ("ScriptHost.Worker"), the application's program
+-- started again, and ends that process when the run ends or is replaced.
 --
 -- Guarantees, referred to by number below:
 --
 -- 1. A script sees only @base@ and the API package, compiled as Safe Haskell
---    without the foreign function interface; its pragmas are checked against an
---    allow-list before GHC reads the file, so it cannot switch these off, name
---    another package or run a program during its load.
+--    without the foreign function interface; what is compiled is exactly the one
+--    file that was checked ("ScriptHost.Source"), whose pragmas pass an allow-list
+--    before GHC reads it, and no other module is read from disk.
 -- 2. A script's errors do not stop the host: a refusal or a compile error is a
---    'LoadError' with GHC's message, and a synchronous exception thrown by a
---    running script is its 'Threw' outcome.
--- 3. A reload first cancels the running script and waits until its thread has
---    ended, then loads and starts the new one. If the API gives scripts only scoped
---    concurrency (threads that end with the scope that started them), nothing the
---    old run started outlives the reload.
+--    'LoadError' with GHC's message, and whatever ends a run (any exception the
+--    script throws, @UserInterrupt@ and @ExitCode@ among them, a crash of its
+--    runtime) is an 'Outcome' of the run. A script's exception is shown by the
+--    worker, under a bound of time and length; the host runs no script code.
+-- 3. A load is bounded in time ('loadTimeout') and memory ('memoryLimit'); a run
+--    is bounded in memory. Going over ends the worker and is reported.
+-- 4. A reload or a stop ends the running script within a bound, whatever it does:
+--    its worker is killed, the calls it had in flight are abandoned, and nothing
+--    it started reaches the engine after 'reload' or 'stop' returns. The memory
+--    it held goes back to the system with its process.
 --
--- The program must be linked with @-dynamic@ (and @-threaded@), and the engine's
--- crate built as a @cdylib@ as well as a @staticlib@: the interpreter then loads
--- the same shared libraries the program runs on, so a script and the program
--- share one engine and one copy of each Haskell module.
+-- The host never runs script code, so its program can be linked statically or
+-- dynamically; the worker, which is the same program, loads the API package's
+-- shared libraries (see "ScriptHost.Session" for the package database).
 module ScriptHost
-  ( -- * Sessions
+  ( -- * Configuration
+    HostConfig (..),
+    hostConfig,
     SessionConfig (..),
     sessionConfig,
     defaultExtensions,
-    Session,
-    withSession,
-    loadScript,
     LoadError (..),
+
+    -- * What scripts reach
+    Relay (..),
 
     -- * Running once
     Outcome (..),
@@ -44,86 +50,167 @@ module ScriptHost
     reload,
     stop,
     watchFile,
+
+    -- * The worker process
+    workerFlag,
   )
 where
 
 import Control.Concurrent (threadDelay)
-import Control.Concurrent.Async (Async, async, cancel)
+import Control.Concurrent.Async (Async, asyncWithUnmask, cancel)
 import Control.Concurrent.MVar (MVar, modifyMVar, modifyMVar_, newEmptyMVar, newMVar, takeMVar, tryPutMVar, tryTakeMVar)
-import Control.Exception (SomeAsyncException, SomeException, finally, fromException, throwIO, try)
+import Control.Exception (finally, mask, onException)
 import Control.Monad (forever, void)
 import Data.Foldable (traverse_)
-import Data.Typeable (Typeable)
+import Data.Word (Word64)
 import ScriptHost.Pragmas (defaultExtensions)
-import ScriptHost.Session
+import ScriptHost.Process (Event (..), Relay (..), Worker, killWorker, nextEvent, nextEventWithin, sendToWorker, startWorker)
+import ScriptHost.Session (LoadError (..), SessionConfig (..), sessionConfig)
+import ScriptHost.Wire (FromWorker (..), ToWorker (..))
+import ScriptHost.Worker (workerFlag)
 import System.Directory (makeAbsolute)
+import System.Environment (getExecutablePath)
 import System.FSNotify (eventPath, watchDir, withManager)
 import System.FilePath (equalFilePath, takeDirectory)
+
+-- | How the host runs scripts.
+data HostConfig = HostConfig
+  { -- | The interpreter session each worker starts.
+    hostSession :: !SessionConfig,
+    -- | The worker's program and its arguments, 'workerFlag' first.
+    workerCommand :: !(FilePath, [String]),
+    -- | How long a load may take, in microseconds, from the worker's start until
+    -- the script is compiled.
+    loadTimeout :: !Int,
+    -- | How much resident memory a worker may use, in bytes, while it loads and
+    -- while it runs.
+    memoryLimit :: !Word64
+  }
+  deriving (Eq, Show)
+
+-- | A configuration whose worker is this program, started with 'workerFlag' and
+-- then the given arguments (the application's own, for its worker), a load
+-- bound of 20 s and a memory bound of 2 GiB.
+hostConfig :: SessionConfig -> [String] -> IO HostConfig
+hostConfig session arguments = do
+  self <- getExecutablePath
+  pure
+    HostConfig
+      { hostSession = session,
+        workerCommand = (self, workerFlag : arguments),
+        loadTimeout = 20000000,
+        memoryLimit = 2 * 1024 * 1024 * 1024
+      }
 
 -- | How one run of a script ended.
 data Outcome
   = -- | The entry point returned.
     Finished
-  | -- | The entry point threw a synchronous exception, shown here.
+  | -- | The entry point threw an exception, shown here by the worker (guarantee 2).
     Threw !String
   | -- | The script did not load, so nothing of it ran.
     NotLoaded !LoadError
+  | -- | The run went over the memory bound, at this many bytes, and was ended.
+    OverMemory !Word64
+  | -- | The worker's process ended before its run did: how it ended.
+    Crashed !String
   deriving (Eq, Show)
 
--- | Loads a script and runs its entry point with the given function, in the calling
--- thread, until it ends (guarantee 2). Asynchronous exceptions, such as a
--- 'cancel' of the calling thread, are not caught: they end the run and propagate.
-runFile :: Typeable a => Session -> (a -> IO ()) -> FilePath -> IO Outcome
-runFile session run file = do
-  loaded <- loadScript session file
+-- | How long the host waits for a thrown exception's text, in microseconds, after
+-- the worker says one is coming (the worker's own bound is one second).
+textWithin :: Int
+textWithin = 2000000
+
+-- | Starts a worker and loads the file in it (guarantees 1 and 3). On success the
+-- caller owns the worker; on a load error it has been ended.
+loadIn :: HostConfig -> Relay -> FilePath -> IO (Either LoadError Worker)
+loadIn config relay file = mask $ \restore -> do
+  worker <- startWorker (workerCommand config) (memoryLimit config) relay
+  loaded <- restore (load worker) `onException` killWorker worker
+  case loaded of
+    Right () -> pure (Right worker)
+    Left problem -> Left problem <$ killWorker worker
+  where
+    load worker = do
+      sendToWorker worker (Load (hostSession config) file)
+      event <- nextEventWithin worker (loadTimeout config)
+      pure $ case event of
+        Just (Message Loaded) -> Right ()
+        Just (Message (LoadFailed problem)) -> Left problem
+        Just (Exited how) -> Left (SessionFailed ("the worker ended while loading: " <> how))
+        Just (MemoryOver bytes) -> Left (OverLimit ("the load went over the memory bound of " <> megabytes (memoryLimit config) <> " (" <> megabytes bytes <> ")"))
+        Just (Message _) -> Left (SessionFailed "the worker answered out of turn")
+        Nothing -> Left (OverLimit ("the load took over " <> show (loadTimeout config `div` 1000000) <> " s"))
+
+-- | Runs the loaded script to its end and returns how it ended.
+runIn :: Worker -> IO Outcome
+runIn worker = sendToWorker worker Run >> loop
+  where
+    loop = do
+      event <- nextEvent worker
+      case event of
+        Message (Ended Nothing) -> pure Finished
+        Message (Ended (Just text)) -> pure (Threw text)
+        Message Ending -> do
+          text <- nextEventWithin worker textWithin
+          pure . Threw $ case text of
+            Just (Message (Ended (Just shown))) -> shown
+            _ -> "an exception whose text did not come within " <> show (textWithin `div` 1000000) <> " s"
+        MemoryOver bytes -> pure (OverMemory bytes)
+        Exited how -> pure (Crashed how)
+        Message _ -> loop
+
+-- | Megabytes, as text.
+megabytes :: Word64 -> String
+megabytes bytes = show (bytes `div` (1024 * 1024)) <> " MB"
+
+-- | Loads a script in a new worker and runs its entry point until it ends, then
+-- ends the worker (guarantees 1 to 3). An asynchronous exception to the calling
+-- thread (a 'cancel', Ctrl-C) ends the worker and propagates.
+runFile :: HostConfig -> Relay -> FilePath -> IO Outcome
+runFile config relay file = mask $ \restore -> do
+  loaded <- loadIn config relay file
   case loaded of
     Left problem -> pure (NotLoaded problem)
-    Right entry -> either (Threw . show) (const Finished) <$> trySync (run entry)
+    Right worker -> restore (runIn worker) `finally` killWorker worker
 
--- | 'try' for synchronous exceptions only: an asynchronous one is rethrown.
-trySync :: IO a -> IO (Either SomeException a)
-trySync action = do
-  result <- try action
-  case result of
-    Left problem | Just (_ :: SomeAsyncException) <- fromException problem -> throwIO problem
-    _ -> pure result
-
--- | Runs one script at a time, each on a thread of its own, and replaces it on
+-- | Runs one script at a time, each in a worker of its own, and replaces it on
 -- 'reload'.
-data Runner a = Runner
-  { runnerSession :: !Session,
-    runEntry :: !(a -> IO ()),
+data Runner = Runner
+  { runnerConfig :: !HostConfig,
+    runnerRelay :: !Relay,
     report :: !(Outcome -> IO ()),
     current :: !(MVar (Maybe (Async ())))
   }
 
--- | Makes a runner for the session: it runs entry points with the given function
--- and reports each run that ends by itself ('Finished' or 'Threw') to the given
--- action, on the run's thread; a run ended by a reload or by 'stop' is not
--- reported. The running script, if any, is cancelled when the action ends.
-withRunner :: Session -> (a -> IO ()) -> (Outcome -> IO ()) -> (Runner a -> IO b) -> IO b
-withRunner session run reported inner = do
+-- | Makes a runner: it runs scripts with the given configuration and relay, and
+-- reports each run that ends by itself (any 'Outcome' but 'NotLoaded') to the
+-- given action, on a thread of the runner's; a run ended by a reload or by 'stop'
+-- is not reported. The running script, if any, is ended when the action ends.
+withRunner :: HostConfig -> Relay -> (Outcome -> IO ()) -> (Runner -> IO b) -> IO b
+withRunner config relay reported inner = do
   running <- newMVar Nothing
-  let runner = Runner session run reported running
+  let runner = Runner config relay reported running
   inner runner `finally` stop runner
 
--- | Cancels the running script, if any, and waits until its thread has ended
--- (guarantee 3).
-stop :: Runner a -> IO ()
+-- | Ends the running script, if any: its worker is killed and its calls in flight
+-- abandoned before this returns (guarantee 4).
+stop :: Runner -> IO ()
 stop runner = modifyMVar_ (current runner) (\running -> Nothing <$ traverse_ cancel running)
 
--- | Cancels the running script and waits until its thread has ended (guarantee 3),
--- then loads the file and starts its entry point on a new thread. Returns the
--- 'LoadError' if the file did not load (nothing runs then), and 'Nothing' once the
--- new run has started. Reloads are serialised.
-reload :: Typeable a => Runner a -> FilePath -> IO (Maybe LoadError)
-reload runner file = modifyMVar (current runner) $ \running -> do
+-- | Ends the running script as 'stop' does (guarantee 4), then loads the file in a
+-- new worker and starts its entry point. Returns the 'LoadError' if the file did
+-- not load (nothing runs then), and 'Nothing' once the new run has started.
+-- Reloads are serialised.
+reload :: Runner -> FilePath -> IO (Maybe LoadError)
+reload runner file = modifyMVar (current runner) $ \running -> mask $ \restore -> do
   traverse_ cancel running
-  loaded <- loadScript (runnerSession runner) file
+  loaded <- restore (loadIn (runnerConfig runner) (runnerRelay runner) file)
   case loaded of
     Left problem -> pure (Nothing, Just problem)
-    Right entry -> do
-      started <- async (trySync (runEntry runner entry) >>= report runner . either (Threw . show) (const Finished))
+    Right worker -> do
+      started <- asyncWithUnmask $ \unmask ->
+        unmask (runIn worker >>= report runner) `finally` killWorker worker
       pure (Just started, Nothing)
 
 -- | Runs the file and reloads it each time it changes on disk (written, replaced or
@@ -131,7 +218,7 @@ reload runner file = modifyMVar (current runner) $ \running -> do
 -- is passed to the given action, and the next change is waited for. Changes that
 -- come within 100 ms of each other (an editor saving in several steps) make one
 -- reload.
-watchFile :: Typeable a => Runner a -> (LoadError -> IO ()) -> FilePath -> IO b
+watchFile :: Runner -> (LoadError -> IO ()) -> FilePath -> IO b
 watchFile runner notLoaded file = do
   path <- makeAbsolute file
   changed <- newEmptyMVar

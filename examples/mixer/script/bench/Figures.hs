@@ -1,61 +1,73 @@
 {-# LANGUAGE RankNTypes #-}
 
--- | The script host's figures, in one run: the time to load a script (cold: the
--- session's first load; warm: later loads of the same file), the latency of a call
--- made from a script against one made from the host, and the host's RSS with and
--- without a script loaded, and over many loads. Figures only, no pass or fail.
+-- | The script host's figures, in one run: the time to load a script (a worker
+-- started and the script compiled in it), the latency of a call made from a
+-- script against one made from the host, reloads of scripts written to resist
+-- them, a compile bomb until its load is abandoned, and the host's memory before,
+-- during and after a script that holds gigabytes. Figures only, no pass or fail.
 module Main (main) where
 
+import Control.Concurrent (threadDelay)
 import Control.Monad (forM, replicateM_)
 import Control.Monad.IO.Unlift (withRunInIO)
-import Data.List (intercalate, sort)
+import Data.List (sort)
 import GHC.Clock (getMonotonicTimeNSec)
 import Mixer.Protocol (Mixer, Ping (..))
-import MixerScript (runInBridge, sessionFromEnv)
+import MixerScript (mixerHost, relayTo, serveIfWorker, sessionFromEnv)
 import RustBridge (Rust, callRust, defaultConfig, withRust)
 import RustBridge.ProcSelf (procStatus)
-import Script (Script)
-import Script.Runner (Context (..))
-import ScriptHost (LoadError, Session, loadScript, withSession)
+import ScriptHost (HostConfig (..), Outcome (..), reload, runFile, withRunner)
 import Text.Printf (printf)
 
 -- | How many pings each latency round makes (the script makes as many).
 pings :: Int
 pings = 20000
 
+-- | The suite's scripts, from the package's folder (where the recipe runs this).
+scripts :: FilePath
+scripts = "test/scripts/"
+
 main :: IO ()
 main = do
-  config <- sessionFromEnv
+  serveIfWorker
+  session <- sessionFromEnv
+  config <- mixerHost session Nothing
   withRust defaultConfig $
     withRunInIO $ \unlift -> do
-      bare <- procStatus "VmRSS"
-      withSession config $ \session -> do
-        (cold, entry) <- timed (load session)
-        loaded <- procStatus "VmRSS"
-        warm <- forM [1 .. 10 :: Int] (const (fst <$> timed (load session)))
-        let run = runInBridge unlift (Context (const (pure ())))
-            fromHost = replicateM_ pings (callRust Ping) :: Rust Mixer ()
-        rounds <- forM [1 .. 3 :: Int] $ \_ -> do
-          (hostTime, ()) <- timed (unlift fromHost)
-          (scriptTime, ()) <- timed (run entry)
-          pure (hostTime, scriptTime)
-        let perCall total = total * 1e6 / fromIntegral pings
-        printf "script load: cold %.3f s, warm %.3f s (median of %d)\n" cold (median warm) (length warm)
-        printf
-          "call latency (%d sequential pings, best of %d rounds): from the host %.2f us, from a script %.2f us\n"
-          pings
-          (length rounds)
-          (perCall (minimum (map fst rounds)))
-          (perCall (minimum (map snd rounds)))
-        printf "host RSS: %d MB with the bridge only, %d MB with a script loaded\n" (bare `div` 1024) (loaded `div` 1024)
-        afterLoads <- forM [1 .. 200 :: Int] $ \n -> do
-          _ <- load session
-          if n `elem` [1, 50, 100, 200] then Just . (,) n <$> procStatus "VmRSS" else pure Nothing
-        printf "host RSS over 200 more loads: %s\n" (intercalate ", " [printf "%d MB after %d" (rss `div` 1024) n | Just (n, rss) <- afterLoads] :: String)
-
--- | Loads the ping script, failing loudly if it does not load.
-load :: Session -> IO (Script ())
-load session = loadScript session "bench/scripts/pings.hs" >>= either (fail . show :: LoadError -> IO a) pure
+      let relay = relayTo unlift (const (pure ()))
+          runOnce file = timed (runFile config relay file)
+      loads <- forM [1 .. 10 :: Int] (const (fst <$> runOnce (scripts <> "idle.hs")))
+      printf "script load (a worker started, the script compiled, run and ended): median %.3f s, max %.3f s (of %d)\n" (median loads) (maximum loads) (length loads)
+      let fromHost = replicateM_ pings (callRust Ping) :: Rust Mixer ()
+      rounds <- forM [1 .. 3 :: Int] $ \_ -> do
+        (hostTime, ()) <- timed (unlift fromHost)
+        (scriptTime, _) <- runOnce "bench/scripts/pings.hs"
+        (idleTime, _) <- runOnce (scripts <> "idle.hs")
+        pure (hostTime, scriptTime - idleTime)
+      let perCall total = total * 1e6 / fromIntegral pings
+      printf
+        "call latency (%d sequential pings, best of %d rounds): from the host %.2f us, from a script %.2f us\n"
+        pings
+        (length rounds)
+        (perCall (minimum (map fst rounds)))
+        (perCall (minimum (map snd rounds)))
+      reloads <- withRunner config relay (const (pure ())) $ \runner ->
+        forM (take 100 (cycle ["catch-all.hs", "catch-own-instance.hs", "cyclic-loop.hs", "memory-hog.hs"])) $ \file -> do
+          _ <- reload runner (scripts <> file)
+          threadDelay 50000
+          fst <$> timed (reload runner (scripts <> "idle.hs"))
+      printf "reload of a script written to resist it (catch-all, own-instance catch, cyclic loop, memory hog; 100 reloads): p50 %.0f ms, max %.0f ms\n" (median reloads * 1000) (maximum reloads * 1000)
+      let bound = 5
+      (bomb, outcome) <- timed (runFile config {loadTimeout = bound * 1000000} relay (scripts <> "compile-bomb.hs"))
+      printf "compile bomb with a %d s load bound: abandoned after %.2f s (%s)\n" bound bomb (show outcome)
+      before <- procStatus "VmRSS"
+      hog <- runFile config {memoryLimit = 1024 * 1024 * 1024} relay (scripts <> "memory-hog.hs")
+      threadDelay 100000
+      after <- procStatus "VmRSS"
+      let during = case hog of
+            OverMemory bytes -> show (bytes `div` (1024 * 1024)) <> " MB in its worker when it was ended"
+            other -> "not ended for its memory: " <> show other
+      printf "memory hog with a 1 GiB bound: host RSS before %d MB; the hog %s; host RSS after %d MB\n" (before `div` 1024) during (after `div` 1024)
 
 -- | The action's wall-clock time in seconds, and its result.
 timed :: IO a -> IO (Double, a)

@@ -1,23 +1,31 @@
 {-# LANGUAGE RankNTypes #-}
 
 -- | The mixer's script host setup, shared by the executable, its tests and its
--- figures: the session configuration for the "Script" API and the function that
--- runs a script's entry point inside the running bridge.
+-- figures: the session configuration for the "Script" API, the worker that runs
+-- mixer scripts, and the relay that passes their requests to the running engine.
 module MixerScript
   ( mixerSession,
     sessionFromEnv,
-    scriptRunner,
-    runInBridge,
+    mixerHost,
+    serveIfWorker,
+    relayTo,
+    wholeLines,
   )
 where
 
-import Data.Maybe (fromMaybe)
+import Control.Concurrent.MVar (newMVar, withMVar)
+import Control.Exception (displayException, try)
+import Data.Maybe (fromMaybe, listToMaybe)
 import Mixer.Protocol (Mixer)
-import RustBridge (Rust)
+import RustBridge (BridgeError, Rust)
+import RustBridge.Internal (callRaw, castRaw)
 import Script (Script)
-import Script.Runner (Context, runScript, stdoutContext)
-import ScriptHost (SessionConfig (..), sessionConfig)
-import System.Environment (lookupEnv)
+import Script.Runner (Context (..), runScript)
+import ScriptHost (HostConfig, Relay (..), SessionConfig (..), hostConfig, sessionConfig, workerFlag)
+import ScriptHost.Worker (serveWorker)
+import System.Environment (getArgs, lookupEnv)
+import System.Exit (exitSuccess)
+import System.IO (hFlush, hPutStrLn, stderr, stdout)
 
 -- | The session for mixer scripts: the API package @mixer-script@, its module
 -- "Script", the entry point @script :: Script ()@, no extra package database and
@@ -35,11 +43,41 @@ sessionFromEnv = do
   libdir <- lookupEnv "MIXER_SCRIPT_GHC_LIBDIR"
   pure mixerSession {packageDbs = maybe [] pure db, ghcLibdir = fromMaybe (ghcLibdir mixerSession) libdir}
 
--- | The function the host runs entry points with, printing to standard output,
--- given the surrounding bridge's unlift (from 'Control.Monad.IO.Unlift.withRunInIO').
-scriptRunner :: (forall x. Rust Mixer x -> IO x) -> IO (Script () -> IO ())
-scriptRunner unlift = runInBridge unlift <$> stdoutContext
+-- | The host configuration for mixer scripts with the given session, whose
+-- recordings go to the given folder (none if 'Nothing'). Its worker is this
+-- program, which must call 'serveIfWorker' first thing in @main@.
+mixerHost :: SessionConfig -> Maybe FilePath -> IO HostConfig
+mixerHost session folder = hostConfig session (maybe [] pure folder)
 
--- | Runs entry points with the given context, given the surrounding bridge's unlift.
-runInBridge :: (forall x. Rust Mixer x -> IO x) -> Context -> Script () -> IO ()
-runInBridge unlift context = unlift . runScript context
+-- | If this program was started as a script worker, serves its host and exits;
+-- otherwise returns at once. Call it first thing in @main@ of every program that
+-- runs mixer scripts.
+serveIfWorker :: IO ()
+serveIfWorker = do
+  arguments <- getArgs
+  case arguments of
+    flag : rest | flag == workerFlag -> do
+      serveWorker (\toHost entry -> runScript (Context toHost (listToMaybe rest)) (entry :: Script ()))
+      exitSuccess
+    _ -> pure ()
+
+-- | The relay to the engine of the surrounding bridge, given its unlift (from
+-- 'Control.Monad.IO.Unlift.withRunInIO'), printing the scripts' lines with the
+-- given action. A call's error reaches the script as text; a cast the bridge
+-- refuses is reported on standard error.
+relayTo :: (forall x. Rust Mixer x -> IO x) -> (String -> IO ()) -> Relay
+relayTo unlift sayLine =
+  Relay
+    { relayCall = \bytes -> either (Left . displayException) Right <$> tryBridge (unlift (callRaw bytes)),
+      relayCast = \bytes -> tryBridge (unlift (castRaw bytes)) >>= either (hPutStrLn stderr . ("a script's cast was refused: " <>) . displayException) pure,
+      relaySay = sayLine
+    }
+  where
+    tryBridge :: IO a -> IO (Either BridgeError a)
+    tryBridge = try
+
+-- | Prints lines to standard output, each whole even when several threads print.
+wholeLines :: IO (String -> IO ())
+wholeLines = do
+  lock <- newMVar ()
+  pure (\line -> withMVar lock (\() -> putStrLn line >> hFlush stdout))

@@ -5,20 +5,28 @@
 
 -- | The API of mixer scripts: the one module a script imports besides @base@.
 -- Scripts are run by the script host (@rs-in-hs-script FILE@) and compiled as Safe
--- Haskell; this module is @Trustworthy@ because it wraps the bridge, and it gives a
--- script only the following:
+-- Haskell; this module is @Trustworthy@ because it wraps the bridge.
 --
--- * the mixer protocol's typed calls ('call') and casts ('cast'), to the one engine
---   the host runs;
--- * concurrency scoped to the script: every thread a script starts ends with the
---   scope that started it ('withAsync', 'concurrently', 'race', ...), so a reload,
---   which cancels the script's entry point, ends all of them;
--- * time ('delay') and printing ('say');
--- * exceptions ('throw', 'catch', 'try') that never catch an asynchronous
---   exception, so a script cannot hold on past its cancellation.
+-- What a script can do, and nothing else:
 --
--- Nothing here starts a second bridge, reaches the foreign function interface or
--- runs an arbitrary 'IO' action. A script defines the entry point @script@:
+-- * send the mixer's calls ('call') and casts ('cast') to the one engine the host
+--   runs: every message of the protocol but 'StartAudio' (the audio device is the
+--   host's), each listed in 'ScriptCall' or 'ScriptCast';
+-- * record the output to a WAV file ('Record'), whose name is a plain file name
+--   inside the recordings folder the host chose (@--recordings DIR@); any other
+--   name, or no folder, is refused with 'NotAllowed' before the engine sees it;
+-- * start threads scoped to the script ('withAsync', 'concurrently', 'race', ...),
+--   each ending with the scope that started it;
+-- * wait ('delay') and print lines ('say');
+-- * throw and catch its own exceptions ('throw', 'catch', 'try'), which never
+--   catch an asynchronous exception, whatever instance the script writes.
+--
+-- What a script cannot do: run an 'IO' action of its own (there is no
+-- @MonadIO@), read or write any other file, reach the network, start a process,
+-- start a second bridge, use the foreign function interface or any package but
+-- @base@ and this one, or outlive its cancellation. The host bounds what is left
+-- (its threat model is in @script/README.md@). A script defines the entry point
+-- @script@:
 --
 -- > import Script
 -- >
@@ -33,6 +41,9 @@ module Script
     -- * The mixer
     call,
     cast,
+    ScriptCall,
+    ScriptCast,
+    NotAllowed (..),
     Reply,
     wireText,
     bytes,
@@ -66,28 +77,36 @@ where
 import Control.Concurrent (threadDelay)
 import Control.Concurrent.Async (Async)
 import qualified Control.Concurrent.Async as Async
-import Control.Exception (Exception, SomeAsyncException, fromException, throwIO, toException)
+import Control.Exception (Exception, SomeAsyncException, SomeException, fromException, throwIO)
 import qualified Control.Exception as Exception
-import Control.Monad.Trans.Class (lift)
-import Control.Monad.Trans.Reader (asks)
+import Control.Monad.Trans.Reader (ask, asks)
 import Data.ByteString (ByteString)
 import qualified Data.ByteString as ByteString
+import Data.Proxy (Proxy (..))
 import qualified Data.Text as Text
 import Data.Word (Word8)
 import Mixer.Protocol
-import RustBridge (Call (..), Cast (..), WireText (..), callRust, castRust)
+import RustBridge (Call (..), WireText (..))
+import RustBridge.Internal (decodeReply, encodeCall, encodeCast)
 import Script.Monad (Context (..), Script (..), liftScript, withRunInScript)
+import Script.Policy (NotAllowed (..), ScriptCall (..), ScriptCast)
+import ScriptHost.Worker (Link (..))
 
 -- | Sends a request to the engine and waits for its reply, whose type follows from
--- the request. Throws what 'RustBridge.callRust' throws (a 'RustBridge.BridgeError').
-call :: (Call req, CallProtocol req ~ Mixer) => req -> Script (Reply req)
-call = Script . lift . callRust
+-- the request. Throws 'NotAllowed' if the host refuses the request (nothing is
+-- sent then), and what 'RustBridge.callRust' throws (a 'RustBridge.BridgeError').
+call :: forall req. ScriptCall req => req -> Script (Reply req)
+call request =
+  Script ask >>= \context -> liftScript $ do
+    admitted <- admit context request
+    reply <- linkCall (link context) (encodeCall admitted)
+    either throwIO pure (decodeReply (Proxy :: Proxy req) reply)
 
 -- | Sends a message to the engine without waiting for an answer; returns once it is
 -- queued. Messages from one thread reach the engine in order. Throws what
 -- 'RustBridge.castRust' throws.
-cast :: (Cast msg, CastProtocol msg ~ Mixer) => msg -> Script ()
-cast = Script . lift . castRust
+cast :: ScriptCast msg => msg -> Script ()
+cast message = Script ask >>= \context -> liftScript (linkCast (link context) (encodeCast message))
 
 -- | Text for the protocol's 'WireText' fields (preset names, for example).
 wireText :: String -> WireText
@@ -142,7 +161,7 @@ delay millis = liftScript (threadDelay (max 0 (min millis (maxBound `div` 1000))
 
 -- | Prints one line, whole even when several threads print at once.
 say :: String -> Script ()
-say line = Script (asks sayLine) >>= \printLine -> liftScript (printLine line)
+say line = Script (asks link) >>= \to -> liftScript (linkSay to line)
 
 -- | Throws the exception in the script.
 throw :: Exception e => e -> Script a
@@ -156,11 +175,15 @@ catch :: Exception e => Script a -> (e -> Script a) -> Script a
 catch action handler = try action >>= either handler pure
 
 -- | Runs the action and returns its synchronous exception of type @e@, if it threw
--- one; an asynchronous exception propagates, as with unliftio's @try@.
+-- one; an asynchronous exception propagates, as with unliftio's @try@. Whether an
+-- exception is asynchronous is decided by @base@ before the script's own
+-- 'fromException' sees it, so no instance a script writes can catch one.
 try :: forall e a. Exception e => Script a -> Script (Either e a)
 try action = withRunInScript $ \run -> do
   result <- Exception.try (run action)
   case result of
-    Left (problem :: e)
-      | Just (_ :: SomeAsyncException) <- fromException (toException problem) -> throwIO problem
-    _ -> pure result
+    Right value -> pure (Right value)
+    Left (problem :: SomeException)
+      | Just (_ :: SomeAsyncException) <- fromException problem -> throwIO problem
+      | Just mine <- fromException problem -> pure (Left mine)
+      | otherwise -> throwIO problem

@@ -2,44 +2,53 @@
 {-# LANGUAGE RankNTypes #-}
 
 -- | The script host's tests, against the mixer engine and the "Script" API: each
--- refusal, one engine shared by host and script, reloads that cancel everything
--- the old run started, and the example scripts. One bridge and one interpreter
--- session serve every test, as in the host.
+-- refusal, scripts written to get past the sandbox (each checked for its side
+-- effect on disk), scripts written to outlive a reload or to bring the host down,
+-- one engine shared by host and script, reloads that end everything the old run
+-- started, and the example scripts. One bridge serves every test, as in the host;
+-- each run has a worker process of its own.
 module Main (main) where
 
 import Control.Concurrent (threadDelay)
-import Control.Monad (forM, replicateM, unless)
+import Control.Monad (forM, forM_, replicateM, unless)
 import Control.Monad.IO.Unlift (withRunInIO)
 import Data.IORef (IORef, atomicModifyIORef', newIORef, readIORef, writeIORef)
-import Data.List (isInfixOf)
+import Data.List (isInfixOf, sort)
+import GHC.Clock (getMonotonicTimeNSec)
 import Mixer.Protocol
-import MixerScript (runInBridge, sessionFromEnv)
+import MixerScript (mixerHost, relayTo, serveIfWorker, sessionFromEnv)
 import RustBridge (BridgeStats (..), Rust, bridgeStats, callRust, castRust, defaultConfig, tokensOutstanding, withRust)
 import RustBridge.ProcSelf (procStatus)
-import Script (Script)
-import Script.Runner (Context (..))
-import ScriptHost (LoadError (..), Outcome (..), Session, reload, runFile, withRunner, withSession)
+import ScriptHost (HostConfig (..), LoadError (..), Outcome (..), Relay, reload, runFile, withRunner)
+import System.Directory (doesFileExist, listDirectory, withCurrentDirectory)
+import System.FilePath (takeDirectory, (</>))
+import System.IO.Temp (withSystemTempDirectory)
 import System.Timeout (timeout)
 import Test.Hspec
 import Test.Hspec.Runner (evaluateSummary, hspecResult)
 
--- | What every test gets: the session, the host's own way into the bridge, the
--- runner of entry points, and the lines the scripts said (newest first).
+-- | What every test gets: the host configuration (its recordings folder is
+-- 'recordingsDir'), the relay to the engine, the host's own way into the bridge,
+-- and the lines the scripts said (newest first).
 data Env = Env
-  { session :: Session,
-    host :: forall x. Rust Mixer x -> IO x,
-    run :: Script () -> IO (),
-    output :: IORef [String]
+  { host :: HostConfig,
+    relay :: Relay,
+    bridge :: forall x. Rust Mixer x -> IO x,
+    output :: IORef [String],
+    recordingsDir :: FilePath
   }
 
 main :: IO ()
 main = do
-  config <- sessionFromEnv
-  summary <- withRust defaultConfig $
-    withRunInIO $ \unlift -> do
-      said <- newIORef []
-      let capture = Context (\line -> atomicModifyIORef' said (\seen -> (line : seen, ())))
-      withSession config $ \s -> hspecResult (spec (Env s unlift (runInBridge unlift capture) said))
+  serveIfWorker
+  session <- sessionFromEnv
+  summary <- withSystemTempDirectory "recordings" $ \folder -> do
+    config <- mixerHost session (Just folder)
+    withRust defaultConfig $
+      withRunInIO $ \unlift -> do
+        said <- newIORef []
+        let capture line = atomicModifyIORef' said (\seen -> (line : seen, ()))
+        hspecResult (spec (Env config (relayTo unlift capture) unlift said folder))
   evaluateSummary summary
 
 -- | A refused example script and what its refusal must say.
@@ -55,7 +64,10 @@ refusals =
     compileError "host-internal.hs" "Script.Runner: Can't be safely imported",
     refused "options-no-safe.hs" "-fno-safe-haskell is not allowed",
     refused "options-pgmf.hs" "-F is not allowed",
-    compileError "other-package.hs" "hidden package ‘containers"
+    compileError "other-package.hs" "hidden package ‘containers",
+    refused "shadow-api.hs" "a script is the module Main",
+    refused "literate.lhs" "whose name ends in .hs",
+    compileError "own-script-type.hs" "Ambiguous occurrence ‘Script’"
   ]
   where
     compileError file text = Refusal file (\case DidNotCompile m -> text `isInfixOf` m; _ -> False) text
@@ -69,33 +81,134 @@ examples = "../../scripts/"
 scripts :: FilePath
 scripts = "test/scripts/"
 
+-- | A script written to get past the sandbox through files beside it: the files
+-- to write in a fresh folder (@MARK@ in them stands for a marker file's path, and
+-- @PGMF@ for a pre-processor that writes the marker), the name to load from that
+-- folder, and what the outcome must be. The test also checks the marker was not
+-- written.
+data Escape = Escape String [(FilePath, String)] FilePath (Outcome -> Bool)
+
+escapes :: [Escape]
+escapes =
+  [ Escape
+      "an API module beside the script"
+      [ ("Script.hs", "{-# OPTIONS_GHC -F -pgmF PGMF #-}\nmodule Script where\ntype Script = IO\n"),
+        ("main.hs", "import Script\nscript :: Script ()\nscript = say \"the real API\"\n")
+      ]
+      "main.hs"
+      (== Finished),
+    Escape
+      "a Prelude in the script's folder, which is also the current folder"
+      [ ("Prelude.hs", "{-# OPTIONS_GHC -F -pgmF PGMF #-}\nmodule Prelude where\n"),
+        ("main.hs", "import Script\nscript :: Script ()\nscript = say \"the real Prelude\"\n")
+      ]
+      "main.hs"
+      (== Finished),
+    Escape
+      "a literate script with a pre-processor pragma"
+      [("evil.lhs", "A literate script.\n\n> {-# OPTIONS_GHC -F -pgmF PGMF #-}\n> import Script\n> script :: Script ()\n> script = pure ()\n")]
+      "evil.lhs"
+      (refusedWith "whose name ends in .hs"),
+    Escape
+      "a name without its extension, beside a file that has one"
+      [ ("evil", "import Script\nscript :: Script ()\nscript = pure ()\n"),
+        ("evil.hs", "{-# OPTIONS_GHC -F -pgmF PGMF #-}\nimport Script\nscript :: Script ()\nscript = pure ()\n")
+      ]
+      "evil"
+      (refusedWith "whose name ends in .hs"),
+    Escape
+      "a module named like the API's, with IO as its script type"
+      [("evil.hs", "module Script where\ntype Script = IO\nscript :: Script ()\nscript = writeFile \"MARK\" \"escaped\"\n")]
+      "evil.hs"
+      (refusedWith "a script is the module Main"),
+    Escape
+      "a recording outside the recordings folder"
+      [("evil.hs", "import Script\nscript :: Script ()\nscript = () <$ call (Record (wireText \"../MARKNAME\") 1)\n")]
+      "evil.hs"
+      (threwWith "not allowed"),
+    Escape
+      "a recording at an absolute path"
+      [("evil.hs", "import Script\nscript :: Script ()\nscript = () <$ call (Record (wireText \"MARK\") 1)\n")]
+      "evil.hs"
+      (threwWith "not allowed")
+  ]
+  where
+    refusedWith text = \case NotLoaded (Refused m) -> text `isInfixOf` m; _ -> False
+    threwWith text = \case Threw m -> text `isInfixOf` m; _ -> False
+
+-- | A shell script that writes the marker: what a pre-processor pragma would run.
+writeMarker :: FilePath -> String
+writeMarker marker = "#!/bin/sh\necho escaped > " <> marker <> "\ncp \"$2\" \"$3\"\n"
+
 spec :: Env -> Spec
 spec env = do
   describe "loading" $ do
     mapM_ refusalCase refusals
-    it "reports GHC's message for a compile error" $ do
-      outcome <- runFile (session env) (run env) (scripts <> "type-error.hs")
+    it "reports GHC's message for a compile error, naming the script's own file" $ do
+      outcome <- runFile (host env) (relay env) (scripts <> "type-error.hs")
       outcome `shouldSatisfy` didNotCompileWith "Couldn't match type ‘Int’ with ‘[Char]’"
+      outcome `shouldSatisfy` didNotCompileWith "type-error.hs:5:"
+  describe "escapes" $ do
+    forM_ escapes escapeCase
+    it "records into the recordings folder under a plain name" $ do
+      (outcome, _) <- runScriptFile env (scripts <> "records.hs")
+      outcome `shouldBe` Finished
+      listDirectory (recordingsDir env) `shouldReturn` ["take.wav"]
   describe "running" $ do
     it "runs a script to its end" $ do
       runScriptFile env (scripts <> "finishes.hs") `shouldReturn` (Finished, ["pinged"])
     it "reports a script's exception with its show" $ do
       runScriptFile env (scripts <> "throws.hs") `shouldReturn` (Threw "user error (boom)", ["about to throw"])
+    it "reports a UserInterrupt from a script as the script's, and the host goes on" $
+      runScriptFile env (scripts <> "user-interrupt.hs") `shouldReturn` (Threw "user interrupt", [])
+    it "reports an ExitCode from a script as the script's" $
+      runScriptFile env (scripts <> "exit.hs") `shouldReturn` (Threw "ExitFailure 7", [])
+    it "reports an exception whose show throws, without running that show in the host" $ do
+      (outcome, _) <- runScriptFile env (scripts <> "show-throws.hs")
+      outcome `shouldBe` Threw "an exception of type Bad whose text threw"
+    it "reports an exception whose show never ends, within a bound" $ do
+      (outcome, _) <- runScriptFile env (scripts <> "show-never-ends.hs")
+      outcome `shouldSatisfy` \case Threw m -> "did not come within" `isInfixOf` m; _ -> False
+    it "cuts an endless exception text at 4000 characters" $ do
+      (outcome, _) <- runScriptFile env (scripts <> "show-endless.hs")
+      outcome `shouldSatisfy` \case Threw m -> length m == 4000; _ -> False
     it "shares one engine with the host: each reads what the other set" $ do
-      _ <- host env (callRust (SetGain (ChannelId 3) (-7)))
-      _ <- host env (callRust (SetGain (ChannelId 5) 0))
+      _ <- bridge env (callRust (SetGain (ChannelId 3) (-7)))
+      _ <- bridge env (callRust (SetGain (ChannelId 5) 0))
       runScriptFile env (scripts <> "one-engine.hs") `shouldReturn` (Finished, ["channel 4 gain -7.0"])
-      fmap channelInfoGainDb <$> host env (callRust (GetChannel (ChannelId 5))) `shouldReturn` Just (-13)
+      fmap channelInfoGainDb <$> bridge env (callRust (GetChannel (ChannelId 5))) `shouldReturn` Just (-13)
+    it "survives 40 runs of a script that sends 3 MB of samples (refused as too long)" $ do
+      outcomes <- replicateM 40 (fst <$> runScriptFile env (scripts <> "big-samples.hs"))
+      let tooLong = length (filter (\case Threw m -> "exceeds maxMsgLen" `isInfixOf` m; _ -> False) outcomes)
+      putStrLn ("      refused as too long: " <> show tooLong <> " of 40; other outcomes: " <> show (filter (\case Threw m -> not ("exceeds maxMsgLen" `isInfixOf` m); _ -> True) outcomes))
+      tooLong `shouldBe` 40
+  describe "bounds" $ do
+    it "abandons a load that runs over its time, and loads the next script" $ do
+      let quick = (host env) {loadTimeout = 3000000}
+      outcome <- bounded "the compile bomb" (runFile quick (relay env) (scripts <> "compile-bomb.hs"))
+      outcome `shouldSatisfy` \case NotLoaded (OverLimit m) -> "took over 3 s" `isInfixOf` m; _ -> False
+      fst <$> runScriptFile env (scripts <> "finishes.hs") `shouldReturn` Finished
+    it "ends a run that goes over its memory, and reports it" $ do
+      let small = (host env) {memoryLimit = 600 * 1024 * 1024}
+      outcome <- bounded "the memory hog" (runFile small (relay env) (scripts <> "memory-hog.hs"))
+      outcome `shouldSatisfy` \case OverMemory bytes -> bytes > 600 * 1024 * 1024; _ -> False
   describe "reloading" $ do
-    it "cancels a script whose handler catches every exception" $
-      withRunner (session env) (run env) (const (pure ())) $ \runner -> do
-        writeIORef (output env) []
-        reload runner (scripts <> "catch-all.hs") `shouldReturn` Nothing
-        waitFor "the script to start" (elem "running" <$> readIORef (output env))
-        bounded "the reload" (reload runner (scripts <> "idle.hs")) `shouldReturn` Nothing
-        readIORef (output env) `shouldReturn` ["running"]
+    forM_ ["catch-all.hs", "catch-own-instance.hs", "cyclic-loop.hs", "memory-hog.hs"] $ \file ->
+      it ("replaces " <> file <> " within 5 s, and nothing of it reaches the engine after") $
+        withRunner (host env) (relay env) (const (pure ())) $ \runner -> do
+          writeIORef (output env) []
+          reload runner (scripts <> file) `shouldReturn` Nothing
+          waitFor "the script to start" (elem "running" <$> readIORef (output env))
+          start <- getMonotonicTimeNSec
+          bounded "the reload" (reload runner (scripts <> "idle.hs")) `shouldReturn` Nothing
+          millis <- (`div` 1000000) . subtract start <$> getMonotonicTimeNSec
+          putStrLn ("      reload took " <> show millis <> " ms")
+          millis `shouldSatisfy` (< 5000)
+          atReload <- callsAccepted <$> bridgeStats
+          threadDelay 100000
+          callsAccepted <$> bridgeStats `shouldReturn` atReload
     it "lets no call or cast of the old run reach the engine after a reload" $
-      withRunner (session env) (run env) (const (pure ())) $ \runner -> do
+      withRunner (host env) (relay env) (const (pure ())) $ \runner -> do
         start <- callsAccepted <$> bridgeStats
         reload runner (scripts <> "callers.hs") `shouldReturn` Nothing
         waitForCalls (start + 10000)
@@ -103,8 +216,8 @@ spec env = do
         atReload <- callsAccepted <$> bridgeStats
         -- Every cast of the old run was queued before the reload returned, so the
         -- engine takes this one after all of them.
-        host env (castRust (Transport (Locate 0)))
-        positions <- replicateM 10 (threadDelay 20000 >> host env (callRust (Seek 0)))
+        bridge env (castRust (Transport (Locate 0)))
+        positions <- replicateM 10 (threadDelay 20000 >> bridge env (callRust (Seek 0)))
         final <- bridgeStats
         let lateCalls = callsAccepted final - atReload - 10
             lateCasts = length (filter (/= 0) positions)
@@ -119,8 +232,8 @@ spec env = do
           )
         (lateCalls, lateCasts) `shouldBe` (0, 0)
         tokensOutstanding final `shouldBe` 0
-    it "keeps the thread count and RSS bounded over 50 reloads of 100 callers" $
-      withRunner (session env) (run env) (const (pure ())) $ \runner -> do
+    it "keeps the host's thread count and RSS bounded over 50 reloads of 100 callers" $
+      withRunner (host env) (relay env) (const (pure ())) $ \runner -> do
         readings <- forM [1 .. 50 :: Int] $ \_ -> do
           start <- callsAccepted <$> bridgeStats
           reload runner (scripts <> "callers.hs") `shouldReturn` Nothing
@@ -139,7 +252,7 @@ spec env = do
       outcome `shouldBe` Finished
       take 2 said `shouldBe` ["channel 1 at -48.0 dB", "channel 1 at -45.0 dB"]
       drop 16 said `shouldBe` ["channel 1 at 0.0 dB", "ramp done"]
-      fmap channelInfoGainDb <$> host env (callRust (GetChannel (ChannelId 0))) `shouldReturn` Just 0
+      fmap channelInfoGainDb <$> bridge env (callRust (GetChannel (ChannelId 0))) `shouldReturn` Just 0
     it "engine-state.hs prints the engine state twenty times" $ do
       (outcome, said) <- runScriptFile env (examples <> "engine-state.hs")
       outcome `shouldBe` Finished
@@ -147,15 +260,38 @@ spec env = do
   where
     refusalCase (Refusal file check text) =
       it ("refuses " <> file <> " (" <> text <> ")") $ do
-        outcome <- runFile (session env) (run env) (examples <> "refused/" <> file)
+        outcome <- runFile (host env) (relay env) (examples <> "refused/" <> file)
         outcome `shouldSatisfy` \case NotLoaded e -> check e; _ -> False
+    escapeCase (Escape what files target check) =
+      it ("holds against " <> what <> ", and the marker is not written") $
+        withSystemTempDirectory "escape" $ \folder -> do
+          let marker = folder </> "MARKER"
+              pgmf = folder </> "write-marker.sh"
+              fill = replace "MARK" marker . replace "MARKNAME" "escaped.wav" . replace "PGMF" pgmf
+          writeFile pgmf (writeMarker marker)
+          forM_ files $ \(name, text) -> writeFile (folder </> name) (fill text)
+          outcome <- withCurrentDirectory folder (bounded what (runFile (host env) (relay env) (folder </> target)))
+          outcome `shouldSatisfy` check
+          doesFileExist marker `shouldReturn` False
+          sort <$> listDirectory folder `shouldReturn` sort ("write-marker.sh" : map fst files)
+          doesFileExist (takeDirectory (recordingsDir env) </> "escaped.wav") `shouldReturn` False
     waitForCalls target = waitFor "the callers' calls" ((>= target) . callsAccepted <$> bridgeStats)
+
+-- | The text with each occurrence of the first string replaced by the second.
+replace :: String -> String -> String -> String
+replace from to = go
+  where
+    go text = case text of
+      [] -> []
+      c : rest
+        | take (length from) text == from -> to <> go (drop (length from) text)
+        | otherwise -> c : go rest
 
 -- | Runs a script file once and returns its outcome and the lines it said, in order.
 runScriptFile :: Env -> FilePath -> IO (Outcome, [String])
 runScriptFile env file = do
   writeIORef (output env) []
-  outcome <- bounded file (runFile (session env) (run env) file)
+  outcome <- bounded file (runFile (host env) (relay env) file)
   (,) outcome . reverse <$> readIORef (output env)
 
 -- | Whether the outcome is a compile error whose message has the text.

@@ -1,0 +1,105 @@
+{-# LANGUAGE FlexibleContexts #-}
+{-# LANGUAGE TypeFamilies #-}
+
+-- | Which of the mixer's messages a script may send, and the host's check of each:
+-- a message has an instance here or a script cannot send it, so a message added
+-- to the protocol stays out of scripts' reach until it is listed. Used by
+-- "Script"; not exposed.
+module Script.Policy
+  ( ScriptCall (..),
+    ScriptCast,
+    NotAllowed (..),
+    recordingPath,
+  )
+where
+
+import Control.Exception (Exception, IOException, throwIO, try)
+import Control.Monad (when)
+import Data.List (isSuffixOf)
+import qualified Data.Text as Text
+import Mixer.Protocol
+import RustBridge (Call (..), CallOf, Cast (..), CastOf, WireText (..))
+import Script.Monad (Context (..))
+import System.Directory (pathIsSymbolicLink)
+import System.FilePath ((</>))
+
+-- | A script asked for something its host does not allow; the text says what and
+-- why. Nothing of the request reached the engine.
+newtype NotAllowed = NotAllowed String
+
+instance Show NotAllowed where
+  show (NotAllowed why) = "not allowed: " <> why
+
+instance Exception NotAllowed
+
+-- | A request a script may make. 'admit' is the host's check, run before the
+-- request is sent: it returns the request to send, or throws 'NotAllowed'.
+class (CallOf req, CallProtocol req ~ Mixer) => ScriptCall req where
+  admit :: Context -> req -> IO req
+  admit _ = pure
+
+-- | A message a script may cast.
+class (CastOf msg, CastProtocol msg ~ Mixer) => ScriptCast msg
+
+instance ScriptCall Ping
+
+instance ScriptCall SetGain
+
+instance ScriptCall SetMute
+
+instance ScriptCall SetPan
+
+instance ScriptCall SetDelay
+
+instance ScriptCall SetLabel
+
+instance ScriptCall GetChannel
+
+instance ScriptCall WriteSamples
+
+instance ScriptCall QueryMeters
+
+instance ScriptCall LoadPreset
+
+instance ScriptCall SavePreset
+
+instance ScriptCall Automate
+
+instance ScriptCall Seek
+
+instance ScriptCall Reset
+
+instance ScriptCall QueryAudio
+
+-- | A recording's name becomes a file in the host's recordings folder
+-- ('recordingPath').
+instance ScriptCall Record where
+  admit context (Record (WireText name) frames) =
+    case recordingPath (recordings context) (Text.unpack name) of
+      Left why -> throwIO (NotAllowed why)
+      Right path -> do
+        -- A link in the folder would send the recording elsewhere; a name that
+        -- does not exist yet is no link.
+        linked <- try (pathIsSymbolicLink path) :: IO (Either IOException Bool)
+        when (linked == Right True) (throwIO (NotAllowed ("the recording " <> show name <> " is a symbolic link in the recordings folder")))
+        pure (Record (WireText (Text.pack path)) frames)
+
+instance ScriptCast SetMaster
+
+instance ScriptCast ResetMeters
+
+instance ScriptCast Transport
+
+-- | Where a recording of the given name goes: a plain file name (no folder, not
+-- hidden, at most 255 characters, ending in @.wav@) inside the recordings folder, or
+-- why it is refused. With no recordings folder, every recording is refused.
+recordingPath :: Maybe FilePath -> String -> Either String FilePath
+recordingPath folder name = case folder of
+  Nothing -> Left "this host gives scripts no recordings folder"
+  Just dir
+    | null name -> Left "a recording needs a name"
+    | any (`elem` "/\\\0") name -> Left ("the recording name " <> show name <> " names a folder; give a plain file name")
+    | take 1 name == "." -> Left ("the recording name " <> show name <> " starts with a dot")
+    | length name > 255 -> Left "the recording name is over 255 characters"
+    | not (".wav" `isSuffixOf` name) -> Left ("the recording name " <> show name <> " does not end in .wav")
+    | otherwise -> Right (dir </> name)

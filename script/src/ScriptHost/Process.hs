@@ -1,0 +1,212 @@
+{-# LANGUAGE ScopedTypeVariables #-}
+
+-- | The host's side of a worker process: starting it, passing its calls, casts and
+-- lines to the application ('Relay'), watching its memory, and ending it. Part of
+-- "ScriptHost", which runs scripts with it.
+module ScriptHost.Process
+  ( Relay (..),
+    Worker,
+    Event (..),
+    startWorker,
+    sendToWorker,
+    nextEvent,
+    nextEventWithin,
+    killWorker,
+  )
+where
+
+import Control.Concurrent (threadDelay)
+import Control.Concurrent.Async (Async, async, asyncWithUnmask, cancel)
+import Control.Concurrent.MVar (MVar, modifyMVar_, newMVar, swapMVar)
+import Control.Concurrent.STM (TQueue, atomically, newTQueueIO, readTQueue, writeTQueue)
+import Control.Exception (IOException, SomeAsyncException, SomeException, catch, finally, fromException, throwIO, try)
+import Control.Monad (void)
+import Data.ByteString (ByteString)
+import Data.Foldable (traverse_)
+import qualified Data.Map.Strict as Map
+import Data.Word (Word64)
+import ScriptHost.Wire
+import System.Directory (getTemporaryDirectory, removeDirectoryRecursive)
+import System.Environment (getEnvironment)
+import System.Exit (ExitCode (..))
+import System.IO (Handle, hClose)
+import System.IO.Temp (createTempDirectory)
+import System.Posix.Signals (sigKILL, signalProcess)
+import System.Posix.Types (ProcessID)
+import System.Process (CreateProcess (..), ProcessHandle, StdStream (..), createProcess, getPid, proc, waitForProcess)
+import System.Timeout (timeout)
+
+-- | What the host does with a running script's requests: the application's way
+-- to its engine. Each function reports an error as a value; an exception from one
+-- fails that request only.
+data Relay = Relay
+  { -- | Passes a call's bytes to the engine and returns the reply's bytes, or the
+    -- error as text.
+    relayCall :: !(ByteString -> IO (Either String ByteString)),
+    -- | Passes a cast's bytes to the engine. The casts of one worker are passed
+    -- one at a time, in the order the worker sent them.
+    relayCast :: !(ByteString -> IO ()),
+    -- | Prints a line of the script's output.
+    relaySay :: !(String -> IO ())
+  }
+
+-- | What happens to a worker, in order.
+data Event
+  = -- | A message from the worker (its calls, casts and lines go to the 'Relay').
+    Message !FromWorker
+  | -- | The worker's process ended; how, as text.
+    Exited !String
+  | -- | The worker went over its memory bound, at this many resident bytes, and
+    -- was killed.
+    MemoryOver !Word64
+
+-- | What the threads serving a worker share.
+data Peer = Peer
+  { process :: !ProcessHandle,
+    toWorker :: !Channel,
+    events :: !(TQueue Event),
+    -- | The calls being passed to the engine, by the worker's number.
+    inFlight :: !(MVar (Map.Map Word64 (Async ())))
+  }
+
+-- | A running worker process.
+data Worker = Worker
+  { peer :: !Peer,
+    pipes :: ![Handle],
+    reader :: !(Async ()),
+    watchdog :: !(Async ()),
+    -- | The worker's temporary folder (its @TMPDIR@), removed with it.
+    scratch :: !FilePath
+  }
+
+-- | How often the watchdog reads a worker's resident memory, in microseconds.
+watchEvery :: Int
+watchEvery = 20000
+
+-- | Starts the program with the arguments as a worker whose resident memory may
+-- not go over the given number of bytes. Its standard input and output are the
+-- host's pipes; its standard error is the host's; its @TMPDIR@ is a new folder
+-- that 'killWorker' removes, so that a killed worker leaves no files behind.
+startWorker :: (FilePath, [String]) -> Word64 -> Relay -> IO Worker
+startWorker (program, arguments) limit relay = do
+  scratchDir <- getTemporaryDirectory >>= (`createTempDirectory` "rs-in-hs-worker")
+  environment <- getEnvironment
+  let spec =
+        (proc program arguments)
+          { std_in = CreatePipe,
+            std_out = CreatePipe,
+            close_fds = True,
+            env = Just (("TMPDIR", scratchDir) : filter ((/= "TMPDIR") . fst) environment)
+          }
+  started <- createProcess spec
+  case started of
+    (Just input, Just output, _, handle) -> do
+      shared <- Peer handle <$> channel input <*> newTQueueIO <*> newMVar Map.empty
+      fromW <- channel output
+      pid <- getPid handle
+      readerThread <- async (readWorker shared fromW relay)
+      watchThread <- async (traverse_ (watch (events shared) limit) pid)
+      pure (Worker shared [input, output] readerThread watchThread scratchDir)
+    _ -> throwIO (userError "the worker's pipes were not made")
+
+-- | Sends a message to the worker; a worker that has ended is ignored (its end is
+-- an 'Exited' event).
+sendToWorker :: Worker -> ToWorker -> IO ()
+sendToWorker = sendTo . peer
+
+-- | 'sendToWorker', from the threads that serve the worker.
+sendTo :: Peer -> ToWorker -> IO ()
+sendTo shared message = send (toWorker shared) message `catch` \(_ :: IOException) -> pure ()
+
+-- | The worker's next event, waiting as long as it takes.
+nextEvent :: Worker -> IO Event
+nextEvent = atomically . readTQueue . events . peer
+
+-- | The worker's next event, or 'Nothing' if none comes within the given number
+-- of microseconds.
+nextEventWithin :: Worker -> Int -> IO (Maybe Event)
+nextEventWithin worker within = timeout within (nextEvent worker)
+
+-- | Reads the worker's messages until its output ends: calls are passed on, each
+-- on a thread of its own; casts and lines in order, on this thread; the rest are
+-- events. At the end, waits for the process and reports how it ended.
+readWorker :: Peer -> Channel -> Relay -> IO ()
+readWorker shared fromW relay = loop
+  where
+    loop = do
+      message <- receive fromW
+      case message of
+        Nothing -> do
+          how <- waitForProcess (process shared)
+          atomically (writeTQueue (events shared) (Exited (describeExit how)))
+        Just (Call number bytes) -> passCall number bytes >> loop
+        Just (Cast bytes) -> syncOnly (relayCast relay bytes) >> loop
+        Just (Say line) -> syncOnly (relaySay relay line) >> loop
+        Just other -> atomically (writeTQueue (events shared) (Message other)) >> loop
+    passCall number bytes = modifyMVar_ (inFlight shared) $ \calls -> do
+      -- The new thread removes itself when it ends, after this update: the lock
+      -- is held until its entry is in.
+      thread <- asyncWithUnmask $ \unmask ->
+        unmask (syncResult (relayCall relay bytes) >>= sendTo shared . Answer number)
+          `finally` modifyMVar_ (inFlight shared) (pure . Map.delete number)
+      pure (Map.insert number thread calls)
+    syncResult action = either (Left . show) id <$> syncTry action
+    syncOnly action = void (syncTry action)
+
+-- | 'try' for synchronous exceptions only: an asynchronous one is rethrown.
+syncTry :: IO a -> IO (Either SomeException a)
+syncTry action = do
+  result <- try action
+  case result of
+    Left problem | Just (_ :: SomeAsyncException) <- fromException problem -> throwIO problem
+    _ -> pure result
+
+-- | How a process ended, as text.
+describeExit :: ExitCode -> String
+describeExit how = case how of
+  ExitSuccess -> "exited with status 0"
+  ExitFailure code
+    | code < 0 -> "killed by signal " <> show (negate code)
+    | otherwise -> "exited with status " <> show code
+
+-- | Reads the process's resident memory every 'watchEvery'; kills it and reports
+-- the reading once it goes over the limit.
+watch :: TQueue Event -> Word64 -> ProcessID -> IO ()
+watch queue limit pid = loop
+  where
+    loop = do
+      threadDelay watchEvery
+      resident <- residentBytes pid
+      case resident of
+        Just bytes | bytes > limit -> do
+          signalProcess sigKILL pid `catch` \(_ :: IOException) -> pure ()
+          atomically (writeTQueue queue (MemoryOver bytes))
+        Just _ -> loop
+        Nothing -> pure ()
+
+-- | The process's resident memory in bytes (@VmRSS@ of @/proc/PID/status@), or
+-- 'Nothing' once it has ended.
+residentBytes :: ProcessID -> IO (Maybe Word64)
+residentBytes pid = do
+  status <- try (readFile ("/proc/" <> show pid <> "/status") >>= \text -> length text `seq` pure text)
+  pure $ case status of
+    Left (_ :: IOException) -> Nothing
+    Right text -> case [rest | line <- lines text, ("VmRSS:", rest) <- [splitAt 6 line]] of
+      rest : _ | [(kb, _)] <- reads rest -> Just (kb * 1024)
+      _ -> Nothing
+
+-- | Ends the worker: kills its process, abandons the calls it had in flight (each
+-- call's thread is cancelled and waited for, so none reaches the engine after
+-- this returns), waits for the process and removes its folder.
+killWorker :: Worker -> IO ()
+killWorker worker = do
+  getPid (process shared) >>= traverse_ (\pid -> signalProcess sigKILL pid `catch` \(_ :: IOException) -> pure ())
+  cancel (watchdog worker)
+  cancel (reader worker)
+  calls <- swapMVar (inFlight shared) Map.empty
+  mapM_ cancel calls
+  _ <- waitForProcess (process shared)
+  mapM_ (\handle -> hClose handle `catch` \(_ :: IOException) -> pure ()) (pipes worker)
+  removeDirectoryRecursive (scratch worker) `catch` \(_ :: IOException) -> pure ()
+  where
+    shared = peer worker

@@ -1,0 +1,97 @@
+{-# LANGUAGE DeriveGeneric #-}
+{-# LANGUAGE ScopedTypeVariables #-}
+
+-- | The messages between the script host and its worker process, and their
+-- framing on the worker's standard input and output: an 8-byte big-endian length,
+-- then the message in @binary@'s encoding. Part of "ScriptHost"; the host side is
+-- "ScriptHost", the worker side "ScriptHost.Worker".
+module ScriptHost.Wire
+  ( ToWorker (..),
+    FromWorker (..),
+    Channel,
+    channel,
+    send,
+    receive,
+    maxFrameBytes,
+  )
+where
+
+import Control.Concurrent.MVar (MVar, newMVar, withMVar)
+import Data.Binary (Binary, decodeOrFail, encode)
+import qualified Data.ByteString as B
+import qualified Data.ByteString.Lazy as BL
+import Data.Word (Word64)
+import GHC.Generics (Generic)
+import ScriptHost.Session (LoadError, SessionConfig)
+import System.IO (BufferMode (..), Handle, hFlush, hSetBinaryMode, hSetBuffering)
+
+-- | What the host asks of a worker.
+data ToWorker
+  = -- | Load the script with a session of this configuration (once per worker).
+    Load !SessionConfig !FilePath
+  | -- | Run the loaded script's entry point.
+    Run
+  | -- | The answer to the worker's call of this number: the reply's bytes, or the
+    -- host's error as text.
+    Answer !Word64 !(Either String B.ByteString)
+  deriving (Generic)
+
+instance Binary ToWorker
+
+-- | What a worker tells the host.
+data FromWorker
+  = -- | The script loaded; its entry point waits for 'Run'.
+    Loaded
+  | -- | The script did not load.
+    LoadFailed !LoadError
+  | -- | A call of the script's, numbered, as the engine's bytes.
+    Call !Word64 !B.ByteString
+  | -- | A cast of the script's, as the engine's bytes.
+    Cast !B.ByteString
+  | -- | A line the script printed.
+    Say !String
+  | -- | The entry point threw; its text follows in 'Ended'.
+    Ending
+  | -- | The entry point ended: 'Nothing' if it returned, else its exception's text.
+    Ended !(Maybe String)
+  deriving (Generic)
+
+instance Binary FromWorker
+
+-- | The largest frame either side accepts, in bytes (64 MiB): larger than any
+-- message the bridge takes, so only a broken peer sends one.
+maxFrameBytes :: Word64
+maxFrameBytes = 64 * 1024 * 1024
+
+-- | One direction of a worker's pipes: a handle and the lock that keeps each
+-- frame whole when several threads send.
+data Channel = Channel !Handle !(MVar ())
+
+-- | A channel over the handle, which it sets to binary mode and block buffering.
+channel :: Handle -> IO Channel
+channel handle = do
+  hSetBinaryMode handle True
+  hSetBuffering handle (BlockBuffering Nothing)
+  Channel handle <$> newMVar ()
+
+-- | Sends one message, whole, and flushes it.
+send :: Binary a => Channel -> a -> IO ()
+send (Channel handle lock) message = withMVar lock $ \() -> do
+  let payload = encode message
+  BL.hPut handle (encode (fromIntegral (BL.length payload) :: Word64) <> payload)
+  hFlush handle
+
+-- | Receives one message: 'Nothing' at the end of the stream, or when the peer
+-- sends a frame that is too long, cut short or does not decode (each ends the
+-- conversation).
+receive :: Binary a => Channel -> IO (Maybe a)
+receive (Channel handle lock) = withMVar lock $ \() -> do
+  header <- B.hGet handle 8
+  case decodeOrFail (BL.fromStrict header) of
+    Right (_, _, size :: Word64)
+      | B.length header == 8 && size <= maxFrameBytes -> do
+        payload <- B.hGet handle (fromIntegral size)
+        pure $ case decodeOrFail (BL.fromStrict payload) of
+          Right (rest, _, message) | BL.null rest && B.length payload == fromIntegral size -> Just message
+          _ -> Nothing
+    _ -> pure Nothing
