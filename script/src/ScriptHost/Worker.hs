@@ -1,3 +1,4 @@
+{-# LANGUAGE ForeignFunctionInterface #-}
 {-# LANGUAGE ScopedTypeVariables #-}
 
 -- | The worker process's side of the script host: a worker loads one script with
@@ -68,6 +69,7 @@ shownWithin = 1000000
 -- Call it from the program's @main@ when its first argument is 'workerFlag'.
 serveWorker :: Typeable a => (Link -> a -> IO ()) -> IO ()
 serveWorker run = do
+  _ <- forkIO exitOnHangup
   out <- hDuplicate stdout
   hDuplicateTo stderr stdout
   toHost <- channel out
@@ -84,6 +86,13 @@ serveWorker run = do
           let link = Link (callHost toHost calls) (send toHost . Cast) (send toHost . Say)
           serve fromHost calls (void (forkIO (runEntry toHost (run link entry))))
     _ -> pure ()
+
+-- | Waits until the host's end of standard input is closed, then ends the process
+-- at once, whatever its Haskell threads are doing: a worker never outlives its
+-- host, even when a script's loop holds up the runtime. A @safe@ call: it blocks
+-- forever, outside the runtime.
+foreign import ccall safe "rs_in_hs_script_exit_on_hangup"
+  exitOnHangup :: IO ()
 
 -- | Reads the host's messages until the end of the stream: 'Run' starts the entry
 -- point (once), 'Answer' wakes the call it answers.
