@@ -58,13 +58,14 @@ where
 
 import Control.Concurrent (threadDelay)
 import Control.Concurrent.Async (Async, asyncWithUnmask, cancel)
-import Control.Concurrent.MVar (MVar, modifyMVar, modifyMVar_, newEmptyMVar, newMVar, takeMVar, tryPutMVar, tryTakeMVar)
+import Control.Concurrent.MVar (MVar, modifyMVar, modifyMVar_, newEmptyMVar, newMVar, swapMVar, takeMVar, tryPutMVar, tryTakeMVar)
 import Control.Exception (finally, mask, onException)
 import Control.Monad (forever, void)
 import Data.Foldable (traverse_)
+import Data.Maybe (fromMaybe)
 import Data.Word (Word64)
 import ScriptHost.Pragmas (defaultExtensions)
-import ScriptHost.Process (Event (..), Relay (..), Worker, killWorker, nextEvent, nextEventWithin, sendToWorker, startWorker)
+import ScriptHost.Process (Event (..), Relay (..), Worker, killWorker, nextEvent, nextEventWithin, sendToWorker, startWorker, workerAlive)
 import ScriptHost.Session (LoadError (..), SessionConfig (..), sessionConfig)
 import ScriptHost.Wire (FromWorker (..), ToWorker (..))
 import ScriptHost.Worker (workerFlag)
@@ -72,6 +73,7 @@ import System.Directory (makeAbsolute)
 import System.Environment (getExecutablePath)
 import System.FSNotify (eventPath, watchDir, withManager)
 import System.FilePath (equalFilePath, takeDirectory)
+import System.Timeout (timeout)
 
 -- | How the host runs scripts.
 data HostConfig = HostConfig
@@ -84,13 +86,16 @@ data HostConfig = HostConfig
     loadTimeout :: !Int,
     -- | How much resident memory a worker may use, in bytes, while it loads and
     -- while it runs.
-    memoryLimit :: !Word64
+    memoryLimit :: !Word64,
+    -- | How long a script's call or cast may be, in bytes; a longer one is refused
+    -- in the worker (the engine's own limit may be lower).
+    maxRequestBytes :: !Int
   }
   deriving (Eq, Show)
 
 -- | A configuration whose worker is this program, started with 'workerFlag' and
 -- then the given arguments (the application's own, for its worker), a load
--- bound of 20 s and a memory bound of 2 GiB.
+-- bound of 20 s, a memory bound of 2 GiB and requests of at most 1 MiB.
 hostConfig :: SessionConfig -> [String] -> IO HostConfig
 hostConfig session arguments = do
   self <- getExecutablePath
@@ -99,7 +104,8 @@ hostConfig session arguments = do
       { hostSession = session,
         workerCommand = (self, workerFlag : arguments),
         loadTimeout = 20000000,
-        memoryLimit = 2 * 1024 * 1024 * 1024
+        memoryLimit = 2 * 1024 * 1024 * 1024,
+        maxRequestBytes = 1024 * 1024
       }
 
 -- | How one run of a script ended.
@@ -121,26 +127,29 @@ data Outcome
 textWithin :: Int
 textWithin = 2000000
 
--- | Starts a worker and loads the file in it (guarantees 1 and 3). On success the
--- caller owns the worker; on a load error it has been ended.
-loadIn :: HostConfig -> Relay -> FilePath -> IO (Either LoadError Worker)
-loadIn config relay file = mask $ \restore -> do
-  worker <- startWorker (workerCommand config) (memoryLimit config) relay
-  loaded <- restore (load worker) `onException` killWorker worker
-  case loaded of
-    Right () -> pure (Right worker)
+-- | Starts a worker, which starts its session at once.
+newWorker :: HostConfig -> Relay -> IO Worker
+newWorker config = startWorker (workerCommand config) (memoryLimit config) (maxRequestBytes config) (hostSession config)
+
+-- | Loads the file in the worker (guarantees 1 and 3). On a load error, or an
+-- exception, the worker has been ended.
+loadIn :: HostConfig -> Worker -> FilePath -> IO (Either LoadError ())
+loadIn config worker file = do
+  sendToWorker worker (Load file)
+  loaded <- timeout (loadTimeout config) awaitLoad `onException` killWorker worker
+  case fromMaybe (Left (OverLimit ("the load took over " <> show (loadTimeout config `div` 1000000) <> " s"))) loaded of
+    Right () -> pure (Right ())
     Left problem -> Left problem <$ killWorker worker
   where
-    load worker = do
-      sendToWorker worker (Load (hostSession config) file)
-      event <- nextEventWithin worker (loadTimeout config)
-      pure $ case event of
-        Just (Message Loaded) -> Right ()
-        Just (Message (LoadFailed problem)) -> Left problem
-        Just (Exited how) -> Left (SessionFailed ("the worker ended while loading: " <> how))
-        Just (MemoryOver bytes) -> Left (OverLimit ("the load went over the memory bound of " <> megabytes (memoryLimit config) <> " (" <> megabytes bytes <> ")"))
-        Just (Message _) -> Left (SessionFailed "the worker answered out of turn")
-        Nothing -> Left (OverLimit ("the load took over " <> show (loadTimeout config `div` 1000000) <> " s"))
+    awaitLoad = do
+      event <- nextEvent worker
+      case event of
+        Message Ready -> awaitLoad
+        Message Loaded -> pure (Right ())
+        Message (LoadFailed problem) -> pure (Left problem)
+        Exited how -> pure (Left (SessionFailed ("the worker " <> how <> " while loading")))
+        MemoryOver bytes -> pure (Left (OverLimit ("the load went over the memory bound of " <> megabytes (memoryLimit config) <> " (" <> megabytes bytes <> ")")))
+        Message _ -> pure (Left (SessionFailed "the worker answered out of turn"))
 
 -- | Runs the loaded script to its end and returns how it ended.
 runIn :: Worker -> IO Outcome
@@ -169,29 +178,47 @@ megabytes bytes = show (bytes `div` (1024 * 1024)) <> " MB"
 -- thread (a 'cancel', Ctrl-C) ends the worker and propagates.
 runFile :: HostConfig -> Relay -> FilePath -> IO Outcome
 runFile config relay file = mask $ \restore -> do
-  loaded <- loadIn config relay file
+  worker <- newWorker config relay
+  loaded <- restore (loadIn config worker file)
   case loaded of
     Left problem -> pure (NotLoaded problem)
-    Right worker -> restore (runIn worker) `finally` killWorker worker
+    Right () -> restore (runIn worker) `finally` killWorker worker
 
 -- | Runs one script at a time, each in a worker of its own, and replaces it on
--- 'reload'.
+-- 'reload'. It keeps one more worker ready (its session started), so that a
+-- reload does not wait for a worker to start.
 data Runner = Runner
   { runnerConfig :: !HostConfig,
     runnerRelay :: !Relay,
     report :: !(Outcome -> IO ()),
-    current :: !(MVar (Maybe (Async ())))
+    current :: !(MVar (Maybe (Async ()))),
+    spare :: !(MVar (Maybe Worker))
   }
 
 -- | Makes a runner: it runs scripts with the given configuration and relay, and
 -- reports each run that ends by itself (any 'Outcome' but 'NotLoaded') to the
 -- given action, on a thread of the runner's; a run ended by a reload or by 'stop'
--- is not reported. The running script, if any, is ended when the action ends.
+-- is not reported. The running script, if any, and the spare worker are ended
+-- when the action ends.
 withRunner :: HostConfig -> Relay -> (Outcome -> IO ()) -> (Runner -> IO b) -> IO b
 withRunner config relay reported inner = do
   running <- newMVar Nothing
-  let runner = Runner config relay reported running
-  inner runner `finally` stop runner
+  ready <- newMVar Nothing
+  let runner = Runner config relay reported running ready
+      release = stop runner >> swapMVar ready Nothing >>= traverse_ killWorker
+  (modifyMVar_ ready (const (Just <$> newWorker config relay)) >> inner runner) `finally` release
+
+-- | The spare worker, replaced by a new one; a fresh worker if there was none or
+-- it has ended.
+takeSpare :: Runner -> IO Worker
+takeSpare runner = modifyMVar (spare runner) $ \kept -> do
+  next <- newWorker (runnerConfig runner) (runnerRelay runner)
+  taken <- case kept of
+    Just worker -> do
+      alive <- workerAlive worker
+      if alive then pure worker else killWorker worker >> newWorker (runnerConfig runner) (runnerRelay runner)
+    Nothing -> newWorker (runnerConfig runner) (runnerRelay runner)
+  pure (Just next, taken)
 
 -- | Ends the running script, if any: its worker is killed and its calls in flight
 -- abandoned before this returns (guarantee 4).
@@ -205,10 +232,11 @@ stop runner = modifyMVar_ (current runner) (\running -> Nothing <$ traverse_ can
 reload :: Runner -> FilePath -> IO (Maybe LoadError)
 reload runner file = modifyMVar (current runner) $ \running -> mask $ \restore -> do
   traverse_ cancel running
-  loaded <- restore (loadIn (runnerConfig runner) (runnerRelay runner) file)
+  worker <- takeSpare runner
+  loaded <- restore (loadIn (runnerConfig runner) worker file)
   case loaded of
     Left problem -> pure (Nothing, Just problem)
-    Right worker -> do
+    Right () -> do
       started <- asyncWithUnmask $ \unmask ->
         unmask (runIn worker >>= report runner) `finally` killWorker worker
       pure (Just started, Nothing)

@@ -11,6 +11,7 @@ module ScriptHost.Process
     sendToWorker,
     nextEvent,
     nextEventWithin,
+    workerAlive,
     killWorker,
   )
 where
@@ -18,13 +19,16 @@ where
 import Control.Concurrent (threadDelay)
 import Control.Concurrent.Async (Async, async, asyncWithUnmask, cancel)
 import Control.Concurrent.MVar (MVar, modifyMVar_, newMVar, swapMVar)
+import Control.Concurrent.QSem (QSem, newQSem, signalQSem, waitQSem)
 import Control.Concurrent.STM (TQueue, atomically, newTQueueIO, readTQueue, writeTQueue)
 import Control.Exception (IOException, SomeAsyncException, SomeException, catch, finally, fromException, throwIO, try)
 import Control.Monad (void)
 import Data.ByteString (ByteString)
 import Data.Foldable (traverse_)
 import qualified Data.Map.Strict as Map
+import Data.Maybe (isNothing)
 import Data.Word (Word64)
+import ScriptHost.Session (SessionConfig)
 import ScriptHost.Wire
 import System.Directory (getTemporaryDirectory, removeDirectoryRecursive)
 import System.Environment (getEnvironment)
@@ -33,7 +37,7 @@ import System.IO (Handle, hClose)
 import System.IO.Temp (createTempDirectory)
 import System.Posix.Signals (sigKILL, signalProcess)
 import System.Posix.Types (ProcessID)
-import System.Process (CreateProcess (..), ProcessHandle, StdStream (..), createProcess, getPid, proc, waitForProcess)
+import System.Process (CreateProcess (..), ProcessHandle, StdStream (..), createProcess, getPid, getProcessExitCode, proc, waitForProcess)
 import System.Timeout (timeout)
 
 -- | What the host does with a running script's requests: the application's way
@@ -66,7 +70,9 @@ data Peer = Peer
     toWorker :: !Channel,
     events :: !(TQueue Event),
     -- | The calls being passed to the engine, by the worker's number.
-    inFlight :: !(MVar (Map.Map Word64 (Async ())))
+    inFlight :: !(MVar (Map.Map Word64 (Async ()))),
+    -- | Room for more calls in flight ('maxInFlight' in all).
+    room :: !QSem
   }
 
 -- | A running worker process.
@@ -83,12 +89,24 @@ data Worker = Worker
 watchEvery :: Int
 watchEvery = 20000
 
+-- | How many of a worker's calls the host passes on at once; the worker's next
+-- calls wait in its pipe, so a script's many threads cost the host no more.
+maxInFlight :: Int
+maxInFlight = 256
+
+-- | How many bytes a worker's message may have besides a call's or a cast's (a
+-- line, a load error, an exception's text, all cut short by the worker).
+messageRoom :: Int
+messageRoom = 262144
+
 -- | Starts the program with the arguments as a worker whose resident memory may
--- not go over the given number of bytes. Its standard input and output are the
--- host's pipes; its standard error is the host's; its @TMPDIR@ is a new folder
--- that 'killWorker' removes, so that a killed worker leaves no files behind.
-startWorker :: (FilePath, [String]) -> Word64 -> Relay -> IO Worker
-startWorker (program, arguments) limit relay = do
+-- not go over the given number of bytes, whose calls and casts may not be longer
+-- than the given number of bytes, and asks it to start the session. Its standard
+-- input and output are the host's pipes; its standard error is the host's; its
+-- @TMPDIR@ is a new folder that 'killWorker' removes, so that a killed worker
+-- leaves no files behind.
+startWorker :: (FilePath, [String]) -> Word64 -> Int -> SessionConfig -> Relay -> IO Worker
+startWorker (program, arguments) limit requestLimit session relay = do
   scratchDir <- getTemporaryDirectory >>= (`createTempDirectory` "rs-in-hs-worker")
   environment <- getEnvironment
   let spec =
@@ -101,10 +119,11 @@ startWorker (program, arguments) limit relay = do
   started <- createProcess spec
   case started of
     (Just input, Just output, _, handle) -> do
-      shared <- Peer handle <$> channel input <*> newTQueueIO <*> newMVar Map.empty
+      shared <- Peer handle <$> channel input <*> newTQueueIO <*> newMVar Map.empty <*> newQSem maxInFlight
       fromW <- channel output
       pid <- getPid handle
-      readerThread <- async (readWorker shared fromW relay)
+      sendTo shared (Start session requestLimit)
+      readerThread <- async (readWorker shared (receive (fromIntegral (requestLimit + messageRoom)) fromW) relay)
       watchThread <- async (traverse_ (watch (events shared) limit) pid)
       pure (Worker shared [input, output] readerThread watchThread scratchDir)
     _ -> throwIO (userError "the worker's pipes were not made")
@@ -127,29 +146,34 @@ nextEvent = atomically . readTQueue . events . peer
 nextEventWithin :: Worker -> Int -> IO (Maybe Event)
 nextEventWithin worker within = timeout within (nextEvent worker)
 
--- | Reads the worker's messages until its output ends: calls are passed on, each
--- on a thread of its own; casts and lines in order, on this thread; the rest are
--- events. At the end, waits for the process and reports how it ended.
-readWorker :: Peer -> Channel -> Relay -> IO ()
-readWorker shared fromW relay = loop
+-- | Reads the worker's messages until its output ends or breaks the protocol:
+-- calls are passed on, each on a thread of its own, at most 'maxInFlight' at
+-- once; casts and lines in order, on this thread; the rest are events. At the
+-- end, kills the process (a worker that broke the protocol may still run), waits
+-- for it and reports how it ended.
+readWorker :: Peer -> IO (Maybe FromWorker) -> Relay -> IO ()
+readWorker shared next relay = loop
   where
     loop = do
-      message <- receive fromW
+      message <- next
       case message of
         Nothing -> do
+          killProcess (process shared)
           how <- waitForProcess (process shared)
           atomically (writeTQueue (events shared) (Exited (describeExit how)))
         Just (Call number bytes) -> passCall number bytes >> loop
         Just (Cast bytes) -> syncOnly (relayCast relay bytes) >> loop
         Just (Say line) -> syncOnly (relaySay relay line) >> loop
         Just other -> atomically (writeTQueue (events shared) (Message other)) >> loop
-    passCall number bytes = modifyMVar_ (inFlight shared) $ \calls -> do
-      -- The new thread removes itself when it ends, after this update: the lock
-      -- is held until its entry is in.
-      thread <- asyncWithUnmask $ \unmask ->
-        unmask (syncResult (relayCall relay bytes) >>= sendTo shared . Answer number)
-          `finally` modifyMVar_ (inFlight shared) (pure . Map.delete number)
-      pure (Map.insert number thread calls)
+    passCall number bytes = do
+      waitQSem (room shared)
+      modifyMVar_ (inFlight shared) $ \calls -> do
+        -- The new thread removes itself when it ends, after this update: the lock
+        -- is held until its entry is in.
+        thread <- asyncWithUnmask $ \unmask ->
+          unmask (syncResult (relayCall relay bytes) >>= sendTo shared . Answer number)
+            `finally` (modifyMVar_ (inFlight shared) (pure . Map.delete number) >> signalQSem (room shared))
+        pure (Map.insert number thread calls)
     syncResult action = either (Left . show) id <$> syncTry action
     syncOnly action = void (syncTry action)
 
@@ -195,12 +219,16 @@ residentBytes pid = do
       rest : _ | [(kb, _)] <- reads rest -> Just (kb * 1024)
       _ -> Nothing
 
+-- | Whether the worker's process is still running.
+workerAlive :: Worker -> IO Bool
+workerAlive worker = isNothing <$> getProcessExitCode (process (peer worker))
+
 -- | Ends the worker: kills its process, abandons the calls it had in flight (each
 -- call's thread is cancelled and waited for, so none reaches the engine after
 -- this returns), waits for the process and removes its folder.
 killWorker :: Worker -> IO ()
 killWorker worker = do
-  getPid (process shared) >>= traverse_ (\pid -> signalProcess sigKILL pid `catch` \(_ :: IOException) -> pure ())
+  killProcess (process shared)
   cancel (watchdog worker)
   cancel (reader worker)
   calls <- swapMVar (inFlight shared) Map.empty
@@ -210,3 +238,7 @@ killWorker worker = do
   removeDirectoryRecursive (scratch worker) `catch` \(_ :: IOException) -> pure ()
   where
     shared = peer worker
+
+-- | Sends @SIGKILL@ to the process, unless it has already been waited for.
+killProcess :: ProcessHandle -> IO ()
+killProcess handle = getPid handle >>= traverse_ (\pid -> signalProcess sigKILL pid `catch` \(_ :: IOException) -> pure ())

@@ -17,6 +17,7 @@ module ScriptHost.Wire
 where
 
 import Control.Concurrent.MVar (MVar, newMVar, withMVar)
+import Control.Exception (evaluate)
 import Data.Binary (Binary, decodeOrFail, encode)
 import qualified Data.ByteString as B
 import qualified Data.ByteString.Lazy as BL
@@ -25,10 +26,13 @@ import GHC.Generics (Generic)
 import ScriptHost.Session (LoadError, SessionConfig)
 import System.IO (BufferMode (..), Handle, hFlush, hSetBinaryMode, hSetBuffering)
 
--- | What the host asks of a worker.
+-- | What the host asks of a worker, in this order: 'Start', 'Load', 'Run'.
 data ToWorker
-  = -- | Load the script with a session of this configuration (once per worker).
-    Load !SessionConfig !FilePath
+  = -- | Start an interpreter session of this configuration and ready it for a
+    -- load; a worker's calls and casts may be at most this many bytes.
+    Start !SessionConfig !Int
+  | -- | Load the script.
+    Load !FilePath
   | -- | Run the loaded script's entry point.
     Run
   | -- | The answer to the worker's call of this number: the reply's bytes, or the
@@ -40,7 +44,9 @@ instance Binary ToWorker
 
 -- | What a worker tells the host.
 data FromWorker
-  = -- | The script loaded; its entry point waits for 'Run'.
+  = -- | The session started and is ready for 'Load'.
+    Ready
+  | -- | The script loaded; its entry point waits for 'Run'.
     Loaded
   | -- | The script did not load.
     LoadFailed !LoadError
@@ -58,8 +64,9 @@ data FromWorker
 
 instance Binary FromWorker
 
--- | The largest frame either side accepts, in bytes (64 MiB): larger than any
--- message the bridge takes, so only a broken peer sends one.
+-- | The largest frame a worker accepts from its host, in bytes (64 MiB). The host
+-- accepts from a worker no more than its request limit and some room
+-- ("ScriptHost.Process").
 maxFrameBytes :: Word64
 maxFrameBytes = 64 * 1024 * 1024
 
@@ -74,22 +81,24 @@ channel handle = do
   hSetBuffering handle (BlockBuffering Nothing)
   Channel handle <$> newMVar ()
 
--- | Sends one message, whole, and flushes it.
+-- | Sends one message, whole, and flushes it. The message is encoded before the
+-- channel is locked, so a message that is slow to compute holds up no other.
 send :: Binary a => Channel -> a -> IO ()
-send (Channel handle lock) message = withMVar lock $ \() -> do
-  let payload = encode message
-  BL.hPut handle (encode (fromIntegral (BL.length payload) :: Word64) <> payload)
-  hFlush handle
+send (Channel handle lock) message = do
+  payload <- evaluate (BL.toStrict (encode message))
+  withMVar lock $ \() -> do
+    B.hPut handle (BL.toStrict (encode (fromIntegral (B.length payload) :: Word64)) <> payload)
+    hFlush handle
 
 -- | Receives one message: 'Nothing' at the end of the stream, or when the peer
--- sends a frame that is too long, cut short or does not decode (each ends the
--- conversation).
-receive :: Binary a => Channel -> IO (Maybe a)
-receive (Channel handle lock) = withMVar lock $ \() -> do
+-- sends a frame longer than the given number of bytes, cut short, or one that
+-- does not decode (each ends the conversation).
+receive :: Binary a => Word64 -> Channel -> IO (Maybe a)
+receive limit (Channel handle lock) = withMVar lock $ \() -> do
   header <- B.hGet handle 8
   case decodeOrFail (BL.fromStrict header) of
     Right (_, _, size :: Word64)
-      | B.length header == 8 && size <= maxFrameBytes -> do
+      | B.length header == 8 && size <= limit -> do
         payload <- B.hGet handle (fromIntegral size)
         pure $ case decodeOrFail (BL.fromStrict payload) of
           Right (rest, _, message) | BL.null rest && B.length payload == fromIntegral size -> Just message

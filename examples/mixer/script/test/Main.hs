@@ -172,6 +172,10 @@ spec env = do
     it "cuts an endless exception text at 4000 characters" $ do
       (outcome, _) <- runScriptFile env (scripts <> "show-endless.hs")
       outcome `shouldSatisfy` \case Threw m -> length m == 4000; _ -> False
+    it "cuts an endless line at 16384 characters" $ do
+      (outcome, said) <- runScriptFile env (scripts <> "say-endless.hs")
+      outcome `shouldBe` Finished
+      map length said `shouldBe` [16384]
     it "shares one engine with the host: each reads what the other set" $ do
       _ <- bridge env (callRust (SetGain (ChannelId 3) (-7)))
       _ <- bridge env (callRust (SetGain (ChannelId 5) 0))
@@ -179,8 +183,9 @@ spec env = do
       fmap channelInfoGainDb <$> bridge env (callRust (GetChannel (ChannelId 5))) `shouldReturn` Just (-13)
     it "survives 40 runs of a script that sends 3 MB of samples (refused as too long)" $ do
       outcomes <- replicateM 40 (fst <$> runScriptFile env (scripts <> "big-samples.hs"))
-      let tooLong = length (filter (\case Threw m -> "exceeds maxMsgLen" `isInfixOf` m; _ -> False) outcomes)
-      putStrLn ("      refused as too long: " <> show tooLong <> " of 40; other outcomes: " <> show (filter (\case Threw m -> not ("exceeds maxMsgLen" `isInfixOf` m); _ -> True) outcomes))
+      let refusedLong = \case Threw m -> "a message of 3000011 bytes is over" `isInfixOf` m; _ -> False
+          tooLong = length (filter refusedLong outcomes)
+      putStrLn ("      refused as too long: " <> show tooLong <> " of 40; other outcomes: " <> show (filter (not . refusedLong) outcomes))
       tooLong `shouldBe` 40
   describe "bounds" $ do
     it "abandons a load that runs over its time, and loads the next script" $ do

@@ -1,0 +1,5 @@
+-- Says an endless line.
+import Script
+
+script :: Script ()
+script = say (cycle "endless ")
