@@ -21,7 +21,7 @@ import Control.Concurrent.Async (Async, async, asyncWithUnmask, cancel)
 import Control.Concurrent.MVar (MVar, modifyMVar_, newMVar, swapMVar)
 import Control.Concurrent.QSem (QSem, newQSem, signalQSem, waitQSem)
 import Control.Concurrent.STM (TQueue, atomically, newTQueueIO, readTQueue, writeTQueue)
-import Control.Exception (IOException, SomeAsyncException, SomeException, catch, finally, fromException, throwIO, try)
+import Control.Exception (IOException, SomeAsyncException, SomeException, catch, finally, fromException, onException, throwIO, try)
 import Control.Monad (void)
 import Data.ByteString (ByteString)
 import Data.Foldable (traverse_)
@@ -116,7 +116,7 @@ startWorker (program, arguments) limit requestLimit session relay = do
             close_fds = True,
             env = Just (("TMPDIR", scratchDir) : filter ((/= "TMPDIR") . fst) environment)
           }
-  started <- createProcess spec
+  started <- createProcess spec `onException` removeDirectoryRecursive scratchDir
   case started of
     (Just input, Just output, _, handle) -> do
       shared <- Peer handle <$> channel input <*> newTQueueIO <*> newMVar Map.empty <*> newQSem maxInFlight
