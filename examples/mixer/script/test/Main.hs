@@ -172,6 +172,11 @@ spec env = do
     it "cuts an endless exception text at 4000 characters" $ do
       (outcome, _) <- runScriptFile env (scripts <> "show-endless.hs")
       outcome `shouldSatisfy` \case Threw m -> length m == 4000; _ -> False
+    it "reports a worker whose process dies, and the host goes on" $ do
+      let dying = (host env) {workerCommand = ("/bin/sh", ["-c", "kill -SEGV $$"])}
+      outcome <- bounded "a dying worker" (runFile dying (relay env) (scripts <> "finishes.hs"))
+      outcome `shouldBe` NotLoaded (SessionFailed "the worker killed by signal 11 while loading")
+      fst <$> runScriptFile env (scripts <> "finishes.hs") `shouldReturn` Finished
     it "cuts an endless line at 16384 characters" $ do
       (outcome, said) <- runScriptFile env (scripts <> "say-endless.hs")
       outcome `shouldBe` Finished
