@@ -3,9 +3,9 @@
 -- | The two uses of the GHC API that hint does not cover, and the only module that
 -- differs between GHC versions: reading a file's pragma options without running
 -- anything, and collecting GHC's error messages. Used by "ScriptHost.Pragmas" and
--- "ScriptHost.Session". The GHC 9.0 branch is the one built and tested here; the
--- branch for GHC 9.4 and later follows those versions' API and is built by the Nix
--- flake only.
+-- "ScriptHost.Session". It has two branches: one for GHC 9.0, and one for GHC 9.6 and
+-- later (the logger hooks, diagnostics with a code); CI builds and tests the first with
+-- GHC 9.0.2 and the second with 9.6.6 and 9.10.3.
 module ScriptHost.Ghc
   ( pragmaOptions,
     collectErrors,
@@ -14,7 +14,7 @@ where
 
 import Data.IORef (IORef, modifyIORef')
 import qualified GHC
-#if MIN_VERSION_ghc(9,4,0)
+#if MIN_VERSION_ghc(9,6,0)
 import GHC.Driver.Config.Parser (initParserOpts)
 import GHC.Driver.Monad (modifyLogger)
 import GHC.Driver.Session (DynFlags)
@@ -22,7 +22,7 @@ import GHC.Parser.Header (getOptionsFromFile)
 import GHC.Types.Error (MessageClass (..), Severity (..))
 import GHC.Types.SrcLoc (getLoc, unLoc)
 import GHC.Utils.Error (mkLocMessage)
-import GHC.Utils.Logger (LogAction, pushLogHook)
+import GHC.Utils.Logger (LogAction, log_default_user_context, pushLogHook)
 import GHC.Utils.Outputable (defaultSDocContext, ppr, renderWithContext)
 #else
 import GHC.Driver.Session (DynFlags, LogAction, log_action)
@@ -37,7 +37,7 @@ import GHC.Utils.Outputable (ppr, showSDoc)
 -- as GHC does before choosing a preprocessor, and runs nothing. Throws GHC's
 -- @SourceError@ on a malformed pragma and an 'IOError' if the file cannot be read.
 pragmaOptions :: DynFlags -> FilePath -> IO [(String, String)]
-#if MIN_VERSION_ghc(9,4,0)
+#if MIN_VERSION_ghc(9,6,0)
 pragmaOptions dflags file = do
   (_, options) <- getOptionsFromFile (initParserOpts dflags) file
   pure [(renderWithContext defaultSDocContext (ppr (getLoc option)), unLoc option) | option <- options]
@@ -51,20 +51,18 @@ pragmaOptions dflags file = do
 -- with its place. hint 0.9.0.6 on GHC 9.0 loses them: it reports @Got no error
 -- message@ while GHC writes them to stderr.
 collectErrors :: GHC.GhcMonad m => IORef [String] -> m ()
-#if MIN_VERSION_ghc(9,4,0)
+#if MIN_VERSION_ghc(9,6,0)
 collectErrors errorsRef = modifyLogger (pushLogHook (const collect))
   where
     collect :: LogAction
-    collect _ messageClass srcSpan doc = case messageClass of
+    collect logFlags messageClass srcSpan doc = case messageClass of
       MCFatal -> record
-#if MIN_VERSION_ghc(9,8,0)
       MCDiagnostic SevError _ _ -> record
-#else
-      MCDiagnostic SevError _ -> record
-#endif
       _ -> pure ()
       where
-        record = modifyIORef' errorsRef (renderWithContext defaultSDocContext (mkLocMessage messageClass srcSpan doc) :)
+        -- The session's own context, so that the text reads as GHC's message would
+        -- (with Unicode quotes where the locale has them).
+        record = modifyIORef' errorsRef (renderWithContext (log_default_user_context logFlags) (mkLocMessage messageClass srcSpan doc) :)
 #else
 collectErrors errorsRef = do
   dflags <- GHC.getSessionDynFlags
