@@ -1,19 +1,28 @@
 {-# LANGUAGE CPP #-}
 
--- | The two uses of the GHC API that hint does not cover, and the only module that
+-- | The uses of the GHC API that hint does not cover, and the only module that
 -- differs between GHC versions: reading a file's pragma options without running
--- anything, and collecting GHC's error messages. Used by "ScriptHost.Pragmas" and
+-- anything, collecting GHC's error messages, and keeping the meaning of the package
+-- flags. Used by "ScriptHost.Pragmas" and
 -- "ScriptHost.Session". It has two branches: one for GHC 9.0, and one for GHC 9.6 and
 -- later (the logger hooks, diagnostics with a code); CI builds and tests the first with
 -- GHC 9.0.2 and the second with 9.6.6 and 9.10.3.
 module ScriptHost.Ghc
   ( pragmaOptions,
     collectErrors,
+    adaptPackageFlags,
   )
 where
 
 import Data.IORef (IORef, modifyIORef')
 import qualified GHC
+#if MIN_VERSION_ghc(9,10,0)
+import Data.Maybe (isNothing)
+import GHC.Driver.Env (hsc_units)
+import GHC.Driver.Session (PackageArg (..), PackageFlag (..), TrustFlag (..), packageFlags, trustFlags)
+import GHC.Unit.Info (mkUnit, unitComponentName, unitPackageNameString)
+import GHC.Unit.State (listUnitInfo)
+#endif
 #if MIN_VERSION_ghc(9,6,0)
 import GHC.Driver.Config.Parser (initParserOpts)
 import GHC.Driver.Monad (modifyLogger)
@@ -76,4 +85,38 @@ collectErrors errorsRef = do
       _ -> pure ()
       where
         record = modifyIORef' errorsRef (showSDoc dflags (mkLocMessage severity srcSpan doc) :)
+#endif
+
+-- | Makes the session's @-package@ and @-trust@ flags mean on this GHC what they
+-- mean on GHC 9.0 and 9.6. On GHC 9.10, where they differ, it changes two things:
+--
+-- * @-package NAME@, for a NAME with sublibraries, names NAME's main library: 9.10
+--   matches the sublibraries too (they carry NAME as their package name) and may
+--   expose one of them, leaving the main library hidden.
+-- * @-trust base@ trusts @ghc-internal@ as well: 9.10's @base@ re-exports modules of
+--   @ghc-internal@ (@Control.Monad@, for one), which Safe Haskell then needs trusted.
+--   The package stays hidden, so a script still cannot import it.
+--
+-- Elsewhere it does nothing.
+adaptPackageFlags :: GHC.GhcMonad m => m ()
+#if MIN_VERSION_ghc(9,10,0)
+adaptPackageFlags = do
+  units <- hsc_units <$> GHC.getSession
+  dflags <- GHC.getSessionDynFlags
+  let named name = [unit | unit <- listUnitInfo units, unitPackageNameString unit == name]
+      expose (ExposePackage text (PackageArg name) renaming)
+        | libraries@(_ : _ : _) <- named name,
+          [main] <- filter (isNothing . unitComponentName) libraries =
+            ExposePackage text (UnitIdArg (mkUnit main)) renaming
+      expose flag = flag
+      internal = [TrustPackage "ghc-internal" | TrustPackage "base" `elem` trustFlags dflags]
+  _ <-
+    GHC.setSessionDynFlags
+      dflags
+        { packageFlags = map expose (packageFlags dflags),
+          trustFlags = trustFlags dflags <> internal
+        }
+  pure ()
+#else
+adaptPackageFlags = pure ()
 #endif

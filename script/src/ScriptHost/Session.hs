@@ -42,7 +42,7 @@ import Language.Haskell.Interpreter
     setTopLevelModules,
   )
 import Language.Haskell.Interpreter.Unsafe (unsafeRunInterpreterWithArgsLibdir)
-import ScriptHost.Ghc (collectErrors, pragmaOptions)
+import ScriptHost.Ghc (adaptPackageFlags, collectErrors, pragmaOptions)
 import ScriptHost.Pragmas (defaultExtensions, refusedOption)
 
 -- | What a session needs to know about the application's scripts.
@@ -114,7 +114,7 @@ withSession cfg inner = do
   errorsRef <- newIORef []
   queue <- newEmptyMVar
   let serve = do
-        runGhc (collectErrors errorsRef)
+        runGhc (adaptPackageFlags >> collectErrors errorsRef)
         forever (join (liftIO (takeMVar queue)))
   withAsync (unsafeRunInterpreterWithArgsLibdir (ghcArgs cfg) (ghcLibdir cfg) serve) $ \running ->
     inner (Session cfg errorsRef queue running)
