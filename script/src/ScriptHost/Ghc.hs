@@ -2,11 +2,10 @@
 
 -- | The uses of the GHC API that hint does not cover, and the only module that
 -- differs between GHC versions: reading a file's pragma options without running
--- anything, collecting GHC's error messages, and keeping the meaning of the package
--- flags. Used by "ScriptHost.Pragmas" and
--- "ScriptHost.Session". It has two branches: one for GHC 9.0, and one for GHC 9.6 and
--- later (the logger hooks, diagnostics with a code); CI builds and tests the first with
--- GHC 9.0.2 and the second with 9.6.6 and 9.10.3.
+-- anything, collecting GHC's error messages, and keeping what the package flags mean.
+-- Used by "ScriptHost.Pragmas" and "ScriptHost.Session". Its branches: GHC 9.0, and
+-- GHC 9.6 and later (logger hooks, diagnostics with a code), with a part for 9.10
+-- (package flags); CI builds and tests them with GHC 9.0.2, 9.6.6 and 9.10.3.
 module ScriptHost.Ghc
   ( pragmaOptions,
     collectErrors,
