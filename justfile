@@ -12,17 +12,21 @@ rs_lib_dir := justfile_directory() / "target/release"
 # Links to the static libraries only. A linker that finds a .so beside the .a picks
 # the .so, so the static build looks here and never sees the mixer's .so.
 static_lib_dir := rs_lib_dir / "static"
-# The static build (dist-newstyle): the bridge's tests and soak, the mixer's benchmark
+# Where cabal builds: dist-newstyle for the machine's GHC. scripts/test-ghc sets
+# RS_IN_HS_BUILDDIR to dist-newstyle/ghc-<version> for each other GHC, so that two
+# GHCs never share a build folder.
+build_dir := env("RS_IN_HS_BUILDDIR", justfile_directory() / "dist-newstyle")
+# The static build (build_dir): the bridge's tests and soak, the mixer's benchmark
 # and tests, the minimal example, each with its engine linked in.
-cabal := "cabal --project-file=" + justfile_directory() / "cabal.project" + " --extra-lib-dirs=" + static_lib_dir
+cabal := "cabal --project-file=" + justfile_directory() / "cabal.project" + " --builddir=" + build_dir + " --extra-lib-dirs=" + static_lib_dir
 static_packages := "rs-in-hs rs-in-hs-probe mixer minimal"
-# The dynamic build (dist-newstyle/dynamic): the script host, linked with -dynamic
+# The dynamic build (build_dir/dynamic): the script host, linked with -dynamic
 # against shared Haskell libraries and the mixer's .so (found through the runpath
 # GHC writes), so that the interpreter loads the very libraries the host runs on.
-cabal_dynamic := "cabal --project-file=" + justfile_directory() / "cabal.project" + " --builddir=" + justfile_directory() / "dist-newstyle/dynamic" + " --enable-shared --enable-executable-dynamic --extra-lib-dirs=" + rs_lib_dir
+cabal_dynamic := "cabal --project-file=" + justfile_directory() / "cabal.project" + " --builddir=" + build_dir / "dynamic" + " --enable-shared --enable-executable-dynamic --extra-lib-dirs=" + rs_lib_dir
 # The dynamic build's in-place package database, where the script interpreter finds
 # the mixer-script package (the GHC version is filled in by the recipes).
-script_db := justfile_directory() / "dist-newstyle/dynamic/packagedb/ghc-"
+script_db := build_dir / "dynamic/packagedb/ghc-"
 
 # List the recipes.
 default:
@@ -37,7 +41,11 @@ build-rs:
 
 # Build the statically linked Haskell packages (bridge, probe tests and soak, mixer
 # demo, minimal example).
-build-hs: build-rs _cabal-config
+build-hs: build-rs _build-hs
+
+# The static build alone, against the Rust libraries already built (the root file
+# systems of scripts/test-ghc have no cargo).
+_build-hs: _cabal-config
     #!/usr/bin/env bash
     set -euo pipefail
     # cabal does not track extra-libraries, so a new Rust lib alone relinks nothing.
@@ -58,7 +66,10 @@ build-hs: build-rs _cabal-config
 # Build the script host (dynamically linked; no relink is needed when the mixer's
 # .so changes): the rs-in-hs-script library, the mixer's Script API, the
 # rs-in-hs-script executable, its tests and its figures.
-build-script: build-rs _cabal-config
+build-script: build-rs _build-script
+
+# The dynamic build alone, against the Rust libraries already built.
+_build-script: _cabal-config
     {{ cabal_dynamic }} build rs-in-hs-script mixer-script --enable-tests
 
 # Build everything: the static programs and the dynamic script host.
@@ -70,17 +81,35 @@ test-rs:
 
 # Run the Haskell test suites (the bridge's hspec suites, the one linked without
 # -threaded, the mixer's golden tests) and the minimal example.
-test-hs: build-hs
+test-hs: build-rs _test-hs
+
+# The Haskell test suites and the minimal example alone, against the Rust libraries
+# already built.
+_test-hs: _build-hs
     {{ cabal }} test rs-in-hs-probe mixer --enable-tests
     {{ cabal }} run minimal:exe:minimal
 
 # Run the script host's tests: refusals, escapes, hostile scripts, bounds, one engine,
 # reloads, the example scripts.
-test-script: build-script
+test-script: build-rs _test-script
+
+# The script host's tests alone, against the Rust libraries already built.
+_test-script: _build-script
     MIXER_SCRIPT_PACKAGE_DB={{ script_db }}$(ghc --numeric-version) {{ cabal_dynamic }} test mixer-script --enable-tests
 
 # Run every test suite.
 test: test-rs test-hs test-script
+
+# Build and run the Haskell suites (test-hs, test-script) and the README's
+# walk-through with GHC VERSION: 9.0 (Debian 12, this machine), 9.6 (Debian 13) or
+# 9.10 (Debian sid), the last two in a root file system of their release (made on first
+# use, under /var/cache/rs-in-hs/roots; RS_IN_HS_ROOTS moves it).
+test-ghc version: build-rs
+    scripts/test-ghc {{ version }}
+
+# test-ghc on every GHC that CI tests.
+test-ghcs: build-rs
+    scripts/test-ghc
 
 # Run a mixer script FILE with the script host (examples/scripts/ has some); add
 # --watch to reload it on each change.

@@ -32,14 +32,14 @@ let
     # GHC 9.8 (haskell.nix maps ghc98 to its newest 9.8.x). Why this one:
     # - haskell.nix CI-tests ghc96/98/910/912/914 at this pin, so cache.iog.io
     #   should have the compiler and GHC is not built from source;
-    # - the Debian path compiles with GHC 9.0.2; 9.8 is the second-oldest tested
-    #   series, so the Nix build stays near that base line without sitting on
-    #   ghc96, the oldest tested series and so the likeliest to lose its cache;
-    # - the cabal file's upper bounds (store <0.8, hspec <2.12, mtl <2.4,
-    #   bytestring <0.13, ...) were set against releases that 9.8's boot packages
-    #   fit; dependencies heavy on Template Haskell (store, th-utilities) and the
-    #   ghc-lib-parser under hlint/ormolu have had 9.8 releases for a long time,
-    #   while the newest series often wait for them.
+    # - .ci/run builds and tests every package with Debian's GHC 9.0.2, 9.6.6 and
+    #   9.10.3 (`just test-ghcs`), so 9.8 lies between two tested versions; it is
+    #   the second-oldest series haskell.nix tests, which keeps the Nix build near
+    #   that range without sitting on ghc96, the likeliest to lose its cache;
+    # - the cabal files' bounds reach what Debian sid ships with 9.10.3 (base
+    #   <4.21, ghc <9.11, ...), which 9.8's boot packages fit; dependencies heavy on
+    #   Template Haskell (store, th-utilities) and the ghc-lib-parser under
+    #   hlint/ormolu have had 9.8 releases for a long time.
     compiler-nix-name = "ghc98";
 
     modules = [

@@ -35,7 +35,6 @@ import Control.Monad (forM, unless, when)
 import Control.Monad.IO.Class (liftIO)
 import Control.Monad.IO.Unlift (withRunInIO)
 import Data.IORef (IORef, atomicModifyIORef', newIORef, readIORef, writeIORef)
-import Data.List (foldl')
 import Data.Word (Word64)
 import GHC.Clock (getMonotonicTimeNSec)
 import Options.Applicative
@@ -335,5 +334,5 @@ castFlood run stop = go 0
 report :: [(String, String)] -> IO ()
 report rows = mapM_ (\(name, figure) -> putStrLn (pad name <> figure)) rows
   where
-    width = 2 + foldl' max 0 (map (length . fst) rows)
+    width = 2 + maximum (0 : map (length . fst) rows)
     pad s = s <> replicate (width - length s) ' '

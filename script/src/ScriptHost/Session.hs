@@ -46,7 +46,7 @@ import Language.Haskell.Interpreter
     setTopLevelModules,
   )
 import Language.Haskell.Interpreter.Unsafe (unsafeRunInterpreterWithArgsLibdir)
-import ScriptHost.Ghc (collectErrors, pragmaOptions)
+import ScriptHost.Ghc (adaptPackageFlags, collectErrors, pragmaOptions)
 import ScriptHost.Pragmas (defaultExtensions, refusedOption)
 import ScriptHost.Source (Source (..), copySource, ownPlaces)
 import System.Directory (removeDirectoryRecursive)
@@ -134,7 +134,7 @@ withSession cfg inner = withSystemTempDirectory "rs-in-hs-script" $ \folder -> d
   errorsRef <- newIORef []
   queue <- newEmptyMVar
   let serve = do
-        runGhc (collectErrors errorsRef)
+        runGhc (adaptPackageFlags >> collectErrors errorsRef)
         forever (join (liftIO (takeMVar queue)))
   withAsync (unsafeRunInterpreterWithArgsLibdir (ghcArgs cfg) (ghcLibdir cfg) serve) $ \running ->
     inner (Session cfg errorsRef queue running folder)

@@ -1,4 +1,5 @@
-//! The generated Haskell module is current (`just gen` rewrites it).
+//! The generated Haskell module is current (`RS_IN_HS_GEN=write cargo test --test generated`
+//! rewrites it).
 
 #[test]
 fn the_haskell_protocol_module_is_current() {

@@ -2,6 +2,7 @@
 {-# LANGUAGE ScopedTypeVariables #-}
 {-# LANGUAGE Trustworthy #-}
 {-# LANGUAGE TypeFamilies #-}
+{-# LANGUAGE TypeOperators #-}
 
 -- | The API of mixer scripts: the one module a script imports besides @base@.
 -- Scripts are run by the script host (@rs-in-hs-script FILE@) and compiled as Safe
