@@ -107,7 +107,8 @@ spec = do
   it "drops 100 calls cancelled behind a stalled engine; the engine runs none of them" $ do
     old <- bridgeStats
     ran <- withBridge defaultConfig $ do
-      sleeper <- stall 300
+      -- Long enough for 100 submissions and cancels on a loaded machine.
+      sleeper <- stall 2000
       ran <- liftIO probeCallsRun
       accepted <- callsAccepted <$> liftIO bridgeStats
       callers <- forM [1 .. 100] (asyncRust . callRust . Echo)
