@@ -1,4 +1,5 @@
 {-# LANGUAGE RankNTypes #-}
+{-# LANGUAGE ScopedTypeVariables #-}
 
 -- | The script host's figures, in one run: the time to load a script (a worker
 -- started and the script compiled in it), the latency of a call made from a
@@ -8,8 +9,10 @@
 module Main (main) where
 
 import Control.Concurrent (threadDelay)
+import Control.Exception (IOException, try)
 import Control.Monad (forM, replicateM_)
 import Control.Monad.IO.Unlift (withRunInIO)
+import Data.Char (isDigit)
 import Data.List (sort)
 import GHC.Clock (getMonotonicTimeNSec)
 import Mixer.Protocol (Mixer, Ping (..))
@@ -17,6 +20,7 @@ import MixerScript (mixerHost, relayTo, serveIfWorker, sessionFromEnv)
 import RustBridge (Rust, callRust, defaultConfig, withRust)
 import RustBridge.ProcSelf (procStatus)
 import ScriptHost (HostConfig (..), Outcome (..), reload, runFile, withRunner)
+import System.Directory (listDirectory)
 import Text.Printf (printf)
 
 -- | How many pings each latency round makes (the script makes as many).
@@ -68,6 +72,40 @@ main = do
             OverMemory bytes -> show (bytes `div` (1024 * 1024)) <> " MB in its worker when it was ended"
             other -> "not ended for its memory: " <> show other
       printf "memory hog with a 1 GiB bound: host RSS before %d MB; the hog %s; host RSS after %d MB\n" (before `div` 1024) during (after `div` 1024)
+      (ahead, amid, behind) <- withRunner config relay (const (pure ())) $ \runner -> do
+        threadDelay 1000000
+        ahead <- familyRss
+        _ <- reload runner (scripts <> "memory-hog.hs")
+        threadDelay 1500000
+        amid <- familyRss
+        _ <- reload runner (scripts <> "idle.hs")
+        threadDelay 1000000
+        (,,) ahead amid <$> familyRss
+      printf "memory hog replaced by a reload: RSS of the host and its workers before %d MB, 1.5 s into the hog %d MB, 1 s after the reload %d MB\n" (ahead `div` 1024) (amid `div` 1024) (behind `div` 1024)
+
+-- | The resident memory of this process and its children (the workers), in kB.
+familyRss :: IO Int
+familyRss = do
+  self <- takeWhile (/= ' ') <$> readFile "/proc/self/stat"
+  entries <- filter (all isDigit) <$> listDirectory "/proc"
+  sizes <- forM entries $ \pid -> do
+    reading <- try (readProc pid)
+    pure $ case reading of
+      Right (parent, kb) | parent == self -> kb
+      Right _ -> 0
+      Left (_ :: IOException) -> 0
+  (+ sum sizes) <$> procStatus "VmRSS"
+  where
+    -- The parent's pid (the second field after the command, which ends with the
+    -- last ')') and the resident memory of a process.
+    readProc pid = do
+      stat <- readFile ("/proc/" <> pid <> "/stat")
+      status <- readFile ("/proc/" <> pid <> "/status")
+      let parent = case words (reverse (takeWhile (/= ')') (reverse stat))) of
+            _ : ppid : _ -> ppid
+            _ -> ""
+          kb = sum [read size | line <- lines status, ("VmRSS:", rest) <- [splitAt 6 line], [size, _] <- [words rest]]
+      length status `seq` pure (parent, kb)
 
 -- | The action's wall-clock time in seconds, and its result.
 timed :: IO a -> IO (Double, a)
