@@ -1,5 +1,6 @@
 {-# LANGUAGE FlexibleContexts #-}
 {-# LANGUAGE TypeFamilies #-}
+{-# LANGUAGE TypeOperators #-}
 
 -- | Which of the mixer's messages a script may send, and the host's check of each:
 -- a message has an instance here or a script cannot send it, so a message added
