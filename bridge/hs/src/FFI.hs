@@ -88,10 +88,11 @@ data Status
   | StatusAbandoned
   | StatusExpired
   | StatusAlreadyAnswered
+  | StatusUnanswered
   deriving (Eq, Show, Enum, Bounded)
 
 -- | The status for a C code, if it is one. The codes are the constructors' indices
--- (0 to 17), as in Rust.
+-- (0 to 18), as in Rust.
 statusFromCode :: CInt -> Maybe Status
 statusFromCode code
   | code >= 0 && fromIntegral code <= fromEnum (maxBound :: Status) = Just (toEnum (fromIntegral code))

@@ -258,7 +258,8 @@ pub unsafe fn release(reply: *const c_void) -> c_int {
 /// `h2r_stats`: writes up to `len` counters to `out`, in this order: calls
 /// accepted, calls answered, reply handles issued, reply handles released, tokens
 /// created, tokens freed unsent, calls dropped abandoned, calls dropped expired,
-/// calls woken (see [`crate::stats`]).
+/// calls woken, calls deferred, deferred calls settled, answers late, calls
+/// unanswered, calls revoked (see [`crate::stats`]).
 ///
 /// # Safety
 /// `out` must be valid for writes of `len` `u64`s (or `len == 0`).

@@ -24,6 +24,7 @@ pub mod events;
 mod export;
 #[doc(hidden)]
 pub mod ffi;
+mod later;
 mod protocol;
 mod reply;
 pub mod schema;
@@ -33,8 +34,9 @@ pub mod wire;
 mod worker;
 
 pub use bridge::CHANNEL_CAPACITY;
-pub use engine::{Cast, Engine, Event, Reply, Request};
+pub use engine::{Call, Cast, Engine, Event, Reply, Request};
 pub use events::{EventStats, Events};
+pub use later::{Cancelled, Later};
 pub use protocol::{Describer, Protocol};
 pub use status::Status;
 
@@ -43,6 +45,7 @@ pub use status::Status;
 pub mod __private {
     pub use crate::bridge::Bridge;
     pub use crate::ffi;
+    pub use crate::later::Responder;
     pub use crate::reply::{Notify, ThreadDone};
 }
 
