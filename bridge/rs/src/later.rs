@@ -5,7 +5,8 @@
 //! 1. A [`Later`] answers once, with its request's reply type; the worker goes on
 //!    with the next message as soon as `call_later` returns.
 //! 2. A handle dropped unanswered answers its caller `Unanswered` at once (and is
-//!    counted, unless the caller had already given up), on any
+//!    counted, unless the caller had already given up; `Expired` once the call's
+//!    deadline has passed, which `callRustTimeout` reads as no reply), on any
 //!    thread, a panicking one included. A panic on the worker inside `call_later`
 //!    answers `EnginePanicked` with the panic's message, as for any call. A handle
 //!    dropped while the bridge stops (with the engine, once the queue is drained)
@@ -99,12 +100,40 @@ impl<R> Later<R> {
     /// A future that resolves when the caller stops waiting: it released its
     /// handle, or the bridge was stopped. It does not watch the clock: a task that
     /// also stops at the [`deadline`](Self::deadline) selects on a timer too (the
-    /// `tokio` feature's [`Later::run_on`] does both). It owns what it watches, so it
+    /// `tokio` feature's `Later::run_on` does both). It owns what it watches, so it
     /// lives apart from the handle.
     pub fn cancelled(&self) -> Cancelled {
         Cancelled {
             cell: Arc::clone(self.responder.cell()),
         }
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl<R: Send + 'static> Later<R> {
+    /// Runs `work` as a task on `runtime` and answers with its output. The task
+    /// stops, dropping `work` unfinished, as soon as the caller stops waiting or the
+    /// call's deadline passes (the caller then reads `Nothing` from
+    /// `callRustTimeout`).
+    pub fn run_on<F>(self, runtime: &tokio::runtime::Handle, work: F) -> tokio::task::JoinHandle<()>
+    where
+        F: Future<Output = R> + Send + 'static,
+    {
+        let cancelled = self.cancelled();
+        let deadline = self.deadline();
+        runtime.spawn(async move {
+            let expired = async move {
+                match deadline {
+                    Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                reply = work => self.answer(reply),
+                () = cancelled => {}
+                () = expired => {}
+            }
+        })
     }
 }
 
@@ -225,8 +254,15 @@ impl Drop for Responder {
             }
             return;
         }
+        let expired = self
+            .pending
+            .as_ref()
+            .and_then(PendingCall::deadline)
+            .is_some_and(|deadline| Instant::now() >= deadline);
         let why = if self.gate.stopping.load(Ordering::Acquire) {
             Status::ShuttingDown
+        } else if expired {
+            Status::Expired
         } else {
             Status::Unanswered
         };
@@ -234,7 +270,8 @@ impl Drop for Responder {
         if !self.cell().caller_gone() {
             match why {
                 Status::ShuttingDown => crate::stats::call_revoked(),
-                _ => crate::stats::call_unanswered(),
+                Status::Unanswered => crate::stats::call_unanswered(),
+                _ => {}
             }
         }
         self.settle(Outcome::Failed(why, why.to_string()));
@@ -427,5 +464,12 @@ mod tests {
         gate.stop();
         drop(dropped);
         assert_eq!(failed(&cell), Some(Status::ShuttingDown));
+    }
+
+    #[test]
+    fn a_handle_dropped_after_its_deadline_answers_expired() {
+        let (dropped, cell, _gate) = later(Some(Instant::now()));
+        drop(dropped);
+        assert_eq!(failed(&cell), Some(Status::Expired));
     }
 }
