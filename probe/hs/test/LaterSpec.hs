@@ -26,7 +26,7 @@ outstanding n = liftIO (within 10 (waitUntil ((== n) . deferredOutstanding <$> b
 
 -- | Waits (at most 10 s) until the engine has noticed one more cancel than before.
 noticedSince :: Word64 -> IO ()
-noticedSince before = within 10 (waitUntil ((> before) <$> probeCancelsNoticed))
+noticedSince seen = within 10 (waitUntil ((> seen) <$> probeCancelsNoticed))
 
 spec :: Spec
 spec = do
@@ -59,17 +59,17 @@ spec = do
         other -> expectationFailure ("expected EnginePanicked, got " <> show other)
 
   it "tells the running work when callRustTimeout runs out" $ do
-    before <- probeCancelsNoticed
+    seen <- probeCancelsNoticed
     withBridge defaultConfig $ do
       callRustTimeout 50000 (SleepLater 10000) >>= liftIO . (`shouldBe` Nothing)
-      liftIO (noticedSince before)
+      liftIO (noticedSince seen)
 
   it "tells the running work when its caller is cancelled" $ do
-    before <- probeCancelsNoticed
+    seen <- probeCancelsNoticed
     withBridge defaultConfig $ do
       caller <- asyncRust (callRust (SleepLater 10000))
       outstanding 1
-      liftIO (cancel caller >> noticedSince before)
+      liftIO (cancel caller >> noticedSince seen)
 
   it "revokes the handles the engine holds when withRust returns: their callers get ShuttingDown at once" $ do
     old <- bridgeStats
