@@ -329,9 +329,10 @@ pub fn token_freed_unsent() -> c_int {
     })
 }
 
-/// `h2r_calls_in_flight`: how many accepted calls are not settled yet, over the
-/// process (a hint read with relaxed loads: the Haskell caller spins only when few
-/// are, since with a queue the worker is busy anyway).
+/// `h2r_calls_in_flight`: how many accepted calls are not settled yet, less the
+/// deferred ones whose handles the engine holds (they keep no worker busy), over
+/// the process (a hint read with relaxed loads: the Haskell caller spins only when
+/// few are, since with a queue the worker is busy anyway).
 pub fn calls_in_flight() -> u64 {
     stats::calls_in_flight()
 }

@@ -115,12 +115,17 @@ pub fn snapshot() -> Snapshot {
     }
 }
 
-/// Accepted calls not settled yet (queued or running), from two relaxed loads: a
-/// hint for a caller deciding whether to spin, not an exact count.
+/// Accepted calls not settled yet (queued or running), less the deferred calls
+/// whose handles the engine holds (they keep no worker busy), from relaxed loads:
+/// a hint for a caller deciding whether to spin, not an exact count.
 pub fn calls_in_flight() -> u64 {
+    let deferred = CALLS_DEFERRED
+        .load(Ordering::Relaxed)
+        .saturating_sub(DEFERRED_SETTLED.load(Ordering::Relaxed));
     CALLS_ACCEPTED
         .load(Ordering::Relaxed)
         .saturating_sub(CALLS_ANSWERED.load(Ordering::Relaxed))
+        .saturating_sub(deferred)
 }
 
 pub(crate) fn call_accepted() {

@@ -66,6 +66,11 @@ fn the_worker_goes_on_while_a_handle_is_held_and_the_answer_comes_later() {
     assert_eq!(held.read().0, Err(Status::Pending));
     assert!(eventually(|| snapshot().deferred_outstanding() == 1));
     assert_eq!(snapshot().calls_deferred - before.calls_deferred, 1);
+    assert_eq!(
+        rs_in_hs::stats::calls_in_flight(),
+        0,
+        "a held handle keeps no worker busy, so callers may spin"
+    );
     answer_held();
     assert_eq!(next_wake(), 1);
     assert_eq!(held.reply(), Reply::HoldLater(41));
