@@ -47,7 +47,7 @@ use counters::Counters;
 use params::{Command, Params, STRIPS};
 pub(crate) use params::{Lane, Strip};
 use render::{MeterLevel, RenderEnds, Renderer, Report};
-pub(crate) use service::Imports;
+pub(crate) use service::{Imports, cancel_noticed_unix_ns};
 use service::{ServiceEnds, ServiceMessage};
 
 /// The render thread's settings at power-on: 128-frame blocks at 48 kHz on the null
@@ -90,7 +90,9 @@ pub(crate) struct Audio {
     /// before any newer command.
     backlog: Vec<Command>,
     render: Option<device::RenderThread>,
-    service: Option<(Sender<ServiceMessage>, JoinHandle<()>)>,
+    /// The service thread's one strong sender (its nudges hold weak ones), and the
+    /// thread.
+    service: Option<(Arc<Sender<ServiceMessage>>, JoinHandle<()>)>,
 }
 
 impl std::fmt::Debug for Audio {
@@ -153,6 +155,7 @@ impl Audio {
             meter_interval,
         );
         let (service_tx, service_rx) = mpsc::channel();
+        let service_tx = Arc::new(service_tx);
         let service = service::spawn(
             ServiceEnds {
                 garbage,
@@ -160,7 +163,7 @@ impl Audio {
                 recording,
             },
             Arc::clone(&counters),
-            service_rx,
+            (Arc::downgrade(&service_tx), service_rx),
             Box::new(move |report| {
                 if let Some(events) = events.get() {
                     emit(events, report);

@@ -6,12 +6,15 @@
 //! channel is disconnected, after a last round.
 
 use std::fs::File;
+use std::future::Future;
 use std::io::BufWriter;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::task::{Context, Wake, Waker};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rs_in_hs::Later;
 use rs_in_hs::wire::WireText;
@@ -46,6 +49,32 @@ pub(crate) enum ServiceMessage {
         path: String,
         reply: Later<Option<ImportOutcome>>,
     },
+    /// The caller of a waiting call gave up: look at the waiting calls now.
+    Nudge,
+}
+
+/// When the service thread last dropped a waiting call whose caller gave up, in
+/// nanoseconds since the Unix epoch (the system clock, which the benchmark reads
+/// too); 0 before the first.
+static CANCEL_NOTICED_UNIX_NS: AtomicU64 = AtomicU64::new(0);
+
+/// When the service thread last learnt that a waiting call's caller gave up (see
+/// [`CANCEL_NOTICED_UNIX_NS`]), for the benchmark.
+pub(crate) fn cancel_noticed_unix_ns() -> u64 {
+    CANCEL_NOTICED_UNIX_NS.load(Ordering::Acquire)
+}
+
+/// Wakes the service thread with a [`ServiceMessage::Nudge`] when a waiting call's
+/// caller gives up (it is the waker of the calls' `Cancelled` futures). Weak, so
+/// that the control worker's sender stays the one whose drop stops the thread.
+struct Nudge(Weak<Sender<ServiceMessage>>);
+
+impl Wake for Nudge {
+    fn wake(self: Arc<Self>) {
+        if let Some(service) = self.0.upgrade() {
+            let _ = service.send(ServiceMessage::Nudge);
+        }
+    }
 }
 
 /// Sources the service thread read, for the control worker to take.
@@ -88,14 +117,17 @@ struct Service {
     /// Calls waiting for the render clock to reach a frame.
     waiting: Vec<(u64, Later<u64>)>,
     imports: Arc<Imports>,
+    /// Registered with each waiting call's cancellation future.
+    nudge: Waker,
 }
 
-/// Starts the service thread; `on_report` takes each report in order, and the
-/// imported sources go to `imports`.
+/// Starts the service thread, which takes its messages from `messages` (whose
+/// sender is `sender`); `on_report` takes each report in order, and the imported
+/// sources go to `imports`.
 pub(crate) fn spawn(
     ends: ServiceEnds,
     counters: Arc<Counters>,
-    messages: Receiver<ServiceMessage>,
+    (sender, messages): (Weak<Sender<ServiceMessage>>, Receiver<ServiceMessage>),
     on_report: Box<dyn FnMut(Report) + Send>,
     imports: Arc<Imports>,
 ) -> JoinHandle<()> {
@@ -106,6 +138,7 @@ pub(crate) fn spawn(
         wav: None,
         waiting: Vec::new(),
         imports,
+        nudge: Waker::from(Arc::new(Nudge(sender))),
     };
     std::thread::Builder::new()
         .name("mixer-service".into())
@@ -113,15 +146,13 @@ pub(crate) fn spawn(
             loop {
                 match messages.recv_timeout(POLL) {
                     Ok(ServiceMessage::Record { wav, end }) => service.wav = Some((wav, end)),
-                    Ok(ServiceMessage::AwaitFrame { frame, reply }) => {
-                        service.waiting.push((frame, reply));
-                    }
+                    Ok(ServiceMessage::AwaitFrame { frame, reply }) => service.wait(frame, reply),
                     Ok(ServiceMessage::Import {
                         channel,
                         path,
                         reply,
                     }) => service.import(channel, &path, reply),
-                    Err(RecvTimeoutError::Timeout) => {}
+                    Ok(ServiceMessage::Nudge) | Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => {
                         service.round();
                         service.close();
@@ -147,6 +178,14 @@ impl Service {
         reply.answer(Some(outcome));
     }
 
+    /// Keeps a call until the render clock reaches `frame`; its caller giving up
+    /// first nudges this thread.
+    fn wait(&mut self, frame: u64, reply: Later<u64>) {
+        // One poll registers the nudge; a caller already gone is dropped this round.
+        let _ = Pin::new(&mut reply.cancelled()).poll(&mut Context::from_waker(&self.nudge));
+        self.waiting.push((frame, reply));
+    }
+
     /// Answers the calls whose frame the render clock has reached, and drops those
     /// whose caller gave up.
     fn answer_waiting(&mut self) {
@@ -159,7 +198,14 @@ impl Service {
             .partition(|(frame, reply)| *frame <= now || reply.is_cancelled());
         self.waiting = waiting;
         for (_, reply) in due {
-            if !reply.is_cancelled() {
+            if reply.is_cancelled() {
+                let noticed = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |since| {
+                        u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
+                    });
+                CANCEL_NOTICED_UNIX_NS.store(noticed, Ordering::Release);
+            } else {
                 reply.answer(now);
             }
         }
