@@ -3,7 +3,7 @@
 -- bridge, checked for leaks. The bytes are raw, the encodings of types that are not
 -- probe messages, the probe's own requests and casts, or those with one byte changed,
 -- cut off or added. The oracle is Haskell's own view of the probe protocol: a request
--- decodes iff its first byte is a call's tag (0 to 11) and the rest decodes exactly as
+-- decodes iff its first byte is a call's tag (0 to 12) and the rest decodes exactly as
 -- that call's request (a cast likewise, with tags 0 to 2); the bridge must answer
 -- exactly as the request's length, that decoding and the probe engine's reply predict,
 -- with a typed 'BridgeError' or the reply's exact bytes, and the process must never die.
@@ -106,7 +106,8 @@ data Answer
   | -- | Drops the reply handle unanswered (DropLater, or PanicLater on a helper
     -- thread).
     Unanswers
-  | -- | Holds the reply handle until an AnswerHeld cast (HoldLater).
+  | -- | Holds the reply handle until an AnswerHeld cast (HoldLater), or waits
+    -- longer than the property should (WaitAsync of more than 50 ms).
     Holds
 
 -- | The call the bytes decode to, by tag, as the probe engine answers it.
@@ -124,6 +125,7 @@ decodeCall bytes = case B.uncons bytes of
   Just (9, rest) -> exactly rest (\(HoldLater _) -> Holds)
   Just (10, rest) -> exactly rest (\DropLater -> Unanswers)
   Just (11, rest) -> exactly rest (\(PanicLater onHelper) -> if onHelper then Unanswers else Panics)
+  Just (12, rest) -> exactly rest (\(WaitAsync ms) -> if ms > 50 then Holds else Answers (B.cons 12 (encode ms)))
   _ -> Nothing
 
 -- | The cast the bytes decode to, by tag.

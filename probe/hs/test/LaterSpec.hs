@@ -10,6 +10,7 @@ import Control.Concurrent.Async (cancel, forConcurrently, wait)
 import Control.Monad.IO.Class (liftIO)
 import Control.Monad.IO.Unlift (withRunInIO)
 import Data.Word (Word64)
+import GHC.Clock (getMonotonicTimeNSec)
 import Probe.Protocol
 import RustBridge
 import Support
@@ -33,6 +34,22 @@ spec = do
   it "answers 1,000 concurrent calls from the engine's four helper threads, each to its own caller" $ do
     replies <- withBridge defaultConfig (withRunInIO (\run -> forConcurrently [1 .. 1000] (run . callRust . EchoLater)))
     replies `shouldBe` [1 .. 1000]
+
+  it "answers 1,000 concurrent calls that each wait 10 ms in an async task, all at once" $ do
+    (replies, took) <- withBridge defaultConfig $
+      withRunInIO $ \run -> do
+        started <- getMonotonicTimeNSec
+        replies <- forConcurrently [1 .. 1000 :: Int] (const (run (callRust (WaitAsync 10))))
+        finished <- getMonotonicTimeNSec
+        pure (replies, finished - started)
+    replies `shouldBe` replicate 1000 10
+    -- One after another they would take 10 s.
+    took `shouldSatisfy` (< 5000000000)
+
+  it "stops an async task whose callRustTimeout runs out" $
+    withBridge defaultConfig $ do
+      callRustTimeout 20000 (WaitAsync 10000) >>= liftIO . (`shouldBe` Nothing)
+      outstanding 0
 
   it "answers other calls while a handle is held, then the held call once it is answered" $ do
     withBridge defaultConfig $ do

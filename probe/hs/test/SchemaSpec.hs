@@ -22,7 +22,7 @@ import Test.Hspec
 data Swapped
 
 instance Protocol Swapped where
-  type Calls Swapped = '[Echo, Ping, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks, SleepLater, EchoLater, HoldLater, DropLater, PanicLater]
+  type Calls Swapped = '[Echo, Ping, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks, SleepLater, EchoLater, HoldLater, DropLater, PanicLater, WaitAsync]
   type Casts Swapped = '[Note, PanicNote, AnswerHeld]
   type Events Swapped = '[Tick, BurstDone]
   type ProtocolEvent Swapped = ProbeEvent
@@ -31,7 +31,7 @@ instance Protocol Swapped where
 data EventsSwapped
 
 instance Protocol EventsSwapped where
-  type Calls EventsSwapped = '[Ping, Echo, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks, SleepLater, EchoLater, HoldLater, DropLater, PanicLater]
+  type Calls EventsSwapped = '[Ping, Echo, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks, SleepLater, EchoLater, HoldLater, DropLater, PanicLater, WaitAsync]
   type Casts EventsSwapped = '[Note, PanicNote, AnswerHeld]
   type Events EventsSwapped = '[BurstDone, Tick]
   type ProtocolEvent EventsSwapped = ProbeEvent

@@ -3,8 +3,9 @@
 //! Plain safe Rust that knows nothing of Haskell. Its state is the number of casts
 //! handled since the bridge started it, and the handle it emits events through.
 //! The calls answered later go to four helper threads shared by the process (they
-//! outlive any one bridge, as an engine's threads may), or to a thread of their
-//! own ([`SleepLater`]).
+//! outlive any one bridge, as an engine's threads may), to a thread of their
+//! own ([`SleepLater`]), or to a task on the engine's tokio runtime ([`WaitAsync`]),
+//! started with the first such call and stopped with the engine.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
@@ -17,7 +18,7 @@ use rs_in_hs::{Events, Later};
 use crate::protocol::{
     AnswerHeld, BurstDone, Call, Cast, DropLater, Echo, EchoLater, EmitTicks, GetCastCount,
     HoldLater, InjectPanic, Loopback, LoopbackFrame, Note, PanicLater, PanicNote, Ping, Pong,
-    Probe, ProbeCalls, ProbeCasts, ProbeEvents, Reply, Request, Sleep, SleepLater, Tick,
+    Probe, ProbeCalls, ProbeCasts, ProbeEvents, Reply, Request, Sleep, SleepLater, Tick, WaitAsync,
 };
 
 /// Longest sleep a [`Sleep`] request may ask for, so no message parks the worker for
@@ -126,6 +127,8 @@ pub struct ProbeEngine {
     casts_handled: u64,
     /// Where its events go, once the bridge attached it.
     events: Option<Events<Probe>>,
+    /// The runtime of the [`WaitAsync`] tasks, once one came.
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 /// How long a [`Sleep`] of `ms` milliseconds sleeps: `ms`, capped at
@@ -212,6 +215,22 @@ impl ProbeCalls for ProbeEngine {
 
     fn drop_later(&mut self, _: DropLater, reply: Later<()>) {
         drop(reply);
+    }
+
+    fn wait_async(&mut self, WaitAsync(ms): WaitAsync, reply: Later<u32>) {
+        let runtime = self.runtime.get_or_insert_with(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("probe-runtime")
+                .enable_time()
+                .build()
+                .expect("the probe's runtime starts")
+        });
+        let ms = ms.min(MAX_SLEEP_MS);
+        reply.run_on(runtime.handle(), async move {
+            tokio::time::sleep(Duration::from_millis(u64::from(ms))).await;
+            ms
+        });
     }
 
     fn panic_later(&mut self, PanicLater(on_helper): PanicLater, reply: Later<()>) {

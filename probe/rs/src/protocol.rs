@@ -7,7 +7,8 @@
 //! [`LoopbackFrame`]) and events ([`EmitTicks`], which makes the engine emit
 //! [`Tick`]s and then [`BurstDone`]), and calls answered later through their reply
 //! handles ([`SleepLater`], [`EchoLater`], [`HoldLater`], [`DropLater`],
-//! [`PanicLater`], with the [`AnswerHeld`] cast). The Haskell twin, `Probe.Protocol`, is generated from this
+//! [`PanicLater`], with the [`AnswerHeld`] cast, and [`WaitAsync`] on a tokio
+//! runtime). The Haskell twin, `Probe.Protocol`, is generated from this
 //! declaration; a message's wire tag is its position below, so new messages go at
 //! the end.
 
@@ -85,6 +86,12 @@ pub struct DropLater;
 /// the flag is set, else on the worker inside `call_later`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PanicLater(pub WireBool);
+
+/// Answered later by an async task on the engine's tokio runtime, which waits this
+/// many milliseconds (at most [`MAX_SLEEP_MS`](crate::engine::MAX_SLEEP_MS)) on a
+/// timer and answers them; the task stops when its caller gives up.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WaitAsync(pub u32);
 
 /// Every reply handle the helper threads hold for [`HoldLater`] calls is
 /// answered.
@@ -194,6 +201,8 @@ rs_in_hs::protocol! {
         fn drop_later(DropLater) -> (), later;
         /// Panics holding the handle.
         fn panic_later(PanicLater) -> (), later;
+        /// Waits on a timer in an async task, then answers the milliseconds.
+        fn wait_async(WaitAsync) -> u32, later;
     }
     /// The casts the probe engine takes, in wire-tag order.
     pub trait ProbeCasts {

@@ -42,7 +42,7 @@ fn undecodable_is_refused() {
         &[2, 1, 2],
         &[0, 0],
         &[],
-        &[12],
+        &[13],
         &[1, 0, 0, 0, 0, 0, 0, 0],
     ] {
         assert_eq!(call_bytes(bytes, 1, false).err(), Some(Status::Undecodable));

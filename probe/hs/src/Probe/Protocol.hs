@@ -34,6 +34,7 @@ module Probe.Protocol
     Sleep (..),
     SleepLater (..),
     Tick (..),
+    WaitAsync (..),
   )
 where
 
@@ -44,7 +45,7 @@ data Probe
 
 -- | The protocol @Probe@: its calls, casts and events, in wire-tag order.
 instance Protocol Probe where
-  type Calls Probe = '[Ping, Echo, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks, SleepLater, EchoLater, HoldLater, DropLater, PanicLater]
+  type Calls Probe = '[Ping, Echo, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks, SleepLater, EchoLater, HoldLater, DropLater, PanicLater, WaitAsync]
   type Casts Probe = '[Note, PanicNote, AnswerHeld]
   type Events Probe = '[Tick, BurstDone]
   type ProtocolEvent Probe = ProbeEvent
@@ -188,6 +189,10 @@ newtype SleepLater = SleepLater Word32
 newtype Tick = Tick Word64
   deriving (Eq, Show, Generic, Store, WireSchema)
 
+-- | The Rust struct @WaitAsync@.
+newtype WaitAsync = WaitAsync Word32
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
 -- | A call of @Probe@: @Ping@ is answered by @Pong@.
 instance Call Ping where
   type CallProtocol Ping = Probe
@@ -247,6 +252,11 @@ instance Call DropLater where
 instance Call PanicLater where
   type CallProtocol PanicLater = Probe
   type Reply PanicLater = ()
+
+-- | A call of @Probe@: @WaitAsync@ is answered by @Word32@.
+instance Call WaitAsync where
+  type CallProtocol WaitAsync = Probe
+  type Reply WaitAsync = Word32
 
 -- | A cast of @Probe@: @Note@ has no reply.
 instance Cast Note where

@@ -31,7 +31,7 @@ use rs_in_hs::{Engine, Status};
 use rs_in_hs_probe::engine::{INJECTED_PANIC, ProbeEngine, answer_held};
 use rs_in_hs_probe::protocol::{
     BurstDone, Cast, EchoLater, EmitTicks, Event, HoldLater, PanicLater, Probe, Reply, Request,
-    Sleep, SleepLater, Tick,
+    Sleep, SleepLater, Tick, WaitAsync,
 };
 
 /// One step of a fuzz input.
@@ -197,6 +197,7 @@ impl Model {
         match request {
             Request::SleepLater(_) => return later(Reply::SleepLater(())),
             Request::EchoLater(EchoLater(n)) => return later(Reply::EchoLater(n)),
+            Request::WaitAsync(WaitAsync(ms)) => return later(Reply::WaitAsync(ms)),
             Request::HoldLater(HoldLater(n)) => return later(Reply::HoldLater(n)),
             Request::DropLater(_) => return Expected::Unanswered,
             Request::PanicLater(PanicLater(on_helper)) if on_helper.0 => {
@@ -589,7 +590,11 @@ const MAX_TICKS: u32 = 64;
 /// and the fuzzer would crawl.
 fn is_long_sleep(message: &[u8]) -> bool {
     match decode_exact(message) {
-        Ok(Request::Sleep(Sleep(ms)) | Request::SleepLater(SleepLater(ms))) => ms > MAX_SLEEP_MS,
+        Ok(
+            Request::Sleep(Sleep(ms))
+            | Request::SleepLater(SleepLater(ms))
+            | Request::WaitAsync(WaitAsync(ms)),
+        ) => ms > MAX_SLEEP_MS,
         Ok(Request::EmitTicks(EmitTicks(count))) => count > MAX_TICKS,
         _ => false,
     }
