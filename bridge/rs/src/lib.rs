@@ -9,8 +9,9 @@
 //! 1. declare the protocol once with [`protocol!`]: its calls (each request type with
 //!    its reply type), its casts and, if it emits any, its events;
 //! 2. implement [`Engine`] for your engine type (usually `request.dispatch(self)`);
-//!    an engine that emits events keeps the [`Events`] handle [`Engine::attach`]
-//!    gives it;
+//!    a protocol with calls declared `later` also implements [`Engine::call_later`]
+//!    (`call.dispatch(self)`), whose methods answer through a [`Later`]; an engine
+//!    that emits events keeps the [`Events`] handle [`Engine::attach`] gives it;
 //! 3. call [`export_engine!`] once in the crate that is built as the `staticlib`;
 //! 4. generate the Haskell side with [`codegen::check_generated`] (`just gen`).
 //!

@@ -7,8 +7,9 @@
 //! A call whose deadline has passed, or whose caller has given up, never reaches the
 //! engine. A call declared `later` goes to the engine's `call_later` with its reply
 //! handle; once that returns, a handle still unanswered is recorded with the gate,
-//! which revokes it at deinit. After each job the worker polls the channel for the spin window before it
-//! parks in `recv`, so a caller that sends again soon wakes no OS thread.
+//! which revokes it at deinit. After each job the worker polls the channel for the
+//! spin window before it parks in `recv`, so a caller that sends again soon wakes no
+//! OS thread.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
