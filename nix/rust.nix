@@ -15,8 +15,9 @@ let
   cargoSrc = craneLib.cleanCargoSource ../.;
 
   # The tests also read files cargo does not: the golden vectors, the status-code
-  # fixture, and the generated Haskell modules that tests/generated.rs compares with
-  # what the generator writes now.
+  # fixture, the generated Haskell modules that tests/generated.rs compares with
+  # what the generator writes now, and the README whose "Answer later" code the
+  # waiter example checks.
   testSrc = lib.fileset.toSource {
     root = ../.;
     fileset = lib.fileset.unions [
@@ -26,6 +27,7 @@ let
       ../probe/hs/src/Probe/Protocol.hs
       ../examples/mixer/hs/src/Mixer/Protocol.hs
       ../examples/minimal/hs/src/Counter/Protocol.hs
+      ../README.md
     ];
   };
 
@@ -91,6 +93,7 @@ let
       rs-in-hs-probe = ../probe/rs/Cargo.toml;
       mixer-engine = ../examples/mixer/rs/Cargo.toml;
       minimal-engine = ../examples/minimal/rs/Cargo.toml;
+      waiter-engine = ../examples/waiter/rs/Cargo.toml;
     }
     .${pname};
 
@@ -115,12 +118,17 @@ let
     pname = "minimal-engine";
     staticLib = "minimal_engine";
   };
+  waiterLib = crate {
+    pname = "waiter-engine";
+    staticLib = "waiter_engine";
+  };
 
   checks = {
     rs-bridge = bridge;
     rs-probe-lib = probeLib;
     rs-mixer-lib = mixerLib;
     rs-minimal-lib = minimalLib;
+    rs-waiter-lib = waiterLib;
 
     # `cargo test --workspace` in release, reusing the dev-dependencies compiled above.
     rs-test = craneLib.cargoTest (

@@ -88,10 +88,11 @@ data Status
   | StatusAbandoned
   | StatusExpired
   | StatusAlreadyAnswered
+  | StatusUnanswered
   deriving (Eq, Show, Enum, Bounded)
 
 -- | The status for a C code, if it is one. The codes are the constructors' indices
--- (0 to 17), as in Rust.
+-- (0 to 18), as in Rust.
 statusFromCode :: CInt -> Maybe Status
 statusFromCode code
   | code >= 0 && fromIntegral code <= fromEnum (maxBound :: Status) = Just (toEnum (fromIntegral code))
@@ -159,8 +160,8 @@ foreign import ccall unsafe "h2r_release"
 foreign import ccall safe "h2r_schema_fingerprint"
   h2rSchemaFingerprint :: Ptr Word8 -> CSize -> IO CInt
 
--- | @h2r_calls_in_flight()@: accepted calls not settled yet. Unsafe: two atomic
--- loads.
+-- | @h2r_calls_in_flight()@: accepted calls not settled yet, less the deferred
+-- ones whose handles the engine holds. Unsafe: four atomic loads.
 foreign import ccall unsafe "h2r_calls_in_flight"
   h2rCallsInFlight :: IO Word64
 

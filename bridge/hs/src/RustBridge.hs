@@ -36,6 +36,14 @@
 --    'Missed'; a subscriber is woken once per burst, not once per event; and when
 --    'withEvents' returns its thread has stopped and every wake-up token it gave
 --    Rust has come back (see 'eventStats').
+-- 10. A call the engine answers later (declared @later@ in the protocol) is called
+--    like any other and never hangs: a reply handle the engine drops unanswered
+--    raises 'Unanswered' at once, and one it still holds when 'withRust' returns
+--    raises 'ShuttingDown' then (deinit revokes it without waiting for it). The
+--    engine can tell when its caller stops waiting (a 'cancel', a
+--    'callRustTimeout' running out, a killed thread, 'withRust' ending), and an
+--    answer after that is dropped ('answersLate'). 'deferredOutstanding' is 0
+--    after 'withRust' returns.
 module RustBridge
   ( -- * Running the bridge
     RustT,
@@ -82,6 +90,7 @@ module RustBridge
     BridgeStats (..),
     bridgeStats,
     tokensOutstanding,
+    deferredOutstanding,
   )
 where
 
@@ -207,9 +216,29 @@ data BridgeStats = BridgeStats
     -- | Tokens Rust handed back through @hs_try_putmvar@ (which frees each): the
     -- calls whose caller blocked before the reply came. A reply found by polling
     -- costs no wake-up.
-    callsWoken :: !Word64
+    callsWoken :: !Word64,
+    -- | Calls the engine took to answer later (declared @later@ in the protocol)
+    -- whose reply handle outlived the engine's @call_later@ unanswered.
+    callsDeferred :: !Word64,
+    -- | Deferred calls settled since: answered, dropped unanswered, or revoked
+    -- when 'withRust' returned ('deferredOutstanding' is the difference).
+    deferredSettled :: !Word64,
+    -- | Answers the engine gave after the caller had given up (or the bridge had
+    -- stopped), dropped by Rust.
+    answersLate :: !Word64,
+    -- | Reply handles the engine dropped unanswered: their callers got
+    -- 'Unanswered'.
+    callsUnanswered :: !Word64,
+    -- | Reply handles the engine still held when 'withRust' returned: their
+    -- callers got 'ShuttingDown'.
+    callsRevoked :: !Word64
   }
   deriving (Eq, Show)
+
+-- | Deferred calls whose reply handle the engine still holds unanswered. 0 after
+-- 'withRust' returns (guarantee 10).
+deferredOutstanding :: BridgeStats -> Integer
+deferredOutstanding stats = toInteger (callsDeferred stats) - toInteger (deferredSettled stats)
 
 -- | Tokens neither freed by Haskell nor handed back by Rust yet: the calls in flight.
 -- 0 when no call is in flight, for example after 'withRust' returns; anything else
@@ -223,8 +252,24 @@ tokensOutstanding stats =
 -- 'InternalError' only on a bug in rs-in-hs.
 bridgeStats :: IO BridgeStats
 bridgeStats = do
-  values <- readCounters "h2r_stats" h2rStats 9
+  values <- readCounters "h2r_stats" h2rStats 14
   case values of
-    [accepted, answered, issued, released, created, freed, abandoned, expired, woken] ->
-      pure (BridgeStats accepted answered issued released created freed abandoned expired woken)
+    [accepted, answered, issued, released, created, freed, abandoned, expired, woken, deferred, settled, late, unanswered, revoked] ->
+      pure
+        BridgeStats
+          { callsAccepted = accepted,
+            callsAnswered = answered,
+            handlesIssued = issued,
+            handlesReleased = released,
+            tokensCreated = created,
+            tokensFreedUnsent = freed,
+            callsDroppedAbandoned = abandoned,
+            callsDroppedExpired = expired,
+            callsWoken = woken,
+            callsDeferred = deferred,
+            deferredSettled = settled,
+            answersLate = late,
+            callsUnanswered = unanswered,
+            callsRevoked = revoked
+          }
     _ -> throwIO (InternalError "h2r_stats" (length values))

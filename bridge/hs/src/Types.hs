@@ -102,6 +102,10 @@ data BridgeError
   | -- | An event from Rust whose tag or bytes do not decode as one of the
     -- protocol's events; says which.
     UndecodableEvent !String
+  | -- | The engine dropped the call's reply handle without answering (a call its
+    -- protocol declares @later@): on purpose, by a bug, or in a panic on one of
+    -- its threads.
+    Unanswered
   deriving (Eq, Show)
 
 instance Exception BridgeError where
@@ -133,3 +137,4 @@ instance Exception BridgeError where
       BadEventCapacity capacity ->
         "an events queue of " <> show capacity <> " events; the capacity must be 1 to 65536"
       UndecodableEvent why -> "an event from Rust does not decode: " <> why
+      Unanswered -> "the engine dropped the call's reply handle without answering"

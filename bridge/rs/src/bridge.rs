@@ -15,6 +15,7 @@ use flume::{Sender, TrySendError};
 
 use crate::engine::{Cast, Engine, Request};
 use crate::events::Hub;
+use crate::later::Gate;
 use crate::reply::{PendingCall, ReplyCell, Token, Waker};
 use crate::schema::{self, SchemaError};
 use crate::status::Status;
@@ -36,6 +37,8 @@ struct Running<E: Engine> {
     waker: Waker,
     /// The engine's events and their subscription.
     events: Arc<Hub>,
+    /// The handles of calls answered later, revoked at deinit.
+    gate: Arc<Gate>,
 }
 
 /// The state of the one bridge for engine `E`: a static made by
@@ -103,9 +106,11 @@ impl<E: Engine> Bridge<E> {
         let (jobs, queue) = flume::bounded(CHANNEL_CAPACITY);
         let events = Arc::new(Hub::new(waker.notify));
         let engine_events = Arc::clone(&events);
+        let gate = Arc::new(Gate::new(waker));
+        let worker_gate = Arc::clone(&gate);
         let handle = std::thread::Builder::new()
             .name("rs-in-hs-worker".to_owned())
-            .spawn(move || worker::run::<E>(queue, waker, engine_events, spin))
+            .spawn(move || worker::run::<E>(queue, waker, engine_events, worker_gate, spin))
             .map_err(|_| Status::SpawnFailed)?;
         *worker = Some(handle);
         *running = Some(Running {
@@ -113,12 +118,15 @@ impl<E: Engine> Bridge<E> {
             jobs,
             waker,
             events,
+            gate,
         });
         Ok(())
     }
 
-    /// Stops the bridge: a barrier. Requests already accepted are answered; when this
-    /// returns the worker has exited, so Rust never calls into Haskell again.
+    /// Stops the bridge: a barrier. Requests already accepted are answered (those
+    /// whose handles the engine still holds with `ShuttingDown`, without waiting for
+    /// them); when this returns the worker has exited and the handles are revoked, so
+    /// Rust never calls into Haskell again.
     pub(crate) fn deinit(&self) -> Result<(), Status> {
         let mut worker = self.worker.lock().unwrap_or_else(PoisonError::into_inner);
         self.shutting_down.store(true, Ordering::SeqCst);
@@ -126,23 +134,26 @@ impl<E: Engine> Bridge<E> {
         // queued, sees `Disconnected` and exits. Submitters that are blocked on a full
         // channel hold the read lock, so this write waits for them; they progress
         // because the worker keeps draining.
-        // The statement ends with the events hub kept, so the sender is dropped
-        // here, before the join.
-        let events = self
+        // The statement ends with the events hub and the gate kept, so the sender is
+        // dropped here, before the join.
+        let kept = self
             .running
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .take()
-            .map(|running| running.events);
-        let was_running = events.is_some();
+            .map(|running| (running.events, running.gate));
+        let was_running = kept.is_some();
         if let Some(handle) = worker.take() {
             // Everything the worker runs is under catch_unwind, so it cannot die with
             // work left; the join error carries nothing we need.
             let _ = handle.join();
         }
-        // A barrier for events too: a subscription still running ends here, and the
-        // engine's threads that outlive it only drop what they emit.
-        if let Some(events) = events {
+        if let Some((events, gate)) = kept {
+            // The worker has recorded every handle that outlived `call_later`: those
+            // still held are answered now, and their later answers do nothing.
+            gate.revoke();
+            // A barrier for events too: a subscription still running ends here, and
+            // the engine's threads that outlive it only drop what they emit.
             events.unsubscribe();
         }
         self.shutting_down.store(false, Ordering::SeqCst);

@@ -20,6 +20,16 @@ pub trait Engine: Default + 'static {
     /// guarantees.
     fn call(&mut self, request: Request<Self>) -> Reply<Self>;
 
+    /// Takes one call that its protocol declares `later`, with its typed reply
+    /// handle: the engine answers through the handle, at once or later from any
+    /// thread, and the worker goes on with the next message as soon as this
+    /// returns. An engine whose protocol declares such calls implements it as
+    /// `call.dispatch(self)`; the default drops the handle, so the caller gets
+    /// `Unanswered`. Calls not declared `later` never come here.
+    fn call_later(&mut self, call: Call<Self>) {
+        drop(call);
+    }
+
     /// Handles one fire-and-forget message.
     fn cast(&mut self, message: Cast<Self>);
 
@@ -37,6 +47,10 @@ pub type Request<E> = <<E as Engine>::Protocol as Protocol>::Request;
 
 /// The reply type of engine `E`'s protocol.
 pub type Reply<E> = <<E as Engine>::Protocol as Protocol>::Reply;
+
+/// The deferred-call type of engine `E`'s protocol: each `later` request with its
+/// reply handle.
+pub type Call<E> = <<E as Engine>::Protocol as Protocol>::Call;
 
 /// The cast type of engine `E`'s protocol.
 pub type Cast<E> = <<E as Engine>::Protocol as Protocol>::Cast;

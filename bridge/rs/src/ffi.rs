@@ -258,7 +258,8 @@ pub unsafe fn release(reply: *const c_void) -> c_int {
 /// `h2r_stats`: writes up to `len` counters to `out`, in this order: calls
 /// accepted, calls answered, reply handles issued, reply handles released, tokens
 /// created, tokens freed unsent, calls dropped abandoned, calls dropped expired,
-/// calls woken (see [`crate::stats`]).
+/// calls woken, calls deferred, deferred calls settled, answers late, calls
+/// unanswered, calls revoked (see [`crate::stats`]).
 ///
 /// # Safety
 /// `out` must be valid for writes of `len` `u64`s (or `len == 0`).
@@ -328,9 +329,10 @@ pub fn token_freed_unsent() -> c_int {
     })
 }
 
-/// `h2r_calls_in_flight`: how many accepted calls are not settled yet, over the
-/// process (a hint read with relaxed loads: the Haskell caller spins only when few
-/// are, since with a queue the worker is busy anyway).
+/// `h2r_calls_in_flight`: how many accepted calls are not settled yet, less the
+/// deferred ones whose handles the engine holds (they keep no worker busy), over
+/// the process (a hint read with relaxed loads: the Haskell caller spins only when
+/// few are, since with a queue the worker is busy anyway).
 pub fn calls_in_flight() -> u64 {
     stats::calls_in_flight()
 }

@@ -9,8 +9,9 @@
 //! 1. declare the protocol once with [`protocol!`]: its calls (each request type with
 //!    its reply type), its casts and, if it emits any, its events;
 //! 2. implement [`Engine`] for your engine type (usually `request.dispatch(self)`);
-//!    an engine that emits events keeps the [`Events`] handle [`Engine::attach`]
-//!    gives it;
+//!    a protocol with calls declared `later` also implements [`Engine::call_later`]
+//!    (`call.dispatch(self)`), whose methods answer through a [`Later`]; an engine
+//!    that emits events keeps the [`Events`] handle [`Engine::attach`] gives it;
 //! 3. call [`export_engine!`] once in the crate that is built as the `staticlib`;
 //! 4. generate the Haskell side with [`codegen::check_generated`] (`just gen`).
 //!
@@ -24,6 +25,7 @@ pub mod events;
 mod export;
 #[doc(hidden)]
 pub mod ffi;
+mod later;
 mod protocol;
 mod reply;
 pub mod schema;
@@ -33,8 +35,9 @@ pub mod wire;
 mod worker;
 
 pub use bridge::CHANNEL_CAPACITY;
-pub use engine::{Cast, Engine, Event, Reply, Request};
+pub use engine::{Call, Cast, Engine, Event, Reply, Request};
 pub use events::{EventStats, Events};
+pub use later::{Cancelled, Later};
 pub use protocol::{Describer, Protocol};
 pub use status::Status;
 
@@ -43,6 +46,7 @@ pub use status::Status;
 pub mod __private {
     pub use crate::bridge::Bridge;
     pub use crate::ffi;
+    pub use crate::later::Responder;
     pub use crate::reply::{Notify, ThreadDone};
 }
 

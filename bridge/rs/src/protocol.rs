@@ -20,6 +20,17 @@ pub trait Protocol: 'static {
     type Cast: Serialize + DeserializeOwned + Send + std::fmt::Debug;
     /// Every event the engine emits (an empty enum for a protocol without events).
     type Event: Serialize + DeserializeOwned + Send + std::fmt::Debug;
+    /// Every call declared `later`, with its typed reply handle (an empty enum for a
+    /// protocol that answers every call at once).
+    type Call: Send + std::fmt::Debug;
+
+    /// Whether the request's call is declared `later`.
+    #[doc(hidden)]
+    fn answers_later(request: &Self::Request) -> bool;
+
+    /// The request of a call declared `later`, with its reply handle.
+    #[doc(hidden)]
+    fn later(request: Self::Request, responder: crate::later::Responder) -> Self::Call;
 
     /// Lists the calls, casts and events, in tag order, for the schema tracer.
     fn describe(describer: &mut Describer);
@@ -113,6 +124,14 @@ fn trace<T: DeserializeOwned>(
 /// }
 /// ```
 ///
+/// A call may be declared `later` (`fn load(Load) -> Loaded, later;`): its method
+/// then takes the call's reply handle, a [`Later`](crate::Later) of its reply type,
+/// instead of returning the reply, and answers through it at once or later from any
+/// thread. Such calls reach the engine through
+/// [`Engine::call_later`](crate::Engine::call_later) as a generated `Call` (each
+/// `later` request with its handle), which `Call::dispatch` hands to the method.
+/// Nothing changes on the wire or in Haskell.
+///
 /// Every request, cast and event payload is a named type (a struct) whose name is
 /// also its variant's; replies may be any wire type. Enums used inside the messages
 /// (not as a request, reply, cast or event of their own) are listed in an optional
@@ -123,7 +142,8 @@ fn trace<T: DeserializeOwned>(
 /// The macro generates, in the calling module, the marker type with its
 /// [`Protocol`] impl, the traits, and four enums: `Request` (one variant per call,
 /// holding the request), `Reply` (one variant per call, in the same order, holding
-/// the reply), `Cast` and `Event` (empty when there is no events trait). A message's
+/// the reply), `Cast` and `Event` (empty when there is no events trait), and `Call`
+/// (the `later` calls with their handles, empty when there is none). A message's
 /// wire tag is its position in the declaration, so new messages go at the end.
 /// `Request::dispatch` and `Cast::dispatch` hand each message to the trait method
 /// of its name, so an engine can only answer a request with that request's reply
@@ -141,7 +161,7 @@ macro_rules! protocol {
         $vis:vis struct $protocol:ident;
         $(#[$calls_meta:meta])*
         $calls_vis:vis trait $calls:ident {
-            $( $(#[$call_meta:meta])* fn $call:ident($request:ident) -> $reply:ty; )*
+            $( $(#[$call_meta:meta])* fn $call:ident($request:ident) -> $reply:ty $(, $later:ident)?; )*
         }
         $(#[$casts_meta:meta])*
         $casts_vis:vis trait $casts:ident {
@@ -163,7 +183,7 @@ macro_rules! protocol {
 
         $(#[$calls_meta])*
         $calls_vis trait $calls {
-            $( $(#[$call_meta])* fn $call(&mut self, request: $request) -> $reply; )*
+            $( $crate::protocol! { @method [$(#[$call_meta])*] $call $request [$reply] $($later)? } )*
         }
 
         $(#[$casts_meta])*
@@ -204,6 +224,15 @@ macro_rules! protocol {
             )*
         }
 
+        /// A call the protocol declares `later`, with its typed reply handle.
+        #[derive(Debug)]
+        $vis enum Call {
+            $( $(
+                #[doc = concat!("A `", stringify!($request), "` call, answered ", stringify!($later), " through its handle.")]
+                $request($request, $crate::Later<$reply>),
+            )? )*
+        }
+
         /// A fire-and-forget message of the protocol; its wire tag is its position
         /// in the casts.
         #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -229,7 +258,29 @@ macro_rules! protocol {
             #[allow(unused_variables)] // with no calls, there is nothing to hand over
             pub fn dispatch<E: $calls + ?Sized>(self, engine: &mut E) -> Reply {
                 match self {
-                    $( Request::$request(request) => Reply::$request(engine.$call(request)), )*
+                    $(
+                        Request::$request(request) => $crate::protocol!(
+                            @now [$($later)?] engine.$call(request) => $request
+                        ),
+                    )*
+                }
+            }
+        }
+
+        impl Call {
+            /// Hands the call and its reply handle to the engine's method of the
+            /// same name.
+            // With no `later` calls there is nothing to hand over, and an engine
+            // without them never dispatches one.
+            #[allow(unused_variables, dead_code)]
+            pub fn dispatch<E: $calls + ?Sized>(self, engine: &mut E) {
+                match self {
+                    $( $(
+                        Call::$request(request, reply) => {
+                            $crate::protocol!(@later $later);
+                            engine.$call(request, reply)
+                        }
+                    )? )*
                 }
             }
         }
@@ -250,6 +301,40 @@ macro_rules! protocol {
             type Reply = Reply;
             type Cast = Cast;
             type Event = Event;
+            type Call = Call;
+
+            #[allow(unreachable_patterns)] // when every call is declared `later`
+            fn answers_later(request: &Request) -> bool {
+                match request {
+                    $( $(
+                        Request::$request(_) => {
+                            $crate::protocol!(@later $later);
+                            true
+                        }
+                    )? )*
+                    _ => false,
+                }
+            }
+
+            // unreachable_patterns: when every call is declared `later`;
+            // unused_variables: when none is.
+            #[allow(unreachable_patterns, unused_variables)]
+            fn later(request: Request, responder: $crate::__private::Responder) -> Call {
+                match request {
+                    $( $(
+                        Request::$request(request) => {
+                            $crate::protocol!(@later $later);
+                            Call::$request(
+                                request,
+                                $crate::Later::new(responder, |reply| {
+                                    $crate::wire::encode(&Reply::$request(reply))
+                                }),
+                            )
+                        }
+                    )? )*
+                    _ => ::core::unreachable!("the worker defers only the calls declared `later`"),
+                }
+            }
 
             fn describe(describer: &mut $crate::Describer) {
                 $( describer.call::<$request, $reply>(); )*
@@ -261,6 +346,30 @@ macro_rules! protocol {
                 $( $( describer.nested_enum::<$nested>(); )* )?
             }
         }
+    };
+    // A call's method: it returns the reply, or (declared `later`) takes its handle.
+    (@method [$($meta:tt)*] $call:ident $request:ident [$reply:ty]) => {
+        $($meta)* fn $call(&mut self, request: $request) -> $reply;
+    };
+    (@method [$($meta:tt)*] $call:ident $request:ident [$reply:ty] later) => {
+        $($meta)* fn $call(&mut self, request: $request, reply: $crate::Later<$reply>);
+    };
+    (@method [$($meta:tt)*] $call:ident $request:ident [$reply:ty] $other:ident) => {
+        ::core::compile_error!(concat!(
+            "expected `later` after the reply type of `", stringify!($call),
+            "`, found `", stringify!($other), "`"
+        ));
+    };
+    // Marks a call declared `later` (refused above when it is another word).
+    (@later later) => {};
+    // `Request::dispatch` for one call: a `later` call never comes there.
+    (@now [] $engine:ident . $call:ident ($request:ident) => $variant:ident) => {
+        Reply::$variant($engine.$call($request))
+    };
+    (@now [later] $engine:ident . $call:ident ($request:ident) => $variant:ident) => {
+        ::core::unreachable!(concat!(
+            "`", stringify!($variant), "` is declared `later`: the bridge hands it to Engine::call_later"
+        ))
     };
     // An events trait follows the casts trait: carry it over in braces.
     (

@@ -28,11 +28,20 @@
 //! | `PARKED` | caller releases | `PARKED`+`RELEASED` | still Rust's: the worker drops the call and passes it to `notify` |
 //! | `READY` (any) | caller releases | +`RELEASED` | as before; the outcome is dropped with the last `Arc` |
 //! | `RELEASED` (any) | worker settles | +`READY` | passed to `notify` if `PARKED`; the outcome is never read |
+//!
+//! Settling is claimed once, by whoever stores the outcome first: the reply handle
+//! of a call answered later (see `later`) and the bridge's revocation at deinit may
+//! race, and the loser does nothing. A second byte, `deferral`, records whether the
+//! call's handle outlived the engine's `call_later` (`ESCAPED`, set by the worker)
+//! and whether it is settled (`SETTLED`), so that exactly one of the two counts it.
 
 use std::ffi::{c_int, c_void};
 use std::sync::atomic::{AtomicI32, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::task::Waker as TaskWaker;
 use std::time::Instant;
+
+use atomic_waker::AtomicWaker;
 
 use crate::status::Status;
 
@@ -73,7 +82,7 @@ impl Token {
 }
 
 /// What a call produced.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Outcome {
     /// The engine's encoded reply.
     Reply(Vec<u8>),
@@ -90,6 +99,22 @@ const RELEASED: u8 = 4;
 /// A park has claimed the cell and is publishing its token.
 const PARKING: u8 = 8;
 
+/// `deferral`: the call's handle outlived the engine's `call_later`.
+const ESCAPED: u8 = 1;
+/// `deferral`: the call is settled, by an answer, a drop or the revocation.
+const SETTLED: u8 = 2;
+
+/// What [`ReplyCell::settle`] did.
+#[derive(Debug, PartialEq, Eq)]
+enum Settled {
+    /// Another settle stored its outcome first: nothing was done.
+    Lost,
+    /// Stored; the caller had not parked.
+    Stored,
+    /// Stored; the caller had parked with this token, which must be woken.
+    Wake(c_int, Token),
+}
+
 /// Where the worker leaves a call's outcome for the caller to read; see the module's
 /// state machine.
 #[derive(Debug)]
@@ -100,6 +125,11 @@ pub(crate) struct ReplyCell {
     token: AtomicUsize,
     capability: AtomicI32,
     outcome: OnceLock<Outcome>,
+    /// `ESCAPED` and `SETTLED`, for the deferred calls' counters.
+    deferral: AtomicU8,
+    /// Woken when the caller stops waiting (a release, or the revocation at deinit),
+    /// for [`crate::Cancelled`].
+    cancel: AtomicWaker,
 }
 
 impl ReplyCell {
@@ -113,6 +143,8 @@ impl ReplyCell {
             token: AtomicUsize::new(token),
             capability: AtomicI32::new(capability),
             outcome: OnceLock::new(),
+            deferral: AtomicU8::new(0),
+            cancel: AtomicWaker::new(),
         }
     }
 
@@ -150,29 +182,91 @@ impl ReplyCell {
             .map_err(refused)
     }
 
-    /// Marks the caller's handle released: a call not yet run is then dropped unrun.
+    /// Marks the caller's handle released: a call not yet run is then dropped unrun,
+    /// and a deferred call's handle learns that its caller gave up.
     pub fn release(&self) {
         self.state.fetch_or(RELEASED, Ordering::Release);
+        self.cancel.wake();
     }
 
     /// Whether the caller has released its handle.
-    fn released(&self) -> bool {
+    pub(crate) fn released(&self) -> bool {
         self.state.load(Ordering::Acquire) & RELEASED != 0
     }
 
-    /// Stores the outcome and marks it `READY`. Returns the token to wake if the
-    /// caller had parked, which only this call can take (`READY` is set once).
-    fn settle(&self, outcome: Outcome) -> Option<(c_int, Token)> {
-        // `settle` runs once per cell (see `PendingCall`), so the lock is empty.
-        let _ = self.outcome.set(outcome);
-        let before = self.state.fetch_or(READY, Ordering::AcqRel);
-        (before & PARKED != 0).then(|| {
-            (
-                self.capability.load(Ordering::Relaxed),
-                Token(self.token.load(Ordering::Relaxed)),
-            )
-        })
+    /// Whether the outcome is stored.
+    pub(crate) fn settled(&self) -> bool {
+        self.state.load(Ordering::Acquire) & READY != 0
     }
+
+    /// Whether the caller no longer waits for an answer through this cell: it
+    /// released its handle, or the cell is settled (for a handle still held, that
+    /// means the bridge revoked it).
+    pub(crate) fn caller_gone(&self) -> bool {
+        self.state.load(Ordering::Acquire) & (RELEASED | READY) != 0
+    }
+
+    /// Registers `waker` to be woken when the caller stops waiting; then says whether
+    /// it already has (checked after registering, so no wake-up is missed).
+    pub(crate) fn watch(&self, waker: &TaskWaker) -> bool {
+        self.cancel.register(waker);
+        self.caller_gone()
+    }
+
+    /// Wakes whoever watches for the caller to stop waiting.
+    pub(crate) fn wake_watcher(&self) {
+        self.cancel.wake();
+    }
+
+    /// Marks the call's handle as having outlived the engine's `call_later`. `true`
+    /// if it is not settled yet: the call is deferred, counted here, and its later
+    /// settle counts it settled.
+    pub(crate) fn escape(&self) -> bool {
+        let deferred = self.deferral.fetch_or(ESCAPED, Ordering::AcqRel) & SETTLED == 0;
+        if deferred {
+            crate::stats::call_deferred();
+        }
+        deferred
+    }
+
+    /// Stores the outcome and marks it `READY`, unless another settle stored one
+    /// first. Returns the token to wake if the caller had parked, which only the one
+    /// settle that stored can take (`READY` is set once).
+    fn settle(&self, outcome: Outcome) -> Settled {
+        if self.outcome.set(outcome).is_err() {
+            return Settled::Lost;
+        }
+        if self.deferral.fetch_or(SETTLED, Ordering::AcqRel) & ESCAPED != 0 {
+            crate::stats::deferred_settled();
+        }
+        let before = self.state.fetch_or(READY, Ordering::AcqRel);
+        if before & PARKED == 0 {
+            return Settled::Stored;
+        }
+        Settled::Wake(
+            self.capability.load(Ordering::Relaxed),
+            Token(self.token.load(Ordering::Relaxed)),
+        )
+    }
+}
+
+/// Settles `cell` with `outcome` and wakes its caller through `waker` if it parked
+/// (in that order: the caller reads the cell only after its wake-up). `None` if
+/// another settle came first; else whether it woke the caller (`false`: the caller
+/// was polling, or had gone).
+pub(crate) fn deliver(cell: &ReplyCell, waker: Waker, outcome: Outcome) -> Option<bool> {
+    let (capability, token) = match cell.settle(outcome) {
+        Settled::Lost => return None,
+        Settled::Stored => {
+            crate::stats::call_answered();
+            return Some(false);
+        }
+        Settled::Wake(capability, token) => (capability, token),
+    };
+    crate::stats::call_answered();
+    crate::stats::call_woken();
+    (waker.notify)(capability, token.into_handle());
+    Some(true)
 }
 
 /// An accepted call that the worker still owes an outcome.
@@ -224,9 +318,20 @@ impl PendingCall {
 
     /// Stores the outcome, then wakes the caller if it parked (in that order: the
     /// caller reads the cell only after its wake-up). Returns whether it woke the
-    /// caller: `false` means the caller was polling (or had gone).
+    /// caller: `false` means the caller was polling (or had gone), or the bridge
+    /// had revoked the call.
     pub fn answer(mut self, outcome: Outcome) -> bool {
         self.finish(outcome)
+    }
+
+    /// The caller's cell.
+    pub fn cell(&self) -> &Arc<ReplyCell> {
+        &self.cell
+    }
+
+    /// The deadline the caller gave, if any.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
     }
 
     /// Forgets the call without settling it: it was refused, so the caller still owns
@@ -236,16 +341,10 @@ impl PendingCall {
     }
 
     fn finish(&mut self, outcome: Outcome) -> bool {
-        let Some(waker) = self.waker.take() else {
-            return false;
-        };
-        crate::stats::call_answered();
-        let Some((capability, token)) = self.cell.settle(outcome) else {
-            return false;
-        };
-        crate::stats::call_woken();
-        (waker.notify)(capability, token.into_handle());
-        true
+        self.waker
+            .take()
+            .and_then(|waker| deliver(&self.cell, waker, outcome))
+            .unwrap_or(false)
     }
 }
 

@@ -529,6 +529,11 @@ mod tests {
             type Reply = ();
             type Cast = ();
             type Event = ();
+            type Call = ();
+            fn answers_later(_: &()) -> bool {
+                false
+            }
+            fn later(_: (), _: crate::later::Responder) {}
             fn describe(describer: &mut Describer) {
                 for _ in 0..257 {
                     describer.call::<Clear, ()>();

@@ -17,9 +17,14 @@ static TOKENS_FREED_UNSENT: AtomicU64 = AtomicU64::new(0);
 static CALLS_DROPPED_ABANDONED: AtomicU64 = AtomicU64::new(0);
 static CALLS_DROPPED_EXPIRED: AtomicU64 = AtomicU64::new(0);
 static CALLS_WOKEN: AtomicU64 = AtomicU64::new(0);
+static CALLS_DEFERRED: AtomicU64 = AtomicU64::new(0);
+static DEFERRED_SETTLED: AtomicU64 = AtomicU64::new(0);
+static ANSWERS_LATE: AtomicU64 = AtomicU64::new(0);
+static CALLS_UNANSWERED: AtomicU64 = AtomicU64::new(0);
+static CALLS_REVOKED: AtomicU64 = AtomicU64::new(0);
 
 /// How many counters there are: the length of [`Snapshot::to_array`].
-pub const COUNTERS: usize = 9;
+pub const COUNTERS: usize = 14;
 
 /// A snapshot of the counters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +52,20 @@ pub struct Snapshot {
     /// Tokens handed back through `notify` (each exactly once): the calls whose
     /// caller parked before the outcome was there.
     pub calls_woken: u64,
+    /// Calls whose reply handle outlived the engine's `call_later` unanswered: the
+    /// calls answered later.
+    pub calls_deferred: u64,
+    /// Deferred calls settled since: answered, dropped unanswered or revoked. The
+    /// difference to `calls_deferred` is the deferred calls outstanding.
+    pub deferred_settled: u64,
+    /// Answers given after the caller had given up (or the bridge had revoked the
+    /// handle), dropped unencoded.
+    pub answers_late: u64,
+    /// Reply handles dropped unanswered: their callers got `Unanswered`.
+    pub calls_unanswered: u64,
+    /// Reply handles still held when the bridge stopped: their callers got
+    /// `ShuttingDown`.
+    pub calls_revoked: u64,
 }
 
 impl Snapshot {
@@ -62,7 +81,17 @@ impl Snapshot {
             self.calls_dropped_abandoned,
             self.calls_dropped_expired,
             self.calls_woken,
+            self.calls_deferred,
+            self.deferred_settled,
+            self.answers_late,
+            self.calls_unanswered,
+            self.calls_revoked,
         ]
+    }
+
+    /// Deferred calls not settled yet.
+    pub fn deferred_outstanding(self) -> u64 {
+        self.calls_deferred.saturating_sub(self.deferred_settled)
     }
 }
 
@@ -78,15 +107,25 @@ pub fn snapshot() -> Snapshot {
         calls_dropped_abandoned: CALLS_DROPPED_ABANDONED.load(Ordering::SeqCst),
         calls_dropped_expired: CALLS_DROPPED_EXPIRED.load(Ordering::SeqCst),
         calls_woken: CALLS_WOKEN.load(Ordering::SeqCst),
+        calls_deferred: CALLS_DEFERRED.load(Ordering::SeqCst),
+        deferred_settled: DEFERRED_SETTLED.load(Ordering::SeqCst),
+        answers_late: ANSWERS_LATE.load(Ordering::SeqCst),
+        calls_unanswered: CALLS_UNANSWERED.load(Ordering::SeqCst),
+        calls_revoked: CALLS_REVOKED.load(Ordering::SeqCst),
     }
 }
 
-/// Accepted calls not settled yet (queued or running), from two relaxed loads: a
-/// hint for a caller deciding whether to spin, not an exact count.
+/// Accepted calls not settled yet (queued or running), less the deferred calls
+/// whose handles the engine holds (they keep no worker busy), from relaxed loads:
+/// a hint for a caller deciding whether to spin, not an exact count.
 pub fn calls_in_flight() -> u64 {
+    let deferred = CALLS_DEFERRED
+        .load(Ordering::Relaxed)
+        .saturating_sub(DEFERRED_SETTLED.load(Ordering::Relaxed));
     CALLS_ACCEPTED
         .load(Ordering::Relaxed)
         .saturating_sub(CALLS_ANSWERED.load(Ordering::Relaxed))
+        .saturating_sub(deferred)
 }
 
 pub(crate) fn call_accepted() {
@@ -99,6 +138,26 @@ pub(crate) fn call_answered() {
 
 pub(crate) fn call_woken() {
     CALLS_WOKEN.fetch_add(1, Ordering::Relaxed);
+}
+
+pub(crate) fn call_deferred() {
+    CALLS_DEFERRED.fetch_add(1, Ordering::Relaxed);
+}
+
+pub(crate) fn deferred_settled() {
+    DEFERRED_SETTLED.fetch_add(1, Ordering::Relaxed);
+}
+
+pub(crate) fn answer_late() {
+    ANSWERS_LATE.fetch_add(1, Ordering::Relaxed);
+}
+
+pub(crate) fn call_unanswered() {
+    CALLS_UNANSWERED.fetch_add(1, Ordering::Relaxed);
+}
+
+pub(crate) fn call_revoked() {
+    CALLS_REVOKED.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Counts a call dropped unrun, by why (`Abandoned` or `Expired`).

@@ -58,11 +58,14 @@ pub enum Status {
     /// `h2r_park` found the outcome already there: the token stays with the caller,
     /// who reads the reply at once.
     AlreadyAnswered = 17,
+    /// The engine dropped the call's reply handle without answering (a call
+    /// declared `later`): on purpose, by a bug, or in a panic on one of its threads.
+    Unanswered = 18,
 }
 
 impl Status {
     /// Every status, in code order.
-    pub const ALL: [Status; 18] = [
+    pub const ALL: [Status; 19] = [
         Status::Ok,
         Status::NotInitialised,
         Status::AlreadyInitialised,
@@ -81,6 +84,7 @@ impl Status {
         Status::Abandoned,
         Status::Expired,
         Status::AlreadyAnswered,
+        Status::Unanswered,
     ];
 
     /// The C value of this status.
@@ -116,6 +120,7 @@ impl fmt::Display for Status {
             Status::Abandoned => "the caller gave up on the call before the engine ran it",
             Status::Expired => "the call's deadline passed before the engine ran it",
             Status::AlreadyAnswered => "the reply is already there",
+            Status::Unanswered => "the engine dropped the call's reply handle without answering",
         })
     }
 }
@@ -148,6 +153,7 @@ mod tests {
             (Status::Abandoned, 15),
             (Status::Expired, 16),
             (Status::AlreadyAnswered, 17),
+            (Status::Unanswered, 18),
         ];
         assert_eq!(
             table.map(|(status, _)| status),

@@ -5,8 +5,11 @@
 //! The engine's construction and every call and cast run under `catch_unwind`, so a
 //! panicking engine answers its caller with `EnginePanicked` and the worker goes on.
 //! A call whose deadline has passed, or whose caller has given up, never reaches the
-//! engine. After each job the worker polls the channel for the spin window before it
-//! parks in `recv`, so a caller that sends again soon wakes no OS thread.
+//! engine. A call declared `later` goes to the engine's `call_later` with its reply
+//! handle; once that returns, a handle still unanswered is recorded with the gate,
+//! which revokes it at deinit. After each job the worker polls the channel for the
+//! spin window before it parks in `recv`, so a caller that sends again soon wakes no
+//! OS thread.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -17,7 +20,9 @@ use flume::{Receiver, TryRecvError};
 
 use crate::engine::{Cast, Engine, Request};
 use crate::events::{Events, Hub};
+use crate::later::{Gate, Responder, run_call_later};
 use crate::panic_message;
+use crate::protocol::Protocol;
 use crate::reply::{Outcome, PendingCall, Waker};
 use crate::status::Status;
 use crate::wire::encode;
@@ -47,6 +52,7 @@ pub(crate) fn run<E: Engine>(
     jobs: Receiver<Job<E>>,
     waker: Waker,
     events: Arc<Hub>,
+    gate: Arc<Gate>,
     spin: Duration,
 ) {
     // Whether the last job was a call whose caller was polling: its next call may be
@@ -71,6 +77,10 @@ pub(crate) fn run<E: Engine>(
                                 crate::stats::call_dropped(why);
                                 Outcome::Failed(why, why.to_string())
                             }
+                            None if E::Protocol::answers_later(&request) => {
+                                call_later(&mut engine, request, pending, &gate);
+                                continue;
+                            }
                             None => call(&mut engine, request),
                         };
                         polled = !pending.answer(outcome);
@@ -87,6 +97,8 @@ pub(crate) fn run<E: Engine>(
                     }
                 }
             }
+            // The engine is dropped next, with any handles it holds.
+            gate.stop();
         }
         Err(payload) => {
             // No engine: every call is answered with the reason, every cast dropped.
@@ -123,6 +135,23 @@ fn next_job<E: Engine>(jobs: &Receiver<Job<E>>, spin: Duration) -> Option<Job<E>
         }
     }
     jobs.recv().ok()
+}
+
+/// Hands a `later` call to the engine with its reply handle, then records the
+/// handle with the gate if it is still unanswered.
+fn call_later<E: Engine>(
+    engine: &mut E,
+    request: Request<E>,
+    pending: PendingCall,
+    gate: &Arc<Gate>,
+) {
+    let cell = Arc::clone(pending.cell());
+    let call = E::Protocol::later(request, Responder::new(pending, Arc::clone(gate)));
+    run_call_later(|| {
+        catch_unwind(AssertUnwindSafe(|| engine.call_later(call)))
+            .map_err(|payload| panic_message(payload.as_ref()).to_owned())
+    });
+    gate.escape(cell);
 }
 
 fn call<E: Engine>(engine: &mut E, request: Request<E>) -> Outcome {

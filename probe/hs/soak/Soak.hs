@@ -9,13 +9,16 @@
 -- enough to make the engine drop events).
 --
 -- Every call sends @Echo id@ with an id no other call uses, and the engine answers
--- with that id, so a reply that is not its own is a crossed reply. It checks, and
--- prints:
+-- with that id, so a reply that is not its own is a crossed reply. A random share of
+-- the calls (@--later-share@) send @EchoLater id@ instead, which the engine answers
+-- later from its four helper threads; they are cancelled like the others. It checks,
+-- and prints:
 --
 -- * every call that was not cancelled got exactly its own reply (none lost, none
 --   crossed, no 'BridgeError');
 -- * every cast reached the engine (its cast count equals the casts sent);
--- * no 'StablePtr' token is outstanding and Rust's counters balance after deinit;
+-- * no 'StablePtr' token is outstanding, no deferred reply handle is outstanding,
+--   and Rust's counters balance after deinit;
 -- * every event emitted was delivered or dropped, the handlers saw no more events
 --   than were delivered (a subscription that ends mid-batch discards the rest of
 --   it), they were told of no more missed events than were dropped, and every
@@ -38,7 +41,7 @@ import Data.IORef (IORef, atomicModifyIORef', newIORef, readIORef, writeIORef)
 import Data.Word (Word64)
 import GHC.Clock (getMonotonicTimeNSec)
 import Options.Applicative
-import Probe.Protocol (Echo (..), EmitTicks (..), GetCastCount (..), Note (..), Probe)
+import Probe.Protocol (Echo (..), EchoLater (..), EmitTicks (..), GetCastCount (..), Note (..), Probe)
 import RustBridge
 import RustBridge.ProcSelf (procStatus)
 import System.Exit (ExitCode (..), exitFailure)
@@ -51,6 +54,7 @@ data Options = Options
   { optCalls :: !Int,
     optCallers :: !Int,
     optCancelShare :: !Double,
+    optLaterShare :: !Double,
     optFlooders :: !Int,
     optRounds :: !Int,
     optSeed :: !Int,
@@ -65,6 +69,7 @@ options =
     <$> option positive (long "calls" <> value 1000000 <> showDefault <> metavar "N" <> help "calls in total")
     <*> option positive (long "callers" <> value 256 <> showDefault <> metavar "N" <> help "concurrent callers")
     <*> option share (long "cancel-share" <> value 0.25 <> showDefault <> metavar "P" <> help "share of calls that are cancelled (0 to 1)")
+    <*> option share (long "later-share" <> value 0.25 <> showDefault <> metavar "P" <> help "share of calls the engine answers later, from four other threads (0 to 1)")
     <*> option auto (long "flooders" <> value 2 <> showDefault <> metavar "N" <> help "threads flooding the engine with casts while the calls run")
     <*> option positive (long "rounds" <> value 10 <> showDefault <> metavar "N" <> help "rounds the calls are split into; threads and RSS are read after each")
     <*> option auto (long "seed" <> value 1 <> showDefault <> metavar "N" <> help "seed of the random choices (timing is not reproducible)")
@@ -145,6 +150,8 @@ main = runInUnboundThread $ do
           ("crossed replies", crossed tally == 0),
           ("casts lost", castsHandled == fromIntegral casts),
           ("tokens outstanding after deinit", tokensOutstanding after == 0),
+          ("deferred reply handles outstanding after deinit", deferredOutstanding after == 0),
+          ("deferred reply handles dropped unanswered", callsUnanswered after == callsUnanswered before),
           ("calls accepted = answered", callsAccepted after == callsAnswered after),
           ("reply handles issued = released", handlesIssued after == handlesReleased after),
           ("events emitted = delivered + dropped", eventsEmitted (eventCounters events) == eventsDelivered (eventCounters events) + eventsDropped (eventCounters events)),
@@ -172,6 +179,7 @@ main = runInUnboundThread $ do
       ("tokens created / freed unsent / woken", show (tokensCreated after - tokensCreated before) <> " / " <> show (tokensFreedUnsent after - tokensFreedUnsent before) <> " / " <> show (callsWoken after - callsWoken before)),
       ("calls dropped unrun: abandoned / expired", show (callsDroppedAbandoned after - callsDroppedAbandoned before) <> " / " <> show (callsDroppedExpired after - callsDroppedExpired before)),
       ("tokens outstanding after deinit", show (tokensOutstanding after)),
+      ("answered later: deferred / answers after the caller gave up", show (callsDeferred after - callsDeferred before) <> " / " <> show (answersLate after - answersLate before)),
       ("events emitted / delivered / dropped", show (eventsEmitted (eventCounters events)) <> " / " <> show (eventsDelivered (eventCounters events)) <> " / " <> show (eventsDropped (eventCounters events))),
       ("events seen / missed by the handlers", show (handlersSaw events) <> " / " <> show (handlersMissed events)),
       ("events per wake-up", show (eventsDelivered (eventCounters events) `div` max 1 (eventWakeups (eventCounters events)))),
@@ -272,8 +280,9 @@ caller opts run progress = go mempty (0 :: Int)
   where
     go tally _ _ [] = pure tally
     go tally done gen (i : rest) = do
-      let (plan, gen') = choosePlan (optCancelShare opts) gen
-      outcome <- callWith run plan i
+      let (plan, gen1) = choosePlan (optCancelShare opts) gen
+          (l, gen') = uniformR (0, 1 :: Double) gen1
+      outcome <- callWith run plan (l < optLaterShare opts) i
       let done' = done + 1
       when (done' `mod` 100 == 0) (atomicModifyIORef' progress (\n -> (n + 100, ())))
       let attempt = case plan of Plain -> mempty; _ -> mempty {cancelAttempts = 1}
@@ -291,13 +300,14 @@ choosePlan share gen0 =
         | otherwise = ViaKill micros
    in (plan, gen3)
 
--- | Makes one @Echo i@ call by the given plan and judges the outcome.
-callWith :: (forall a. Rust Probe a -> IO a) -> Plan -> Word64 -> IO Outcome
-callWith run plan i = case plan of
-  Plain -> either bridgeFailure judge <$> try (run (callRust (Echo i)))
-  ViaTimeout micros -> either bridgeFailure (maybe (CancelledBy ByTimeout) judge) <$> try (run (callRustTimeout micros (Echo i)))
+-- | Makes one @Echo i@ call (@EchoLater i@ if answered later) by the given plan and
+-- judges the outcome.
+callWith :: (forall a. Rust Probe a -> IO a) -> Plan -> Bool -> Word64 -> IO Outcome
+callWith run plan later i = case plan of
+  Plain -> either bridgeFailure judge <$> try (run echo)
+  ViaTimeout micros -> either bridgeFailure (maybe (CancelledBy ByTimeout) judge) <$> try (run (echoWithin micros))
   ViaCancel micros -> do
-    call <- async (run (callRust (Echo i)))
+    call <- async (run echo)
     pause micros
     cancel call
     either (interrupted ByCancel) judge <$> waitCatch call
@@ -305,11 +315,13 @@ callWith run plan i = case plan of
     done <- newEmptyMVar
     -- forkFinally installs its handler before the action can be interrupted, so
     -- `done` is filled whenever the kill lands.
-    thread <- forkFinally (run (callRust (Echo i))) (putMVar done)
+    thread <- forkFinally (run echo) (putMVar done)
     pause micros
     killThread thread
     either (interrupted ByKill) judge <$> takeMVar done
   where
+    echo = if later then callRust (EchoLater i) else callRust (Echo i)
+    echoWithin micros = if later then callRustTimeout micros (EchoLater i) else callRustTimeout micros (Echo i)
     judge reply = if reply == i then Completed else Crossed
     bridgeFailure (_ :: BridgeError) = Failed
     interrupted kind e

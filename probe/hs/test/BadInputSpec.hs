@@ -3,8 +3,8 @@
 -- bridge, checked for leaks. The bytes are raw, the encodings of types that are not
 -- probe messages, the probe's own requests and casts, or those with one byte changed,
 -- cut off or added. The oracle is Haskell's own view of the probe protocol: a request
--- decodes iff its first byte is a call's tag (0 to 5) and the rest decodes exactly as
--- that call's request (a cast likewise, with tags 0 and 1); the bridge must answer
+-- decodes iff its first byte is a call's tag (0 to 12) and the rest decodes exactly as
+-- that call's request (a cast likewise, with tags 0 to 2); the bridge must answer
 -- exactly as the request's length, that decoding and the probe engine's reply predict,
 -- with a typed 'BridgeError' or the reply's exact bytes, and the process must never die.
 module BadInputSpec (spec) where
@@ -98,21 +98,34 @@ verdictLabel v = case v of
 data Answer
   = -- | Replies with these bytes: the request's tag, then the reply.
     Answers !ByteString
-  | -- | Sleeps this many milliseconds, then replies @()@ (tag 2).
-    Sleeps !Word32
-  | -- | Panics (InjectPanic).
+  | -- | Sleeps this many milliseconds, then replies @()@ with this tag (Sleep, or
+    -- SleepLater on a thread of the engine's).
+    Sleeps !Word8 !Word32
+  | -- | Panics (InjectPanic, or PanicLater on the worker).
     Panics
+  | -- | Drops the reply handle unanswered (DropLater, or PanicLater on a helper
+    -- thread).
+    Unanswers
+  | -- | Holds the reply handle until an AnswerHeld cast (HoldLater), or waits
+    -- longer than the property should (WaitAsync of more than 50 ms).
+    Holds
 
 -- | The call the bytes decode to, by tag, as the probe engine answers it.
 decodeCall :: ByteString -> Maybe Answer
 decodeCall bytes = case B.uncons bytes of
   Just (0, rest) -> exactly rest (\Ping -> Answers (B.singleton 0))
   Just (1, rest) -> exactly rest (\(Echo n) -> Answers (B.cons 1 (encode n)))
-  Just (2, rest) -> exactly rest (\(Sleep ms) -> Sleeps ms)
+  Just (2, rest) -> exactly rest (\(Sleep ms) -> Sleeps 2 ms)
   Just (3, rest) -> exactly rest (\InjectPanic -> Panics)
   Just (4, rest) -> exactly rest (\GetCastCount -> Answers (B.cons 4 (encode (0 :: Word64))))
   Just (5, rest) -> exactly rest id >>= \(Loopback frame) -> if scalars frame then Just (Answers (B.cons 5 (encode frame))) else Nothing
   Just (6, rest) -> exactly rest (\(EmitTicks _) -> Answers (B.singleton 6))
+  Just (7, rest) -> exactly rest (\(SleepLater ms) -> Sleeps 7 ms)
+  Just (8, rest) -> exactly rest (\(EchoLater n) -> Answers (B.cons 8 (encode n)))
+  Just (9, rest) -> exactly rest (\(HoldLater _) -> Holds)
+  Just (10, rest) -> exactly rest (\DropLater -> Unanswers)
+  Just (11, rest) -> exactly rest (\(PanicLater onHelper) -> if onHelper then Unanswers else Panics)
+  Just (12, rest) -> exactly rest (\(WaitAsync ms) -> if ms > 50 then Holds else Answers (B.cons 12 (encode ms)))
   _ -> Nothing
 
 -- | The cast the bytes decode to, by tag.
@@ -120,6 +133,7 @@ decodeCast :: ByteString -> Maybe ()
 decodeCast bytes = case B.uncons bytes of
   Just (0, rest) -> exactly rest (\(Note _) -> ())
   Just (1, rest) -> exactly rest (\PanicNote -> ())
+  Just (2, rest) -> exactly rest (\AnswerHeld -> ())
   _ -> Nothing
 
 -- | The bytes as exactly one value, as Rust reads them: @store@ must consume them
@@ -137,10 +151,12 @@ scalars frame = all scalar (loopbackFrameGlyph frame : loopbackFrameString frame
   where
     scalar c = ord c <= 0x10FFFF && (ord c < 0xD800 || ord c > 0xDFFF)
 
--- | A call that the engine would sleep on for more than 50 ms.
+-- | A call that the engine would sleep on for more than 50 ms, or hold until a cast
+-- the property never sends.
 longSleep :: Verdict Answer -> Bool
 longSleep v = case v of
-  Decodes (Sleeps ms) -> ms > 50
+  Decodes (Sleeps _ ms) -> ms > 50
+  Decodes Holds -> True
   _ -> False
 
 -- | A request whose reply type the reply bytes are read as.
@@ -193,7 +209,8 @@ spec = modifyMaxSuccess (max 300) $ do
                 (TooLong len lim, Left err) -> err === MessageTooLong len lim
                 (Undecodable, Left err) -> err === UndecodableRequest
                 (Decodes (Answers reply), Right actual) -> actual === reply .&&. readsAs reader actual
-                (Decodes (Sleeps _), Right actual) -> actual === B.singleton 2 .&&. readsAs reader actual
+                (Decodes (Sleeps tag _), Right actual) -> actual === B.singleton tag .&&. readsAs reader actual
+                (Decodes Unanswers, Left err) -> err === Unanswered
                 (Decodes Panics, Left (EnginePanicked why)) -> counterexample why ("injected panic" `isInfixOf` why)
                 _ -> counterexample "not the predicted outcome" False
 

@@ -6,6 +6,7 @@ import qualified BadInputSpec
 import qualified BridgeSpec
 import qualified EventsSpec
 import qualified FaultSpec
+import qualified LaterSpec
 import qualified SchemaSpec
 import qualified StaleSpec
 import qualified StatusSpec
@@ -25,3 +26,4 @@ main =
     describe "faults" FaultSpec.spec
     describe "reply cell: polling, parking, dropped calls" StaleSpec.spec
     describe "bad input (QuickCheck)" BadInputSpec.spec
+    describe "answer later" LaterSpec.spec

@@ -22,8 +22,8 @@ import Test.Hspec
 data Swapped
 
 instance Protocol Swapped where
-  type Calls Swapped = '[Echo, Ping, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks]
-  type Casts Swapped = '[Note, PanicNote]
+  type Calls Swapped = '[Echo, Ping, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks, SleepLater, EchoLater, HoldLater, DropLater, PanicLater, WaitAsync]
+  type Casts Swapped = '[Note, PanicNote, AnswerHeld]
   type Events Swapped = '[Tick, BurstDone]
   type ProtocolEvent Swapped = ProbeEvent
 
@@ -31,8 +31,8 @@ instance Protocol Swapped where
 data EventsSwapped
 
 instance Protocol EventsSwapped where
-  type Calls EventsSwapped = '[Ping, Echo, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks]
-  type Casts EventsSwapped = '[Note, PanicNote]
+  type Calls EventsSwapped = '[Ping, Echo, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks, SleepLater, EchoLater, HoldLater, DropLater, PanicLater, WaitAsync]
+  type Casts EventsSwapped = '[Note, PanicNote, AnswerHeld]
   type Events EventsSwapped = '[BurstDone, Tick]
   type ProtocolEvent EventsSwapped = ProbeEvent
 

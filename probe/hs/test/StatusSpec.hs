@@ -40,7 +40,8 @@ expected =
     ("AlreadySubscribed", AlreadySubscribed),
     ("Abandoned", InternalError export 15),
     ("Expired", InternalError export 16),
-    ("AlreadyAnswered", InternalError export 17)
+    ("AlreadyAnswered", InternalError export 17),
+    ("Unanswered", Unanswered)
   ]
 
 -- | The statuses whose exception carries what only the caller knows: without it in

@@ -34,14 +34,15 @@ withBridge config body = do
   assertNoLeaks
   pure result
 
--- | Every accepted call was answered, every reply handle released, and every
--- 'Foreign.StablePtr' token freed.
+-- | Every accepted call was answered, every reply handle released, every
+-- 'Foreign.StablePtr' token freed, and no deferred reply handle is still held.
 assertNoLeaks :: IO ()
 assertNoLeaks = do
   stats <- bridgeStats
   callsAnswered stats `shouldBe` callsAccepted stats
   handlesReleased stats `shouldBe` handlesIssued stats
   tokensOutstanding stats `shouldBe` 0
+  deferredOutstanding stats `shouldBe` 0
 
 -- | The process's OS thread count, from @/proc/self/status@.
 osThreads :: IO Int

@@ -2,15 +2,23 @@
 //!
 //! Plain safe Rust that knows nothing of Haskell. Its state is the number of casts
 //! handled since the bridge started it, and the handle it emits events through.
+//! The calls answered later go to four helper threads shared by the process (they
+//! outlive any one bridge, as an engine's threads may), to a thread of their
+//! own ([`SleepLater`]), or to a task on the engine's tokio runtime ([`WaitAsync`]),
+//! started with the first such call and stopped with the engine.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
 
-use rs_in_hs::Events;
+use rs_in_hs::{Events, Later};
 
 use crate::protocol::{
-    BurstDone, Cast, Echo, EmitTicks, GetCastCount, InjectPanic, Loopback, LoopbackFrame, Note,
-    PanicNote, Ping, Pong, Probe, ProbeCalls, ProbeCasts, ProbeEvents, Reply, Request, Sleep, Tick,
+    AnswerHeld, BurstDone, Call, Cast, DropLater, Echo, EchoLater, EmitTicks, GetCastCount,
+    HoldLater, InjectPanic, Loopback, LoopbackFrame, Note, PanicLater, PanicNote, Ping, Pong,
+    Probe, ProbeCalls, ProbeCasts, ProbeEvents, Reply, Request, Sleep, SleepLater, Tick, WaitAsync,
 };
 
 /// Longest sleep a [`Sleep`] request may ask for, so no message parks the worker for
@@ -33,6 +41,85 @@ pub fn calls_run() -> u64 {
     CALLS_RUN.load(Ordering::SeqCst)
 }
 
+/// [`SleepLater`] calls whose caller gave up before the sleep ended.
+static CANCELS_NOTICED: AtomicU64 = AtomicU64::new(0);
+
+/// How many [`SleepLater`] calls learnt that their caller gave up, in this process.
+pub fn cancels_noticed() -> u64 {
+    CANCELS_NOTICED.load(Ordering::SeqCst)
+}
+
+/// How many helper threads answer the calls answered later.
+pub const HELPERS: usize = 4;
+
+/// What a helper thread does.
+enum Work {
+    /// Answer at once.
+    Echo(Later<u64>, u64),
+    /// Hold until [`Work::AnswerHeld`].
+    Hold(Later<u64>, u64),
+    /// Answer every handle held.
+    AnswerHeld,
+    /// Panic holding the handle.
+    Panic(Later<()>),
+}
+
+/// The helper threads' queues, started on first use.
+fn helpers() -> &'static [Sender<Work>] {
+    static HELPERS_QUEUES: OnceLock<Vec<Sender<Work>>> = OnceLock::new();
+    HELPERS_QUEUES.get_or_init(|| {
+        (0..HELPERS)
+            .map(|n| {
+                let (sender, receiver) = channel();
+                std::thread::Builder::new()
+                    .name(format!("probe-helper-{n}"))
+                    .spawn(move || helper(receiver))
+                    .expect("a helper thread starts");
+                sender
+            })
+            .collect()
+    })
+}
+
+/// Gives `work` to the next helper thread, in turn.
+fn to_helper(work: Work) {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let queues = helpers();
+    let n = NEXT.fetch_add(1, Ordering::Relaxed) % queues.len();
+    // The helpers never exit, so their queues never close.
+    let _ = queues[n].send(work);
+}
+
+/// Has every helper thread answer the [`HoldLater`] handles it holds.
+pub fn answer_held() {
+    for queue in helpers() {
+        let _ = queue.send(Work::AnswerHeld);
+    }
+}
+
+fn helper(work: Receiver<Work>) {
+    let mut held = Vec::new();
+    for work in work {
+        match work {
+            Work::Echo(reply, number) => reply.answer(number),
+            Work::Hold(reply, number) => held.push((reply, number)),
+            Work::AnswerHeld => {
+                for (reply, number) in held.drain(..) {
+                    reply.answer(number);
+                }
+            }
+            Work::Panic(reply) => {
+                // The thread catches its own panic so that it goes on helping; the
+                // handle is dropped as the panic unwinds.
+                let _ = catch_unwind(AssertUnwindSafe(move || {
+                    let _held = reply;
+                    panic!("injected panic: PanicLater on a helper thread");
+                }));
+            }
+        }
+    }
+}
+
 /// The probe engine, created by the bridge's worker with [`Default`].
 #[derive(Debug, Default)]
 pub struct ProbeEngine {
@@ -40,6 +127,8 @@ pub struct ProbeEngine {
     casts_handled: u64,
     /// Where its events go, once the bridge attached it.
     events: Option<Events<Probe>>,
+    /// The runtime of the [`WaitAsync`] tasks, once one came.
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 /// How long a [`Sleep`] of `ms` milliseconds sleeps: `ms`, capped at
@@ -58,6 +147,11 @@ impl rs_in_hs::Engine for ProbeEngine {
 
     fn cast(&mut self, message: Cast) {
         message.dispatch(self)
+    }
+
+    fn call_later(&mut self, call: Call) {
+        CALLS_RUN.fetch_add(1, Ordering::SeqCst);
+        call.dispatch(self)
     }
 
     fn attach(&mut self, events: Events<Probe>) {
@@ -100,6 +194,53 @@ impl ProbeCalls for ProbeEngine {
             events.finished(BurstDone(count.min(MAX_TICKS)));
         }
     }
+
+    fn sleep_later(&mut self, SleepLater(ms): SleepLater, reply: Later<()>) {
+        std::thread::spawn(move || {
+            if reply.cancelled().wait_timeout(sleep_duration(ms)) {
+                CANCELS_NOTICED.fetch_add(1, Ordering::SeqCst);
+            } else {
+                reply.answer(());
+            }
+        });
+    }
+
+    fn echo_later(&mut self, EchoLater(number): EchoLater, reply: Later<u64>) {
+        to_helper(Work::Echo(reply, number));
+    }
+
+    fn hold_later(&mut self, HoldLater(number): HoldLater, reply: Later<u64>) {
+        to_helper(Work::Hold(reply, number));
+    }
+
+    fn drop_later(&mut self, _: DropLater, reply: Later<()>) {
+        drop(reply);
+    }
+
+    fn wait_async(&mut self, WaitAsync(ms): WaitAsync, reply: Later<u32>) {
+        let runtime = self.runtime.get_or_insert_with(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("probe-runtime")
+                .enable_time()
+                .build()
+                .expect("the probe's runtime starts")
+        });
+        let ms = ms.min(MAX_SLEEP_MS);
+        reply.run_on(runtime.handle(), async move {
+            tokio::time::sleep(Duration::from_millis(u64::from(ms))).await;
+            ms
+        });
+    }
+
+    fn panic_later(&mut self, PanicLater(on_helper): PanicLater, reply: Later<()>) {
+        if on_helper.0 {
+            to_helper(Work::Panic(reply));
+        } else {
+            let _held = reply;
+            panic!("injected panic: PanicLater on the worker");
+        }
+    }
 }
 
 impl ProbeCasts for ProbeEngine {
@@ -110,6 +251,11 @@ impl ProbeCasts for ProbeEngine {
     fn panic_note(&mut self, _: PanicNote) {
         self.casts_handled += 1;
         panic!("injected panic: PanicNote was cast");
+    }
+
+    fn answer_held(&mut self, _: AnswerHeld) {
+        self.casts_handled += 1;
+        answer_held();
     }
 }
 

@@ -11,6 +11,14 @@ pub mod protocol;
 
 rs_in_hs::export_engine!(engine::ProbeEngine);
 
+/// [`engine::cancels_noticed`], for the Haskell suites (C ABI:
+/// `probe_cancels_noticed`).
+#[allow(unsafe_code)]
+#[unsafe(no_mangle)]
+pub extern "C" fn probe_cancels_noticed() -> u64 {
+    engine::cancels_noticed()
+}
+
 /// [`engine::calls_run`], for the Haskell suites (C ABI: `probe_calls_run`).
 #[allow(unsafe_code)]
 #[unsafe(no_mangle)]

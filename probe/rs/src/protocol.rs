@@ -5,7 +5,10 @@
 //! panicking engine ([`InjectPanic`], [`PanicNote`]), cast delivery ([`Note`],
 //! [`GetCastCount`]), every shape the wire carries ([`Loopback`] with a
 //! [`LoopbackFrame`]) and events ([`EmitTicks`], which makes the engine emit
-//! [`Tick`]s and then [`BurstDone`]). The Haskell twin, `Probe.Protocol`, is generated from this
+//! [`Tick`]s and then [`BurstDone`]), and calls answered later through their reply
+//! handles ([`SleepLater`], [`EchoLater`], [`HoldLater`], [`DropLater`],
+//! [`PanicLater`], with the [`AnswerHeld`] cast, and [`WaitAsync`] on a tokio
+//! runtime). The Haskell twin, `Probe.Protocol`, is generated from this
 //! declaration; a message's wire tag is its position below, so new messages go at
 //! the end.
 
@@ -57,6 +60,43 @@ pub struct Tick(pub u64);
 /// An event: a burst of this many ticks was emitted.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BurstDone(pub u32);
+
+/// Answered later: a thread of the engine's waits this many milliseconds (at most
+/// [`MAX_SLEEP_MS`](crate::engine::MAX_SLEEP_MS)) for the caller to give up, then
+/// answers `()`; if the caller gives up first, it counts the cancel
+/// ([`cancels_noticed`](crate::engine::cancels_noticed)) and answers nothing more.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SleepLater(pub u32);
+
+/// Answered later, with its number, by one of the engine's four helper threads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EchoLater(pub u64);
+
+/// Answered later, with its number, by one of the four helper threads, once an
+/// [`AnswerHeld`] cast (or [`answer_held`](crate::engine::answer_held)) comes:
+/// until then the thread holds the reply handle.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HoldLater(pub u64);
+
+/// The engine drops the reply handle without answering.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DropLater;
+
+/// The engine panics holding the reply handle: on one of its helper threads if
+/// the flag is set, else on the worker inside `call_later`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PanicLater(pub WireBool);
+
+/// Answered later by an async task on the engine's tokio runtime, which waits this
+/// many milliseconds (at most [`MAX_SLEEP_MS`](crate::engine::MAX_SLEEP_MS)) on a
+/// timer and answers them; the task stops when its caller gives up.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WaitAsync(pub u32);
+
+/// Every reply handle the helper threads hold for [`HoldLater`] calls is
+/// answered.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnswerHeld;
 
 /// A fire-and-forget message carrying a number; the engine only counts it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -151,6 +191,18 @@ rs_in_hs::protocol! {
         fn loopback(Loopback) -> LoopbackFrame;
         /// Emits the ticks and the end of the burst.
         fn emit_ticks(EmitTicks) -> ();
+        /// Waits on a thread of its own for the caller to give up, then answers.
+        fn sleep_later(SleepLater) -> (), later;
+        /// Answers the number from a helper thread.
+        fn echo_later(EchoLater) -> u64, later;
+        /// Holds the handle on a helper thread until `AnswerHeld`.
+        fn hold_later(HoldLater) -> u64, later;
+        /// Drops the handle unanswered.
+        fn drop_later(DropLater) -> (), later;
+        /// Panics holding the handle.
+        fn panic_later(PanicLater) -> (), later;
+        /// Waits on a timer in an async task, then answers the milliseconds.
+        fn wait_async(WaitAsync) -> u32, later;
     }
     /// The casts the probe engine takes, in wire-tag order.
     pub trait ProbeCasts {
@@ -158,6 +210,8 @@ rs_in_hs::protocol! {
         fn note(Note);
         /// Counts the note, then panics.
         fn panic_note(PanicNote);
+        /// Has the helper threads answer every handle they hold.
+        fn answer_held(AnswerHeld);
     }
     /// The events the probe engine emits, in wire-tag order.
     pub trait ProbeEvents {

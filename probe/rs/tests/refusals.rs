@@ -42,13 +42,13 @@ fn undecodable_is_refused() {
         &[2, 1, 2],
         &[0, 0],
         &[],
-        &[6],
+        &[13],
         &[1, 0, 0, 0, 0, 0, 0, 0],
     ] {
         assert_eq!(call_bytes(bytes, 1, false).err(), Some(Status::Undecodable));
     }
     // The same for casts, with the first tag past the casts.
-    for bytes in [&[250u8][..], &[0, 1, 2], &[1, 0], &[], &[2]] {
+    for bytes in [&[250u8][..], &[0, 1, 2], &[1, 0], &[], &[3]] {
         assert_eq!(cast_bytes(bytes, false), Err(Status::Undecodable));
     }
     assert!(no_wake_for(std::time::Duration::from_millis(20)));

@@ -70,9 +70,11 @@ fn the_probe_schema_lists_its_messages_in_tag_order() {
     assert_eq!(
         lines[1],
         "calls: Ping -> Pong, Echo -> U64, Sleep -> UNIT, InjectPanic -> UNIT, \
-         GetCastCount -> U64, Loopback -> LoopbackFrame, EmitTicks -> UNIT"
+         GetCastCount -> U64, Loopback -> LoopbackFrame, EmitTicks -> UNIT, \
+         SleepLater -> UNIT, EchoLater -> U64, HoldLater -> U64, DropLater -> UNIT, \
+         PanicLater -> UNIT, WaitAsync -> U32"
     );
-    assert_eq!(lines[2], "casts: Note, PanicNote");
+    assert_eq!(lines[2], "casts: Note, PanicNote, AnswerHeld");
     assert_eq!(lines[3], "events: Tick, BurstDone");
     assert!(
         lines.contains(&"Shade = Plain {} | Tinted {F64} | Named {TEXT}"),

@@ -480,4 +480,5 @@ statusError context code = case statusFromCode code of
   Just StatusSpawnFailed -> WorkerSpawnFailed
   Just StatusSchemaMismatch | Just (ours, theirs) <- contextFingerprints context -> SchemaMismatch ours theirs
   Just StatusAlreadySubscribed -> AlreadySubscribed
+  Just StatusUnanswered -> Unanswered
   _ -> InternalError (contextExport context) (fromIntegral code)

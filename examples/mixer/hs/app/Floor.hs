@@ -1,12 +1,14 @@
--- | What the benchmark compares the bridge against: the helpers that the mixer
--- engine's static library exports for it (@examples/mixer/rs/src/bench.rs@), not
--- part of the bridge's ABI. This is the benchmark's only module with foreign
--- imports; each says why it is @safe@ or @unsafe@.
+-- | What the benchmark compares the bridge against, and what it reads from the
+-- engine beside the bridge: the helpers that the mixer engine's static library
+-- exports for it (@examples/mixer/rs/src/bench.rs@), not part of the bridge's ABI.
+-- This is the benchmark's only module with foreign imports; each says why it is
+-- @safe@ or @unsafe@.
 module Floor
   ( floorPingPong,
     floorSpin,
     noopSafe,
     noopUnsafe,
+    cancelNoticedUnixNs,
   )
 where
 
@@ -36,6 +38,16 @@ foreign import ccall safe "mixer_noop"
 -- never calls back into Haskell, which is what @unsafe@ requires.
 foreign import ccall unsafe "mixer_noop"
   mixerNoopUnsafe :: IO CInt
+
+-- | @mixer_cancel_noticed_unix_ns()@. Unsafe: one atomic load, no blocking, no
+-- call back into Haskell.
+foreign import ccall unsafe "mixer_cancel_noticed_unix_ns"
+  mixerCancelNoticedUnixNs :: IO Word64
+
+-- | When the mixer engine last learnt that a caller of 'Mixer.Protocol.AwaitFrame'
+-- gave up, in nanoseconds since the Unix epoch (0 before the first).
+cancelNoticedUnixNs :: IO Word64
+cancelNoticedUnixNs = mixerCancelNoticedUnixNs
 
 -- | The floor: this many round trips of one message between two Rust threads over
 -- flume (two thread wake-ups each, the least any cross-thread request and reply can

@@ -2,7 +2,7 @@
 
 -- | The benchmark of rs-in-hs, hosting the mixer engine. With no arguments it runs
 -- the seed's shape (100k concurrent callers) and prints the call count, the timing
--- and the peak OS thread count. Other modes measure latency percentiles, throughput and cast floods, each
+-- and the peak OS thread count. Other modes measure latency percentiles, throughput, calls answered later and cast floods, each
 -- against a floor measured in the same run. @--help@ lists every option.
 module Main (main) where
 
@@ -17,7 +17,7 @@ import Report (printTable, writeCsv)
 import RustBridge (Config (..), defaultConfig)
 import System.IO (hPutStrLn, stderr)
 
-data Mode = SeedMode | LatencyMode | ThroughputMode | CastMode | FloorMode | AllModes
+data Mode = SeedMode | LatencyMode | ThroughputMode | LaterMode | CastMode | FloorMode | AllModes
   deriving (Eq, Show)
 
 data Options = Options
@@ -35,7 +35,7 @@ data Options = Options
 options :: Parser Options
 options =
   Options
-    <$> many (argument modeReader (metavar "MODE..." <> help "seed (default), latency, throughput, cast, floor, or all"))
+    <$> many (argument modeReader (metavar "MODE..." <> help "seed (default), latency, throughput, later, cast, floor, or all"))
     <*> option auto (long "calls" <> value 100000 <> showDefault <> metavar "N" <> help "calls for latency, and per caller count for throughput")
     <*> option callersReader (long "callers" <> value [1, 16, 64, 256] <> showDefaultWith (const "1,16,64,256") <> metavar "LIST" <> help "comma-separated concurrent caller counts for throughput")
     <*> option auto (long "casts" <> value 1000000 <> showDefault <> metavar "N" <> help "casts in the cast flood")
@@ -50,6 +50,7 @@ modeReader = eitherReader $ \name -> case name of
   "seed" -> Right SeedMode
   "latency" -> Right LatencyMode
   "throughput" -> Right ThroughputMode
+  "later" -> Right LaterMode
   "cast" -> Right CastMode
   "floor" -> Right FloorMode
   "all" -> Right AllModes
@@ -71,11 +72,12 @@ main = runInUnboundThread $ do
   let modes = expand (optModes opts)
       config = defaultConfig {spinMicros = optSpin opts}
   hPutStrLn stderr ("mixer-bench: modes " <> show modes <> ", " <> show caps <> " capabilities")
-  base <- if any (`elem` [FloorMode, LatencyMode, ThroughputMode]) modes then Just <$> measureFloor 100000 else pure Nothing
+  base <- if any (`elem` [FloorMode, LatencyMode, ThroughputMode, LaterMode]) modes then Just <$> measureFloor 100000 else pure Nothing
   results <- forM modes $ \m -> case (m, base) of
     (FloorMode, Just b) -> pure (floorRows b, [])
     (LatencyMode, Just b) -> latency config b (optCalls opts)
     (ThroughputMode, Just b) -> rowsOnly (throughput config b (optCalls opts) (optCallers opts))
+    (LaterMode, Just b) -> later config b (optCalls opts)
     (CastMode, _) -> rowsOnly (castFlood (optCasts opts))
     (SeedMode, _) -> rowsOnly (seed (optConcurrent opts))
     _ -> pure ([], [])
@@ -92,5 +94,5 @@ main = runInUnboundThread $ do
     rowsOnly = fmap (,[])
     expand [] = [SeedMode]
     expand ms
-      | AllModes `elem` ms = [FloorMode, LatencyMode, ThroughputMode, CastMode, SeedMode]
+      | AllModes `elem` ms = [FloorMode, LatencyMode, ThroughputMode, LaterMode, CastMode, SeedMode]
       | otherwise = nub ms

@@ -6,20 +6,22 @@ module Modes
     Samples,
     measureFloor,
     latency,
+    later,
     throughput,
     castFlood,
     seed,
   )
 where
 
-import Control.Concurrent (threadDelay)
-import Control.Concurrent.Async (forConcurrently_, wait)
+import Control.Concurrent (threadDelay, yield)
+import Control.Concurrent.Async (cancel, forConcurrently_, wait)
 import Control.Exception (ErrorCall (..), throwIO)
 import Control.Monad (foldM, forM, forM_, replicateM, replicateM_, unless, when)
 import Control.Monad.IO.Class (liftIO)
 import Control.Monad.IO.Unlift (withRunInIO)
 import qualified Data.ByteString as B
 import Data.List (partition)
+import Data.Time.Clock.System (SystemTime (..), getSystemTime)
 import qualified Data.Vector.Unboxed as VU
 import qualified Data.Vector.Unboxed.Mutable as VUM
 import Data.Word (Word64)
@@ -82,17 +84,9 @@ latency config base calls = do
 latencyWith :: String -> Config -> Floor -> Int -> IO (VU.Vector Word64, [Row])
 latencyWith label config base calls = withRust config $ do
   replicateM_ 1000 expectPong
-  samples <- liftIO (VUM.new calls)
-  (((), cpuNs), (((), perThread), idleNs)) <- withRunInIO $ \run -> do
-    burst <- cpuTimed . withProgress calls $ \report ->
-      forM_ [0 .. calls - 1] $ \i -> do
-        start <- nowNs
-        run expectPong
-        end <- nowNs
-        VUM.write samples i (end - start)
-        when (i `mod` 1000 == 999) (report (i + 1))
+  ((frozen, cpuNs), (((), perThread), idleNs)) <- withRunInIO $ \run -> do
+    burst <- cpuTimed (sequential calls (run expectPong))
     (,) burst <$> cpuTimed (threadCpuTimed (threadDelay 1000000))
-  frozen <- liftIO (VU.freeze samples)
   let what = "callRust Ping (" <> label <> ")"
       (audio, bridge) = partition ((`elem` engineAudioThreads) . fst) perThread
       idleRow whose ns = row "latency" (label <> ": idle CPU" <> whose <> ", 1 s after burst") (fromIntegral ns / 1e7) "% core"
@@ -105,6 +99,99 @@ latencyWith label config base calls = withRust config $ do
              idleRow " of the engine's audio threads" (sum (map snd audio))
            ]
     )
+
+-- | This many round trips of the action, one after another, each timed (with a
+-- progress bar). The samples go into an unboxed vector: a loop that accumulated a
+-- list would grow the Haskell stack, and the RTS walks the whole stack every time
+-- the caller blocks.
+sequential :: Int -> IO () -> IO (VU.Vector Word64)
+sequential calls action = do
+  samples <- VUM.new calls
+  withProgress calls $ \report ->
+    forM_ [0 .. calls - 1] $ \i -> do
+      start <- nowNs
+      action
+      end <- nowNs
+      VUM.write samples i (end - start)
+      when (i `mod` 1000 == 999) (report (i + 1))
+  VU.freeze samples
+
+-- | Answering later, in one bridge: the round trip of a call the engine answers
+-- later from another thread ('AwaitFrame' of a frame the render clock has passed,
+-- answered through its reply handle by the mixer's service thread) against a
+-- direct one ('Ping', answered on the worker), sequential from one caller; 'Ping'
+-- with 64 slow deferred calls in flight against none; and how long the engine
+-- takes to learn that a caller gave up (from 'cancel' of an 'AwaitFrame' the
+-- service thread holds to the service thread dropping it, woken by the handle's
+-- cancellation future; timed on the system clock, which both sides read).
+later :: Config -> Floor -> Int -> IO ([Row], [Samples])
+later config base calls = withRust config $ do
+  replicateM_ 1000 expectPong
+  withRunInIO $ \run -> do
+    direct <- sequential calls (run expectPong)
+    deferred <- sequential calls (run expectFrame)
+    -- Timed again right before the 64 start, for the comparison with them.
+    quiet <- sequential calls (run expectPong)
+    now <- run (audioFiguresFrame <$> callRust QueryAudio)
+    -- An hour of render clock: they are cancelled, not answered.
+    slow <- replicateM 64 (run (asyncRust (callRust (AwaitFrame (now + 48000 * 3600)))))
+    awaitOutstanding 64
+    loaded <- sequential calls (run expectPong)
+    mapM_ cancel slow
+    -- The cancelled ones are gone before each notice is timed from none held.
+    awaitOutstanding 0
+    notices <- VU.fromList <$> replicateM 1000 (run cancelNotice)
+    pure
+      ( percentileRows "later" "callRust Ping (direct)" (percentiles direct) (Just base)
+          <> percentileRows "later" "callRust AwaitFrame (answered later by the service thread)" (percentiles deferred) (Just base)
+          <> percentileRows "later" "callRust Ping, no deferred call in flight" (percentiles quiet) (Just base)
+          <> percentileRows "later" "callRust Ping, 64 deferred calls in flight" (percentiles loaded) (Just base)
+          <> percentileRows "later" "cancel until the engine learns of it" (percentiles notices) Nothing,
+        [("callRust Ping (direct)", direct), ("callRust AwaitFrame (later)", deferred)]
+      )
+
+-- | One 'AwaitFrame' of frame 0, which the render clock has passed: the service
+-- thread answers it at once.
+expectFrame :: Rust Mixer ()
+expectFrame = do
+  _ <- callRust (AwaitFrame 0)
+  pure ()
+
+-- | Waits (at most 10 s) until the engine holds this many deferred reply handles.
+awaitOutstanding :: Integer -> IO ()
+awaitOutstanding n = go (10000000 :: Int)
+  where
+    go left = do
+      held <- deferredOutstanding <$> bridgeStats
+      unless (held == n) $
+        if left <= 0
+          then throwIO (ErrorCall ("the engine holds " <> show held <> " deferred calls, not " <> show n))
+          else threadDelay 100 >> go (left - 100)
+
+-- | Starts an 'AwaitFrame' the render clock will not reach, waits until the engine
+-- holds it (and nothing else), cancels its caller, and returns the nanoseconds
+-- until the engine learnt of it.
+cancelNotice :: Rust Mixer Word64
+cancelNotice = withRunInIO $ \run -> do
+  before <- cancelNoticedUnixNs
+  waiter <- run (asyncRust (callRust (AwaitFrame maxBound)))
+  awaitOutstanding 1
+  cancelled <- unixNs
+  cancel waiter
+  noticed <- untilChanged before (cancelled + 10000000000)
+  awaitOutstanding 0
+  pure (noticed - min noticed cancelled)
+  where
+    untilChanged before giveUp = do
+      noticed <- cancelNoticedUnixNs
+      now <- unixNs
+      if noticed /= before
+        then pure noticed
+        else
+          if now > giveUp
+            then throwIO (ErrorCall "the engine did not learn of a cancel within 10 s")
+            else yield >> untilChanged before giveUp
+    unixNs = (\t -> fromIntegral (systemSeconds t) * 1000000000 + fromIntegral (systemNanoseconds t)) <$> getSystemTime
 
 -- | The mixer engine's audio threads: the render thread (375 blocks a second) and
 -- the service thread beside it (polling every 2 ms). The engine runs them for as long

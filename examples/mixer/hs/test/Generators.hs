@@ -28,6 +28,8 @@ instance Wire Automated
 
 instance Wire Automation
 
+instance Wire AwaitFrame
+
 instance Wire ChannelId
 
 instance Wire ChannelInfo
@@ -35,6 +37,12 @@ instance Wire ChannelInfo
 instance Wire Curve
 
 instance Wire GetChannel
+
+instance Wire ImportOutcome
+
+instance Wire ImportWav
+
+instance Wire Imported
 
 instance Wire LateBlock
 

@@ -120,6 +120,8 @@ samples =
     request "request_start_audio_record" (StartAudio (AudioConfig 48000 128 30 System)),
     request "request_record_text" (Record (text "/tmp/mixdown.wav") 96000),
     request "request_query_audio" QueryAudio,
+    request "request_import_wav_text" (ImportWav (ChannelId 5) (text "/tmp/Klänge.wav")),
+    request "request_await_frame_u64" (AwaitFrame maxBound),
     -- Replies, in tag order.
     reply "reply_ping_pong" (Proxy :: Proxy Ping) Pong,
     reply
@@ -157,6 +159,10 @@ samples =
       "reply_query_audio_record"
       (Proxy :: Proxy QueryAudio)
       (AudioFigures (AudioConfig 44100 256 0 Null) 5804988 1000 1 4096 12288 6000001 0 0 2 256000 True 44100 0 False),
+    reply "reply_import_wav_imported" (Proxy :: Proxy ImportWav) (Just (WavImported (Imported 48000 44100 2))),
+    reply "reply_import_wav_failed" (Proxy :: Proxy ImportWav) (Just (ImportFailed (text "No such file or directory (os error 2)"))),
+    reply "reply_import_wav_nothing" (Proxy :: Proxy ImportWav) Nothing,
+    reply "reply_await_frame_u64" (Proxy :: Proxy AwaitFrame) 96000,
     -- Casts, in tag order.
     castOf "cast_set_master_f32" (SetMaster (-3.5)),
     castOf "cast_reset_meters" ResetMeters,

@@ -8,7 +8,9 @@
 //! - [`mixer_floor_spin`]: two Rust threads ping-pong on one atomic, both spinning,
 //!   no wake-up at all: the least a round trip can cost when both sides spin (the
 //!   spin floor);
-//! - [`mixer_noop`]: returns at once, to time a bare foreign call.
+//! - [`mixer_noop`]: returns at once, to time a bare foreign call;
+//! - [`mixer_cancel_noticed_unix_ns`]: when the engine last learnt that a caller of
+//!   `AwaitFrame` gave up, for the time a cancel takes to reach running work.
 //!
 //! This is the crate's only module with `unsafe` code.
 
@@ -190,6 +192,13 @@ unsafe fn write_rounds(
         unsafe { std::ptr::copy_nonoverlapping(nanos.as_ptr(), out_nanos, rounds) };
         Ok(())
     })
+}
+
+/// When the mixer's service thread last dropped an `AwaitFrame` whose caller gave
+/// up, in nanoseconds since the Unix epoch (0 before the first).
+#[unsafe(no_mangle)]
+pub extern "C" fn mixer_cancel_noticed_unix_ns() -> u64 {
+    crate::audio::cancel_noticed_unix_ns()
 }
 
 /// Does nothing and returns `Status::Ok`: the benchmark times a bare foreign call

@@ -11,17 +11,18 @@ use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 use std::sync::{Arc, OnceLock};
 
-use rs_in_hs::Events;
 use rs_in_hs::wire::{WireBool, WireChar, WireText, from_wire_string, wire_string};
 
-use crate::audio::{self, Audio, Lane};
+use rs_in_hs::{Events, Later};
+
+use crate::audio::{self, Audio, Imports, Lane};
 use crate::protocol::{
-    AudioFigures, AudioStarted, Automate, Automated, Automation, Cast, ChannelId, ChannelInfo,
-    Curve, Either, GetChannel, Level, LoadPreset, MeterReading, Mixer, MixerCalls, MixerCasts,
-    Ping, Pong, PresetError, PresetOutcome, PresetSummary, QueryAudio, QueryMeters, Record,
-    RecordOutcome, Reply, Request, Reset, ResetMeters, SamplesWritten, SavePreset, Seek, SetDelay,
-    SetGain, SetLabel, SetMaster, SetMute, SetPan, StartAudio, Transport, TransportCommand,
-    WriteSamples,
+    AudioFigures, AudioStarted, Automate, Automated, Automation, AwaitFrame, Call, Cast, ChannelId,
+    ChannelInfo, Curve, Either, GetChannel, ImportOutcome, ImportWav, Level, LoadPreset,
+    MeterReading, Mixer, MixerCalls, MixerCasts, Ping, Pong, PresetError, PresetOutcome,
+    PresetSummary, QueryAudio, QueryMeters, Record, RecordOutcome, Reply, Request, Reset,
+    ResetMeters, SamplesWritten, SavePreset, Seek, SetDelay, SetGain, SetLabel, SetMaster, SetMute,
+    SetPan, StartAudio, Transport, TransportCommand, WriteSamples,
 };
 
 /// How many channels the mixer has (`ChannelId(0)` to `ChannelId(CHANNELS - 1)`).
@@ -150,6 +151,9 @@ pub struct MixerEngine {
     audio: Audio,
     /// Where the audio side's meters and xruns go, once the bridge attached it.
     events: Arc<OnceLock<Events<Mixer>>>,
+    /// The WAV files the service thread read, kept across restarts of the audio
+    /// side; each becomes its channel's source with the next message.
+    imports: Arc<Imports>,
 }
 
 impl Default for MixerEngine {
@@ -159,8 +163,13 @@ impl Default for MixerEngine {
         let strips: Vec<Strip> = (0..CHANNELS).map(Strip::new).collect();
         let unity = strips.iter().map(Strip::settings).collect();
         let events = Arc::default();
-        let audio = Audio::start(audio::DEFAULT_CONFIG, Arc::clone(&events))
-            .expect("the default audio configuration is valid");
+        let imports = Arc::default();
+        let audio = Audio::start(
+            audio::DEFAULT_CONFIG,
+            Arc::clone(&events),
+            Arc::clone(&imports),
+        )
+        .expect("the default audio configuration is valid");
         let mut engine = MixerEngine {
             strips,
             presets: BTreeMap::from([("Unity".to_owned(), unity)]),
@@ -168,6 +177,7 @@ impl Default for MixerEngine {
             position: 0,
             audio,
             events,
+            imports,
         };
         engine.sync_audio();
         engine
@@ -178,12 +188,17 @@ impl rs_in_hs::Engine for MixerEngine {
     type Protocol = Mixer;
 
     fn call(&mut self, request: Request) -> Reply {
-        self.audio.flush();
+        self.catch_up();
         request.dispatch(self)
     }
 
+    fn call_later(&mut self, call: Call) {
+        self.catch_up();
+        call.dispatch(self);
+    }
+
     fn cast(&mut self, message: Cast) {
-        self.audio.flush();
+        self.catch_up();
         message.dispatch(self);
     }
 
@@ -213,6 +228,18 @@ impl MixerEngine {
         change(strip);
         self.audio.set_strip(index, strip.audio());
         Some(strip.info(id))
+    }
+
+    /// Before each message: sends the commands the ring held back, and makes each
+    /// imported WAV file its channel's source.
+    fn catch_up(&mut self) {
+        self.audio.flush();
+        for (index, samples) in self.imports.take() {
+            if let Some(strip) = self.strips.get_mut(index) {
+                strip.source = samples;
+                self.audio.set_source(index, &strip.source);
+            }
+        }
     }
 
     /// Hands every setting, source and lane to the render thread.
@@ -411,7 +438,7 @@ impl MixerCalls for MixerEngine {
     }
 
     fn start_audio(&mut self, StartAudio(config): StartAudio) -> AudioStarted {
-        match Audio::start(config, Arc::clone(&self.events)) {
+        match Audio::start(config, Arc::clone(&self.events), Arc::clone(&self.imports)) {
             Ok(audio) => {
                 // The old render thread stops here, once the new one runs.
                 self.audio = audio;
@@ -431,6 +458,22 @@ impl MixerCalls for MixerEngine {
 
     fn query_audio(&mut self, _: QueryAudio) -> AudioFigures {
         self.audio.figures()
+    }
+
+    fn import_wav(
+        &mut self,
+        ImportWav { channel, path }: ImportWav,
+        reply: Later<Option<ImportOutcome>>,
+    ) {
+        if usize::from(channel.0) < self.strips.len() {
+            self.audio.import(usize::from(channel.0), path.0, reply);
+        } else {
+            reply.answer(None);
+        }
+    }
+
+    fn await_frame(&mut self, AwaitFrame(frame): AwaitFrame, reply: Later<u64>) {
+        self.audio.await_frame(frame, reply);
     }
 }
 

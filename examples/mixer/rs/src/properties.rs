@@ -67,6 +67,8 @@ fn tag_of_request(request: &Request) -> u8 {
         Request::StartAudio(_) => 14,
         Request::Record(_) => 15,
         Request::QueryAudio(_) => 16,
+        Request::ImportWav(_) => 17,
+        Request::AwaitFrame(_) => 18,
     }
 }
 
@@ -90,6 +92,8 @@ fn tag_of_reply(reply: &Reply) -> u8 {
         Reply::StartAudio(_) => 14,
         Reply::Record(_) => 15,
         Reply::QueryAudio(_) => 16,
+        Reply::ImportWav(_) => 17,
+        Reply::AwaitFrame(_) => 18,
     }
 }
 
@@ -130,6 +134,8 @@ fn request() -> impl Strategy<Value = Request> {
         any::<StartAudio>().prop_map(Request::StartAudio),
         any::<Record>().prop_map(Request::Record),
         any::<QueryAudio>().prop_map(Request::QueryAudio),
+        any::<ImportWav>().prop_map(Request::ImportWav),
+        any::<AwaitFrame>().prop_map(Request::AwaitFrame),
     ]
 }
 
@@ -154,6 +160,8 @@ fn reply() -> impl Strategy<Value = Reply> {
         any::<AudioStarted>().prop_map(Reply::StartAudio),
         any::<RecordOutcome>().prop_map(Reply::Record),
         any::<AudioFigures>().prop_map(Reply::QueryAudio),
+        any::<Option<ImportOutcome>>().prop_map(Reply::ImportWav),
+        any::<u64>().prop_map(Reply::AwaitFrame),
     ]
 }
 

@@ -427,6 +427,51 @@ pub struct Record {
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 pub struct QueryAudio;
 
+/// Imports a WAV file (any sample format, mixed down to one channel) as a channel's
+/// source: the service thread reads and decodes it, off the control path, and
+/// answers once it has; the channel plays it from the engine's next message on. A
+/// restart of the render thread (`StartAudio`) drops the imports in flight: their
+/// callers get `Unanswered`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct ImportWav {
+    /// Which channel plays it.
+    pub channel: ChannelId,
+    /// The file to read.
+    #[cfg_attr(test, proptest(strategy = "crate::properties::wire_text()"))]
+    pub path: WireText,
+}
+
+/// A WAV file imported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct Imported {
+    /// Frames read (the channel's new source length).
+    pub frames: u64,
+    /// The file's sample rate, in Hz (played at the render thread's own).
+    pub sample_rate: u32,
+    /// The file's channels, mixed down to one.
+    pub channels: u16,
+}
+
+/// What an [`ImportWav`] did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub enum ImportOutcome {
+    /// The file was read; the channel plays it.
+    WavImported(Imported),
+    /// The file could not be read or decoded, or is longer than a minute at
+    /// 192 kHz; why. The channel is unchanged.
+    ImportFailed(#[cfg_attr(test, proptest(strategy = "crate::properties::wire_text()"))] WireText),
+}
+
+/// Answered with the render clock once it has reached this frame (the service
+/// thread watches the clock; the render thread is not involved). A restart of the
+/// render thread drops the waits in flight: their callers get `Unanswered`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+pub struct AwaitFrame(pub u64);
+
 /// The channels' output levels over one meter interval: an event, emitted at the
 /// configured meter rate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -493,6 +538,10 @@ rs_in_hs::protocol! {
         fn record(Record) -> RecordOutcome;
         /// Answers with the audio figures.
         fn query_audio(QueryAudio) -> AudioFigures;
+        /// Imports a WAV file; answered by the service thread after the read.
+        fn import_wav(ImportWav) -> Option<ImportOutcome>, later;
+        /// Answers once the render clock reaches the frame.
+        fn await_frame(AwaitFrame) -> u64, later;
     }
 
     /// The casts the mixer takes without answering, in wire-tag order.
@@ -517,6 +566,6 @@ rs_in_hs::protocol! {
     /// is in the schema.
     enums {
         Curve, PresetError, TransportCommand, AudioDevice, AudioError, AudioStarted,
-        RecordError, RecordOutcome
+        RecordError, RecordOutcome, ImportOutcome
     }
 }

@@ -2,7 +2,6 @@
 {-# LANGUAGE ScopedTypeVariables #-}
 {-# LANGUAGE Trustworthy #-}
 {-# LANGUAGE TypeFamilies #-}
-{-# LANGUAGE TypeOperators #-}
 
 -- | The API of mixer scripts: the one module a script imports besides @base@.
 -- Scripts are run by the script host (@rs-in-hs-script FILE@) and compiled as Safe
@@ -13,9 +12,11 @@
 -- * send the mixer's calls ('call') and casts ('cast') to the one engine the host
 --   runs: every message of the protocol but 'StartAudio' (the audio device is the
 --   host's), each listed in 'ScriptCall' or 'ScriptCast';
--- * record the output to a WAV file ('Record'), whose name is a plain file name
---   inside the recordings folder the host chose (@--recordings DIR@); any other
---   name, or no folder, is refused with 'NotAllowed' before the engine sees it;
+-- * record the output to a WAV file ('Record'), or import one into a channel
+--   ('ImportWav'), whose name is a plain file name inside the recordings folder the
+--   host chose (@--recordings DIR@); any other name, or no folder, is refused with
+--   'NotAllowed' before the engine sees it;
+-- * wait for the render clock to reach a frame ('AwaitFrame');
 -- * start threads scoped to the script ('withAsync', 'concurrently', 'race', ...),
 --   each ending with the scope that started it;
 -- * wait ('delay') and print lines ('say');

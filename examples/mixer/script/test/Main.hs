@@ -127,6 +127,11 @@ escapes =
       "evil.hs"
       (threwWith "not allowed"),
     Escape
+      "a WAV import from outside the recordings folder"
+      [("evil.hs", "import Script\nscript :: Script ()\nscript = () <$ call (ImportWav (ChannelId 0) (wireText \"/etc/MARKNAME\"))\n")]
+      "evil.hs"
+      (threwWith "not allowed"),
+    Escape
       "a recording at an absolute path"
       [("evil.hs", "import Script\nscript :: Script ()\nscript = () <$ call (Record (wireText \"MARK\") 1)\n")]
       "evil.hs"

@@ -13,22 +13,29 @@
 -- Rust field: @gain_db@ of @ChannelInfo@ is @channelInfoGainDb@.
 module Probe.Protocol
   ( Probe,
+    AnswerHeld (..),
     BurstDone (..),
+    DropLater (..),
     Echo (..),
+    EchoLater (..),
     EmitTicks (..),
     GetCastCount (..),
+    HoldLater (..),
     InjectPanic (..),
     Level (..),
     Loopback (..),
     LoopbackFrame (..),
     Note (..),
+    PanicLater (..),
     PanicNote (..),
     Ping (..),
     Pong (..),
     ProbeEvent (..),
     Shade (..),
     Sleep (..),
+    SleepLater (..),
     Tick (..),
+    WaitAsync (..),
   )
 where
 
@@ -39,17 +46,29 @@ data Probe
 
 -- | The protocol @Probe@: its calls, casts and events, in wire-tag order.
 instance Protocol Probe where
-  type Calls Probe = '[Ping, Echo, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks]
-  type Casts Probe = '[Note, PanicNote]
+  type Calls Probe = '[Ping, Echo, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks, SleepLater, EchoLater, HoldLater, DropLater, PanicLater, WaitAsync]
+  type Casts Probe = '[Note, PanicNote, AnswerHeld]
   type Events Probe = '[Tick, BurstDone]
   type ProtocolEvent Probe = ProbeEvent
+
+-- | The Rust struct @AnswerHeld@.
+data AnswerHeld = AnswerHeld
+  deriving (Eq, Show, Generic, Store, WireSchema)
 
 -- | The Rust struct @BurstDone@.
 newtype BurstDone = BurstDone Word32
   deriving (Eq, Show, Generic, Store, WireSchema)
 
+-- | The Rust struct @DropLater@.
+data DropLater = DropLater
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
 -- | The Rust struct @Echo@.
 newtype Echo = Echo Word64
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust struct @EchoLater@.
+newtype EchoLater = EchoLater Word64
   deriving (Eq, Show, Generic, Store, WireSchema)
 
 -- | The Rust struct @EmitTicks@.
@@ -58,6 +77,10 @@ newtype EmitTicks = EmitTicks Word32
 
 -- | The Rust struct @GetCastCount@.
 data GetCastCount = GetCastCount
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust struct @HoldLater@.
+newtype HoldLater = HoldLater Word64
   deriving (Eq, Show, Generic, Store, WireSchema)
 
 -- | The Rust struct @InjectPanic@.
@@ -126,6 +149,10 @@ data LoopbackFrame = LoopbackFrame
 newtype Note = Note Word64
   deriving (Eq, Show, Generic, Store, WireSchema)
 
+-- | The Rust struct @PanicLater@.
+newtype PanicLater = PanicLater Bool
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
 -- | The Rust struct @PanicNote@.
 data PanicNote = PanicNote
   deriving (Eq, Show, Generic, Store, WireSchema)
@@ -155,8 +182,16 @@ data Shade
 newtype Sleep = Sleep Word32
   deriving (Eq, Show, Generic, Store, WireSchema)
 
+-- | The Rust struct @SleepLater@.
+newtype SleepLater = SleepLater Word32
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
 -- | The Rust struct @Tick@.
 newtype Tick = Tick Word64
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust struct @WaitAsync@.
+newtype WaitAsync = WaitAsync Word32
   deriving (Eq, Show, Generic, Store, WireSchema)
 
 -- | A call of @Probe@: @Ping@ is answered by @Pong@.
@@ -194,6 +229,36 @@ instance Call EmitTicks where
   type CallProtocol EmitTicks = Probe
   type Reply EmitTicks = ()
 
+-- | A call of @Probe@: @SleepLater@ is answered by @()@.
+instance Call SleepLater where
+  type CallProtocol SleepLater = Probe
+  type Reply SleepLater = ()
+
+-- | A call of @Probe@: @EchoLater@ is answered by @Word64@.
+instance Call EchoLater where
+  type CallProtocol EchoLater = Probe
+  type Reply EchoLater = Word64
+
+-- | A call of @Probe@: @HoldLater@ is answered by @Word64@.
+instance Call HoldLater where
+  type CallProtocol HoldLater = Probe
+  type Reply HoldLater = Word64
+
+-- | A call of @Probe@: @DropLater@ is answered by @()@.
+instance Call DropLater where
+  type CallProtocol DropLater = Probe
+  type Reply DropLater = ()
+
+-- | A call of @Probe@: @PanicLater@ is answered by @()@.
+instance Call PanicLater where
+  type CallProtocol PanicLater = Probe
+  type Reply PanicLater = ()
+
+-- | A call of @Probe@: @WaitAsync@ is answered by @Word32@.
+instance Call WaitAsync where
+  type CallProtocol WaitAsync = Probe
+  type Reply WaitAsync = Word32
+
 -- | A cast of @Probe@: @Note@ has no reply.
 instance Cast Note where
   type CastProtocol Note = Probe
@@ -201,6 +266,10 @@ instance Cast Note where
 -- | A cast of @Probe@: @PanicNote@ has no reply.
 instance Cast PanicNote where
   type CastProtocol PanicNote = Probe
+
+-- | A cast of @Probe@: @AnswerHeld@ has no reply.
+instance Cast AnswerHeld where
+  type CastProtocol AnswerHeld = Probe
 
 -- | An event of @Probe@: @Tick@, delivered as 'Ticked'.
 instance Event Tick where

@@ -9,7 +9,9 @@
 //! and casts in the same order, gives; nothing panics (but the probe's injected
 //! panics, which the worker catches), aborts or touches memory it was not given (the
 //! build uses AddressSanitizer). After deinit every accepted call has woken its caller
-//! exactly once with the engine's correct reply, and the leak counters balance.
+//! exactly once with the engine's correct reply, and the leak counters balance. A
+//! call answered later from another thread may instead be revoked by deinit
+//! (`ShuttingDown`), and no deferred reply handle is outstanding after it.
 //! Events decode as the protocol's, in emission order (each tick follows the one
 //! before it unless a gap is reported), and every wake-up token Rust took from a
 //! park comes back exactly once, by an event or at unsubscribe or deinit.
@@ -26,8 +28,11 @@ use libfuzzer_sys::fuzz_target;
 use rs_in_hs::events::{MAX_EVENT_CAPACITY, RECORD_HEADER_LEN};
 use rs_in_hs::wire::{Config, InitMessage, decode_exact, encode};
 use rs_in_hs::{Engine, Status};
-use rs_in_hs_probe::engine::{INJECTED_PANIC, ProbeEngine};
-use rs_in_hs_probe::protocol::{BurstDone, Cast, EmitTicks, Event, Probe, Request, Sleep, Tick};
+use rs_in_hs_probe::engine::{INJECTED_PANIC, ProbeEngine, answer_held};
+use rs_in_hs_probe::protocol::{
+    BurstDone, Cast, EchoLater, EmitTicks, Event, HoldLater, PanicLater, Probe, Reply, Request,
+    Sleep, SleepLater, Tick, WaitAsync,
+};
 
 /// One step of a fuzz input.
 #[derive(Arbitrary, Debug)]
@@ -112,6 +117,11 @@ fn status(code: c_int) -> Status {
 enum Expected {
     Reply(Vec<u8>),
     Panicked,
+    /// The engine dropped the reply handle on the worker.
+    Unanswered,
+    /// Answered from another thread: what it answers, or `ShuttingDown` if deinit
+    /// revoked the handle first.
+    Later(Box<Expected>),
 }
 
 /// An accepted call: its reply handle and what the reply must be.
@@ -176,8 +186,26 @@ impl Model {
         decode_exact(message)
     }
 
-    /// Runs an accepted call through the shadow engine, as the worker does.
+    /// Runs an accepted call through the shadow engine, as the worker does; a call
+    /// answered later is predicted from the probe engine's rules instead.
     fn engine_reply(&mut self, request: Request) -> Expected {
+        let later = |reply: Reply| {
+            Expected::Later(Box::new(Expected::Reply(
+                encode(&reply).expect("a reply encodes"),
+            )))
+        };
+        match request {
+            Request::SleepLater(_) => return later(Reply::SleepLater(())),
+            Request::EchoLater(EchoLater(n)) => return later(Reply::EchoLater(n)),
+            Request::WaitAsync(WaitAsync(ms)) => return later(Reply::WaitAsync(ms)),
+            Request::HoldLater(HoldLater(n)) => return later(Reply::HoldLater(n)),
+            Request::DropLater(_) => return Expected::Unanswered,
+            Request::PanicLater(PanicLater(on_helper)) if on_helper.0 => {
+                return Expected::Later(Box::new(Expected::Unanswered));
+            }
+            Request::PanicLater(_) => return Expected::Panicked,
+            _ => {}
+        }
         // AssertUnwindSafe: as in the worker, the engine keeps whatever state a
         // panicking handler left.
         match catch_unwind(AssertUnwindSafe(|| self.engine.call(request))) {
@@ -311,19 +339,7 @@ impl Model {
             }
             // SAFETY: h2r_reply set `ptr`/`len` to bytes that live until release.
             let bytes = unsafe { std::slice::from_raw_parts(ptr, len) };
-            match &pending.expected {
-                Expected::Reply(reply) => {
-                    assert_eq!(got, Status::Ok);
-                    assert_eq!(bytes, reply.as_slice(), "reply to a call");
-                }
-                Expected::Panicked => {
-                    assert_eq!(got, Status::EnginePanicked);
-                    assert!(
-                        bytes.starts_with(INJECTED_PANIC.as_bytes()),
-                        "the failure carries the panic's message"
-                    );
-                }
-            }
+            check_reply(&pending.expected, got, bytes);
         }
     }
 
@@ -494,6 +510,30 @@ impl Model {
         let stats = rs_in_hs::stats::snapshot();
         assert_eq!(stats.calls_accepted, stats.calls_answered, "{stats:?}");
         assert_eq!(stats.handles_issued, stats.handles_released, "{stats:?}");
+        assert_eq!(stats.deferred_outstanding(), 0, "{stats:?}");
+        // The handles revoked are still held by the probe's helper threads: their
+        // answers now do nothing, and free them.
+        answer_held();
+    }
+}
+
+/// A delivered reply (status and bytes) is the one expected.
+fn check_reply(expected: &Expected, got: Status, bytes: &[u8]) {
+    match expected {
+        Expected::Reply(reply) => {
+            assert_eq!(got, Status::Ok);
+            assert_eq!(bytes, reply.as_slice(), "reply to a call");
+        }
+        Expected::Panicked => {
+            assert_eq!(got, Status::EnginePanicked);
+            assert!(
+                bytes.starts_with(INJECTED_PANIC.as_bytes()),
+                "the failure carries the panic's message"
+            );
+        }
+        Expected::Unanswered => assert_eq!(got, Status::Unanswered),
+        Expected::Later(_) if got == Status::ShuttingDown => {}
+        Expected::Later(answer) => check_reply(answer, got, bytes),
     }
 }
 
@@ -550,7 +590,11 @@ const MAX_TICKS: u32 = 64;
 /// and the fuzzer would crawl.
 fn is_long_sleep(message: &[u8]) -> bool {
     match decode_exact(message) {
-        Ok(Request::Sleep(Sleep(ms))) => ms > MAX_SLEEP_MS,
+        Ok(
+            Request::Sleep(Sleep(ms))
+            | Request::SleepLater(SleepLater(ms))
+            | Request::WaitAsync(WaitAsync(ms)),
+        ) => ms > MAX_SLEEP_MS,
         Ok(Request::EmitTicks(EmitTicks(count))) => count > MAX_TICKS,
         _ => false,
     }

@@ -38,6 +38,7 @@ impl Drop for Session {
             let stats = rs_in_hs::stats::snapshot();
             assert_eq!(stats.calls_accepted, stats.calls_answered, "{stats:?}");
             assert_eq!(stats.handles_issued, stats.handles_released, "{stats:?}");
+            assert_eq!(stats.deferred_outstanding(), 0, "{stats:?}");
         }
     }
 }
@@ -198,4 +199,16 @@ pub fn next_wake() -> usize {
 
 pub fn no_wake_for(duration: Duration) -> bool {
     WAKES.1.recv_timeout(duration).is_err()
+}
+
+/// Whether `condition` holds within `WAIT`, checked every millisecond.
+pub fn eventually(mut condition: impl FnMut() -> bool) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < WAIT {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    condition()
 }

@@ -21,10 +21,14 @@ module Mixer.Protocol
     Automate (..),
     Automated (..),
     Automation (..),
+    AwaitFrame (..),
     ChannelId (..),
     ChannelInfo (..),
     Curve (..),
     GetChannel (..),
+    ImportOutcome (..),
+    ImportWav (..),
+    Imported (..),
     LateBlock (..),
     Level (..),
     LoadPreset (..),
@@ -65,7 +69,7 @@ data Mixer
 
 -- | The protocol @Mixer@: its calls, casts and events, in wire-tag order.
 instance Protocol Mixer where
-  type Calls Mixer = '[Ping, SetGain, SetMute, SetPan, SetDelay, SetLabel, GetChannel, WriteSamples, QueryMeters, LoadPreset, SavePreset, Automate, Seek, Reset, StartAudio, Record, QueryAudio]
+  type Calls Mixer = '[Ping, SetGain, SetMute, SetPan, SetDelay, SetLabel, GetChannel, WriteSamples, QueryMeters, LoadPreset, SavePreset, Automate, Seek, Reset, StartAudio, Record, QueryAudio, ImportWav, AwaitFrame]
   type Casts Mixer = '[SetMaster, ResetMeters, Transport]
   type Events Mixer = '[MeterFrame, LateBlock]
   type ProtocolEvent Mixer = MixerEvent
@@ -165,6 +169,10 @@ data Automation = Automation
   }
   deriving (Eq, Show, Generic, Store, WireSchema)
 
+-- | The Rust struct @AwaitFrame@.
+newtype AwaitFrame = AwaitFrame Word64
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
 -- | The Rust struct @ChannelId@.
 newtype ChannelId = ChannelId Word16
   deriving (Eq, Show, Generic, Store, WireSchema)
@@ -197,6 +205,32 @@ data Curve
 
 -- | The Rust struct @GetChannel@.
 newtype GetChannel = GetChannel ChannelId
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust enum @ImportOutcome@.
+data ImportOutcome
+  = WavImported !Imported
+  | ImportFailed !WireText
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust struct @ImportWav@.
+data ImportWav = ImportWav
+  { -- | The Rust field @channel@.
+    importWavChannel :: !ChannelId,
+    -- | The Rust field @path@.
+    importWavPath :: !WireText
+  }
+  deriving (Eq, Show, Generic, Store, WireSchema)
+
+-- | The Rust struct @Imported@.
+data Imported = Imported
+  { -- | The Rust field @frames@.
+    importedFrames :: !Word64,
+    -- | The Rust field @sample_rate@.
+    importedSampleRate :: !Word32,
+    -- | The Rust field @channels@.
+    importedChannels :: !Word16
+  }
   deriving (Eq, Show, Generic, Store, WireSchema)
 
 -- | The Rust struct @LateBlock@.
@@ -497,6 +531,16 @@ instance Call Record where
 instance Call QueryAudio where
   type CallProtocol QueryAudio = Mixer
   type Reply QueryAudio = AudioFigures
+
+-- | A call of @Mixer@: @ImportWav@ is answered by @Maybe ImportOutcome@.
+instance Call ImportWav where
+  type CallProtocol ImportWav = Mixer
+  type Reply ImportWav = Maybe ImportOutcome
+
+-- | A call of @Mixer@: @AwaitFrame@ is answered by @Word64@.
+instance Call AwaitFrame where
+  type CallProtocol AwaitFrame = Mixer
+  type Reply AwaitFrame = Word64
 
 -- | A cast of @Mixer@: @SetMaster@ has no reply.
 instance Cast SetMaster where

@@ -12,7 +12,9 @@
 //!   never locks, allocates, frees or calls into Haskell;
 //! - the service thread (`service`) frees what the render thread replaced, turns
 //!   its meter and xrun reports into events (emitting may allocate, so the render
-//!   thread never does), and writes recordings to WAV files.
+//!   thread never does), writes recordings to WAV files, reads the WAV files the
+//!   mixer imports and answers the calls that wait for a render-clock frame (from
+//!   the clock the render thread publishes: the render thread takes no part).
 //!
 //! Dropping `Audio` stops and joins the render thread, then the service thread.
 
@@ -33,18 +35,19 @@ use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rs_in_hs::Events;
 use rs_in_hs::wire::{WireBool, WireText};
+use rs_in_hs::{Events, Later};
 use rtrb::{Producer, RingBuffer};
 
 use crate::protocol::{
-    AudioConfig, AudioDevice, AudioError, AudioFigures, LateBlock, Level, MeterFrame, Mixer,
-    MixerEvents, RecordError,
+    AudioConfig, AudioDevice, AudioError, AudioFigures, ImportOutcome, LateBlock, Level,
+    MeterFrame, Mixer, MixerEvents, RecordError,
 };
 use counters::Counters;
 use params::{Command, Params, STRIPS};
 pub(crate) use params::{Lane, Strip};
 use render::{MeterLevel, RenderEnds, Renderer, Report};
+pub(crate) use service::{Imports, cancel_noticed_unix_ns};
 use service::{ServiceEnds, ServiceMessage};
 
 /// The render thread's settings at power-on: 128-frame blocks at 48 kHz on the null
@@ -87,7 +90,9 @@ pub(crate) struct Audio {
     /// before any newer command.
     backlog: Vec<Command>,
     render: Option<device::RenderThread>,
-    service: Option<(Sender<ServiceMessage>, JoinHandle<()>)>,
+    /// The service thread's one strong sender (its nudges hold weak ones), and the
+    /// thread.
+    service: Option<(Arc<Sender<ServiceMessage>>, JoinHandle<()>)>,
 }
 
 impl std::fmt::Debug for Audio {
@@ -117,10 +122,12 @@ impl Audio {
     /// Starts the render thread, its device and the service thread, every channel
     /// silent. A system device that cannot start falls back to the null device
     /// (the figures name the device that runs). The render thread's meters and
-    /// xruns become events on `events`, once it is set.
+    /// xruns become events on `events`, once it is set; the WAV files it imports go
+    /// to `imports`.
     pub fn start(
         config: AudioConfig,
         events: Arc<OnceLock<Events<Mixer>>>,
+        imports: Arc<Imports>,
     ) -> Result<Audio, AudioError> {
         check(&config)?;
         let params = Arc::new(Params::default());
@@ -148,6 +155,7 @@ impl Audio {
             meter_interval,
         );
         let (service_tx, service_rx) = mpsc::channel();
+        let service_tx = Arc::new(service_tx);
         let service = service::spawn(
             ServiceEnds {
                 garbage,
@@ -155,12 +163,13 @@ impl Audio {
                 recording,
             },
             Arc::clone(&counters),
-            service_rx,
+            (Arc::downgrade(&service_tx), service_rx),
             Box::new(move |report| {
                 if let Some(events) = events.get() {
                     emit(events, report);
                 }
             }),
+            imports,
         );
         let (render, device) = start_device(renderer, &counters, &config);
         Ok(Audio {
@@ -248,6 +257,30 @@ impl Audio {
         }
         self.params.set_record_window(start, end);
         Ok(start)
+    }
+
+    /// Has the service thread answer `reply` with the render clock once it reaches
+    /// `frame`.
+    pub fn await_frame(&self, frame: u64, reply: Later<u64>) {
+        self.to_service(ServiceMessage::AwaitFrame { frame, reply });
+    }
+
+    /// Has the service thread read the WAV file at `path` for channel `channel`
+    /// (left in the imports given to [`Audio::start`]) and answer `reply`.
+    pub fn import(&self, channel: usize, path: String, reply: Later<Option<ImportOutcome>>) {
+        self.to_service(ServiceMessage::Import {
+            channel,
+            path,
+            reply,
+        });
+    }
+
+    /// Sends the service thread a message; one it can no longer take is dropped
+    /// (with any reply handle in it, whose caller gets `Unanswered`).
+    fn to_service(&self, message: ServiceMessage) {
+        if let Some((service, _)) = &self.service {
+            let _ = service.send(message);
+        }
     }
 
     /// What the audio side did so far.

@@ -200,6 +200,17 @@ pub fn all() -> Vec<(&'static str, Sample)> {
             })),
         ),
         ("request_query_audio", R(Request::QueryAudio(QueryAudio))),
+        (
+            "request_import_wav_text",
+            R(Request::ImportWav(ImportWav {
+                channel: ChannelId(5),
+                path: WireText::from("/tmp/Klänge.wav"),
+            })),
+        ),
+        (
+            "request_await_frame_u64",
+            R(Request::AwaitFrame(AwaitFrame(u64::MAX))),
+        ),
         // Replies, in tag order.
         ("reply_ping_pong", P(Reply::Ping(Pong))),
         (
@@ -333,6 +344,24 @@ pub fn all() -> Vec<(&'static str, Sample)> {
                 realtime_priority: WireBool(false),
             })),
         ),
+        (
+            "reply_import_wav_imported",
+            P(Reply::ImportWav(Some(ImportOutcome::WavImported(
+                Imported {
+                    frames: 48_000,
+                    sample_rate: 44_100,
+                    channels: 2,
+                },
+            )))),
+        ),
+        (
+            "reply_import_wav_failed",
+            P(Reply::ImportWav(Some(ImportOutcome::ImportFailed(
+                WireText::from("No such file or directory (os error 2)"),
+            )))),
+        ),
+        ("reply_import_wav_nothing", P(Reply::ImportWav(None))),
+        ("reply_await_frame_u64", P(Reply::AwaitFrame(96_000))),
         // Casts, in tag order.
         (
             "cast_set_master_f32",

@@ -10,7 +10,6 @@ module Script.Policy
   ( ScriptCall (..),
     ScriptCast,
     NotAllowed (..),
-    recordingPath,
   )
 where
 
@@ -72,18 +71,19 @@ instance ScriptCall Reset
 
 instance ScriptCall QueryAudio
 
+instance ScriptCall AwaitFrame
+
 -- | A recording's name becomes a file in the host's recordings folder
--- ('recordingPath').
+-- ('folderFile').
 instance ScriptCall Record where
   admit context (Record (WireText name) frames) =
-    case recordingPath (recordings context) (Text.unpack name) of
-      Left why -> throwIO (NotAllowed why)
-      Right path -> do
-        -- A link in the folder would send the recording elsewhere; a name that
-        -- does not exist yet is no link.
-        linked <- try (pathIsSymbolicLink path) :: IO (Either IOException Bool)
-        when (linked == Right True) (throwIO (NotAllowed ("the recording " <> show name <> " is a symbolic link in the recordings folder")))
-        pure (Record (WireText (Text.pack path)) frames)
+    (`Record` frames) <$> folderFile context (Text.unpack name)
+
+-- | A WAV file to import is named like a recording, in the same folder
+-- ('folderFile').
+instance ScriptCall ImportWav where
+  admit context (ImportWav channel (WireText name)) =
+    ImportWav channel <$> folderFile context (Text.unpack name)
 
 instance ScriptCast SetMaster
 
@@ -91,16 +91,28 @@ instance ScriptCast ResetMeters
 
 instance ScriptCast Transport
 
--- | Where a recording of the given name goes: a plain file name (no folder, not
--- hidden, at most 255 characters, ending in @.wav@) inside the recordings folder, or
--- why it is refused. With no recordings folder, every recording is refused.
-recordingPath :: Maybe FilePath -> String -> Either String FilePath
-recordingPath folder name = case folder of
+-- | The file of the given name in the host's recordings folder, as the engine's
+-- text, or 'NotAllowed' with why not: the name must be a plain file name ('folderPath'),
+-- and the file no symbolic link (a link in the folder would lead elsewhere; a
+-- name that does not exist yet is no link).
+folderFile :: Context -> String -> IO WireText
+folderFile context name = case folderPath (recordings context) name of
+  Left why -> throwIO (NotAllowed why)
+  Right path -> do
+    linked <- try (pathIsSymbolicLink path) :: IO (Either IOException Bool)
+    when (linked == Right True) (throwIO (NotAllowed ("the file " <> show name <> " is a symbolic link in the recordings folder")))
+    pure (WireText (Text.pack path))
+
+-- | Where a file of the given name is: a plain file name (no folder, not hidden, at
+-- most 255 characters, ending in @.wav@) inside the recordings folder, or why it is
+-- refused. With no recordings folder, every name is refused.
+folderPath :: Maybe FilePath -> String -> Either String FilePath
+folderPath folder name = case folder of
   Nothing -> Left "this host gives scripts no recordings folder"
   Just dir
-    | null name -> Left "a recording needs a name"
-    | any (`elem` "/\\\0") name -> Left ("the recording name " <> show name <> " names a folder; give a plain file name")
-    | take 1 name == "." -> Left ("the recording name " <> show name <> " starts with a dot")
-    | length name > 255 -> Left "the recording name is over 255 characters"
-    | not (".wav" `isSuffixOf` name) -> Left ("the recording name " <> show name <> " does not end in .wav")
+    | null name -> Left "a file needs a name"
+    | any (`elem` "/\\\0") name -> Left ("the name " <> show name <> " names a folder; give a plain file name")
+    | take 1 name == "." -> Left ("the name " <> show name <> " starts with a dot")
+    | length name > 255 -> Left "the name is over 255 characters"
+    | not (".wav" `isSuffixOf` name) -> Left ("the name " <> show name <> " does not end in .wav")
     | otherwise -> Right (dir </> name)
