@@ -59,7 +59,7 @@ let
           exes.rs-in-hs-soak.libs = lib.mkForce [ probeLib ];
           # The status-code fixture lies outside the package; the suite gets a
           # store copy of it.
-          tests.rs-in-hs-test.preCheck = "export RS_IN_HS_STATUS_CODES=${../bridge/fixtures/status.txt}";
+          tests.rs-in-hs-test.preCheck = "export RS_IN_HS_STATUS_CODES=${../bridge/fixtures/status.txt} RS_IN_HS_ABI_CONSTANTS=${../bridge/fixtures/abi.txt}";
         };
         packages.mixer.components = {
           library.libs = lib.mkForce [ mixerLib ];

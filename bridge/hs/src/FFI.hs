@@ -1,7 +1,8 @@
 -- | The raw C ABI of the bridge, one import per export and blocking mode, and
 -- nothing else. Internal: "RustBridge.Internal" and "RustBridge" use it and add
--- marshalling, lifetimes and errors. Mirrors @bridge/rs/src/ffi.rs@ and
--- @bridge/rs/src/status.rs@; every engine's crate exports the same symbols through
+-- marshalling, lifetimes and errors. Mirrors @bridge/rs/src/ffi.rs@ (the status
+-- codes are in "RustBridge.Status", the other shared constants in
+-- "RustBridge.Abi"); every engine's crate exports the same symbols through
 -- @export_engine!@, and they resolve when the program links that crate's static
 -- library.
 --
@@ -20,11 +21,7 @@
 -- Safety of each import: @unsafe@ only where Rust never blocks and never calls back
 -- into Haskell; @safe@ everywhere else.
 module FFI
-  ( -- * Status codes
-    Status (..),
-    statusFromCode,
-
-    -- * Lifecycle
+  ( -- * Lifecycle
     h2rInit,
     h2rDeinit,
     hsTryPutMVarPtr,
@@ -67,36 +64,6 @@ import Foreign.C.Types (CInt (..), CSize (..))
 import Foreign.Ptr (FunPtr, Ptr)
 import Foreign.StablePtr (StablePtr)
 import GHC.Conc (PrimMVar)
-
--- | The status every export returns; the numbers are @bridge/rs/src/status.rs@'s.
-data Status
-  = StatusOk
-  | StatusNotInitialised
-  | StatusAlreadyInitialised
-  | StatusMessageTooLong
-  | StatusUndecodable
-  | StatusShuttingDown
-  | StatusChannelFull
-  | StatusBadConfig
-  | StatusEnginePanicked
-  | StatusInvalidArgument
-  | StatusSpawnFailed
-  | StatusPending
-  | StatusEncodeFailed
-  | StatusSchemaMismatch
-  | StatusAlreadySubscribed
-  | StatusAbandoned
-  | StatusExpired
-  | StatusAlreadyAnswered
-  | StatusUnanswered
-  deriving (Eq, Show, Enum, Bounded)
-
--- | The status for a C code, if it is one. The codes are the constructors' indices
--- (0 to 18), as in Rust.
-statusFromCode :: CInt -> Maybe Status
-statusFromCode code
-  | code >= 0 && fromIntegral code <= fromEnum (maxBound :: Status) = Just (toEnum (fromIntegral code))
-  | otherwise = Nothing
 
 -- | An opaque reply handle from a successful call.
 data ReplyHandle

@@ -252,24 +252,22 @@ tokensOutstanding stats =
 -- 'InternalError' only on a bug in rs-in-hs.
 bridgeStats :: IO BridgeStats
 bridgeStats = do
-  values <- readCounters "h2r_stats" h2rStats 14
-  case values of
-    [accepted, answered, issued, released, created, freed, abandoned, expired, woken, deferred, settled, late, unanswered, revoked] ->
-      pure
-        BridgeStats
-          { callsAccepted = accepted,
-            callsAnswered = answered,
-            handlesIssued = issued,
-            handlesReleased = released,
-            tokensCreated = created,
-            tokensFreedUnsent = freed,
-            callsDroppedAbandoned = abandoned,
-            callsDroppedExpired = expired,
-            callsWoken = woken,
-            callsDeferred = deferred,
-            deferredSettled = settled,
-            answersLate = late,
-            callsUnanswered = unanswered,
-            callsRevoked = revoked
-          }
-    _ -> throwIO (InternalError "h2r_stats" (length values))
+  values <- readCounters "h2r_stats" h2rStats (length bridgeCounterNames)
+  let counter name =
+        maybe (throwIO (InternalError "h2r_stats" (length values))) pure $
+          lookup name (zip bridgeCounterNames values)
+  BridgeStats
+    <$> counter "calls_accepted"
+    <*> counter "calls_answered"
+    <*> counter "handles_issued"
+    <*> counter "handles_released"
+    <*> counter "tokens_created"
+    <*> counter "tokens_freed_unsent"
+    <*> counter "calls_dropped_abandoned"
+    <*> counter "calls_dropped_expired"
+    <*> counter "calls_woken"
+    <*> counter "calls_deferred"
+    <*> counter "deferred_settled"
+    <*> counter "answers_late"
+    <*> counter "calls_unanswered"
+    <*> counter "calls_revoked"

@@ -48,6 +48,15 @@ pub const MAX_EVENT_CAPACITY: usize = 1 << 16;
 /// order. The event's bytes follow, padded with zeros to a multiple of 8.
 pub const RECORD_HEADER_LEN: usize = 16;
 
+/// Where a record's missed count (`u64`) starts, from the record's start.
+pub const RECORD_MISSED_AT: usize = 0;
+
+/// Where a record's event length (`u64`) starts, from the record's start.
+pub const RECORD_LEN_AT: usize = 8;
+
+/// What each record's length is a multiple of (its bytes are padded with zeros).
+pub const RECORD_ALIGN: usize = 8;
+
 /// The engine's handle for emitting the events of protocol `P`.
 ///
 /// The bridge gives one to the engine through [`Engine::attach`](crate::Engine::attach)
@@ -131,17 +140,49 @@ pub struct EventStats {
     pub tokens_returned: u64,
 }
 
+/// How many counters `h2r_events_stats` can write.
+pub const EVENT_COUNTERS: usize = 6;
+
 impl EventStats {
-    /// The values in the order `h2r_events_stats` writes them.
-    pub fn to_array(self) -> [u64; 6] {
+    /// The counters by name, in the order `h2r_events_stats` writes them: the one
+    /// table of their layout, from which [`EventStats::to_array`] and
+    /// [`EventStats::NAMES`] come (and `bridge/fixtures/abi.txt`).
+    pub const fn named(self) -> [(&'static str, u64); EVENT_COUNTERS] {
         [
-            self.emitted,
-            self.delivered,
-            self.dropped,
-            self.wakeups,
-            self.tokens_taken,
-            self.tokens_returned,
+            ("emitted", self.emitted),
+            ("delivered", self.delivered),
+            ("dropped", self.dropped),
+            ("wakeups", self.wakeups),
+            ("tokens_taken", self.tokens_taken),
+            ("tokens_returned", self.tokens_returned),
         ]
+    }
+
+    /// The counters' names, in the order `h2r_events_stats` writes them.
+    pub const NAMES: [&'static str; EVENT_COUNTERS] = {
+        let named = EventStats::ZERO.named();
+        let mut names = [""; EVENT_COUNTERS];
+        let mut at = 0;
+        while at < EVENT_COUNTERS {
+            names[at] = named[at].0;
+            at += 1;
+        }
+        names
+    };
+
+    /// Every counter zero.
+    const ZERO: EventStats = EventStats {
+        emitted: 0,
+        delivered: 0,
+        dropped: 0,
+        wakeups: 0,
+        tokens_taken: 0,
+        tokens_returned: 0,
+    };
+
+    /// The values in the order `h2r_events_stats` writes them.
+    pub fn to_array(self) -> [u64; EVENT_COUNTERS] {
+        self.named().map(|(_, value)| value)
     }
 }
 
@@ -179,16 +220,17 @@ struct Item {
 
 impl Item {
     fn record_len(&self) -> usize {
-        RECORD_HEADER_LEN + self.bytes.len().next_multiple_of(8)
+        RECORD_HEADER_LEN + self.bytes.len().next_multiple_of(RECORD_ALIGN)
     }
 
     /// Writes the record at the start of `out`, which holds at least `record_len`.
     fn write(&self, out: &mut [u8]) {
         let len = self.bytes.len();
-        out[..8].copy_from_slice(&self.missed_before.to_ne_bytes());
-        out[8..16].copy_from_slice(&(len as u64).to_ne_bytes());
-        out[16..16 + len].copy_from_slice(&self.bytes);
-        out[16 + len..self.record_len()].fill(0);
+        out[RECORD_MISSED_AT..RECORD_MISSED_AT + 8]
+            .copy_from_slice(&self.missed_before.to_ne_bytes());
+        out[RECORD_LEN_AT..RECORD_LEN_AT + 8].copy_from_slice(&(len as u64).to_ne_bytes());
+        out[RECORD_HEADER_LEN..RECORD_HEADER_LEN + len].copy_from_slice(&self.bytes);
+        out[RECORD_HEADER_LEN + len..self.record_len()].fill(0);
     }
 }
 
@@ -360,11 +402,13 @@ impl Hub {
         let guard = match self.slot.try_read() {
             Ok(guard) => guard,
             Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-            Err(TryLockError::WouldBlock) => return Err(TakeError::Refused(Status::ShuttingDown)),
+            Err(TryLockError::WouldBlock) => {
+                return Err(TakeError::Refused(Status::SubscriptionBusy));
+            }
         };
         let subscription = guard
             .as_ref()
-            .ok_or(TakeError::Refused(Status::NotInitialised))?;
+            .ok_or(TakeError::Refused(Status::NotSubscribed))?;
         let mut stash = subscription
             .stash
             .lock()
@@ -405,9 +449,9 @@ impl Hub {
         let guard = match self.slot.try_read() {
             Ok(guard) => guard,
             Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-            Err(TryLockError::WouldBlock) => return Err(Status::ShuttingDown),
+            Err(TryLockError::WouldBlock) => return Err(Status::SubscriptionBusy),
         };
-        let subscription = guard.as_ref().ok_or(Status::NotInitialised)?;
+        let subscription = guard.as_ref().ok_or(Status::NotSubscribed)?;
         if subscription.state.load(Ordering::Acquire) == PARKED {
             return Err(Status::InvalidArgument);
         }
@@ -599,7 +643,7 @@ mod tests {
         assert_eq!(woken(TOKEN), 1);
         assert_eq!(
             hub.take(&mut [0; 64]),
-            Err(TakeError::Refused(Status::NotInitialised))
+            Err(TakeError::Refused(Status::NotSubscribed))
         );
         let stats = hub.stats();
         assert_eq!(stats.tokens_taken, stats.tokens_returned);

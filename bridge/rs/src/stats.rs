@@ -69,24 +69,61 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The counters by name, in the order `h2r_stats` writes them: the one table of
+    /// their layout, from which [`Snapshot::to_array`] and [`Snapshot::NAMES`] come
+    /// (and `bridge/fixtures/abi.txt`, which the Haskell side checks).
+    pub const fn named(self) -> [(&'static str, u64); COUNTERS] {
+        [
+            ("calls_accepted", self.calls_accepted),
+            ("calls_answered", self.calls_answered),
+            ("handles_issued", self.handles_issued),
+            ("handles_released", self.handles_released),
+            ("tokens_created", self.tokens_created),
+            ("tokens_freed_unsent", self.tokens_freed_unsent),
+            ("calls_dropped_abandoned", self.calls_dropped_abandoned),
+            ("calls_dropped_expired", self.calls_dropped_expired),
+            ("calls_woken", self.calls_woken),
+            ("calls_deferred", self.calls_deferred),
+            ("deferred_settled", self.deferred_settled),
+            ("answers_late", self.answers_late),
+            ("calls_unanswered", self.calls_unanswered),
+            ("calls_revoked", self.calls_revoked),
+        ]
+    }
+
+    /// The counters' names, in the order `h2r_stats` writes them.
+    pub const NAMES: [&'static str; COUNTERS] = {
+        let named = Snapshot::ZERO.named();
+        let mut names = [""; COUNTERS];
+        let mut at = 0;
+        while at < COUNTERS {
+            names[at] = named[at].0;
+            at += 1;
+        }
+        names
+    };
+
+    /// Every counter zero.
+    const ZERO: Snapshot = Snapshot {
+        calls_accepted: 0,
+        calls_answered: 0,
+        handles_issued: 0,
+        handles_released: 0,
+        tokens_created: 0,
+        tokens_freed_unsent: 0,
+        calls_dropped_abandoned: 0,
+        calls_dropped_expired: 0,
+        calls_woken: 0,
+        calls_deferred: 0,
+        deferred_settled: 0,
+        answers_late: 0,
+        calls_unanswered: 0,
+        calls_revoked: 0,
+    };
+
     /// The values in the order `h2r_stats` writes them.
     pub fn to_array(self) -> [u64; COUNTERS] {
-        [
-            self.calls_accepted,
-            self.calls_answered,
-            self.handles_issued,
-            self.handles_released,
-            self.tokens_created,
-            self.tokens_freed_unsent,
-            self.calls_dropped_abandoned,
-            self.calls_dropped_expired,
-            self.calls_woken,
-            self.calls_deferred,
-            self.deferred_settled,
-            self.answers_late,
-            self.calls_unanswered,
-            self.calls_revoked,
-        ]
+        self.named().map(|(_, value)| value)
     }
 
     /// Deferred calls not settled yet.

@@ -1,10 +1,15 @@
--- | The status codes on both sides: every line of @bridge/fixtures/status.txt@
--- (written by Rust's @probe/rs/tests/status_codes.rs@) names the Haskell 'Status'
--- constructor its code maps to, the two tables are the same both ways, and each
--- code becomes the expected 'BridgeError' through the one mapping ('statusError').
+-- | The constants both sides share, checked against the fixtures Rust writes
+-- (@probe/rs/tests/status_codes.rs@). Statuses: every line of
+-- @bridge/fixtures/status.txt@ names the Haskell 'Status' constructor its code maps
+-- to, the two tables are the same both ways, and each code becomes the expected
+-- 'BridgeError' through the one mapping ('statusError'). The other constants: every
+-- line of @bridge/fixtures/abi.txt@ (counter layouts, events limits and record
+-- layout, fingerprint length) equals Haskell's value, and Haskell has none the file
+-- lacks.
 --
--- The file is read from @RS_IN_HS_STATUS_CODES@ if set (the Nix check sets it), else
--- from @../../bridge/fixtures/status.txt@ (cabal runs the suite in @probe/hs@).
+-- The files are read from @RS_IN_HS_STATUS_CODES@ and @RS_IN_HS_ABI_CONSTANTS@ if
+-- set (the Nix check sets them), else from @../../bridge/fixtures/@ (cabal runs the
+-- suite in @probe/hs@).
 module StatusSpec (spec) where
 
 import qualified Data.ByteString as B
@@ -12,15 +17,29 @@ import Data.List (sort)
 import Data.Maybe (fromMaybe)
 import Foreign.C.Types (CInt)
 import RustBridge
-import RustBridge.Internal (Fingerprint (..), Status, StatusContext (..), statusContext, statusError, statusFromCode)
+import RustBridge.Internal
+  ( Fingerprint (..),
+    Status,
+    StatusContext (..),
+    bridgeCounterNames,
+    eventCounterNames,
+    eventRecordAlign,
+    eventRecordHeaderLen,
+    eventRecordLenAt,
+    eventRecordMissedAt,
+    fingerprintLen,
+    statusContext,
+    statusError,
+    statusFromCode,
+  )
 import System.Environment (lookupEnv)
 import Test.Hspec
 import Text.Read (readMaybe)
 
 -- | What 'statusError' must give for each status, by its Rust name, given
 -- everything a caller may know ('full'). Statuses the bridge handles before they
--- could reach it (channel full, pending, expired, already answered), and those no
--- correct bridge returns, are internal errors.
+-- could reach it (channel full, pending, expired, already answered, buffer too
+-- small), and those no correct bridge returns, are internal errors.
 expected :: [(String, BridgeError)]
 expected =
   [ ("Ok", InternalError export 0),
@@ -41,7 +60,10 @@ expected =
     ("Abandoned", InternalError export 15),
     ("Expired", InternalError export 16),
     ("AlreadyAnswered", InternalError export 17),
-    ("Unanswered", Unanswered)
+    ("Unanswered", Unanswered),
+    ("NotSubscribed", InternalError export 19),
+    ("SubscriptionBusy", InternalError export 20),
+    ("BufferTooSmall", InternalError export 21)
   ]
 
 -- | The statuses whose exception carries what only the caller knows: without it in
@@ -70,18 +92,40 @@ theirs = Fingerprint (B.replicate 32 2)
 rustName :: Status -> String
 rustName = drop (length "Status") . show
 
--- | The file's lines: a code and a Rust name each; comments and blank lines skipped.
+-- | A fixture's lines, split into words; comments and blank lines skipped.
+readFixture :: String -> FilePath -> IO (FilePath, [[String]])
+readFixture variable file = do
+  path <- fromMaybe ("../../bridge/fixtures/" <> file) <$> lookupEnv variable
+  entries <- map words . filter (\l -> not (null l) && take 1 l /= "#") . lines <$> readFile path
+  pure (path, entries)
+
+-- | The status file's lines: a code and a Rust name each.
 readCodes :: IO [(CInt, String)]
 readCodes = do
-  path <- fromMaybe "../../bridge/fixtures/status.txt" <$> lookupEnv "RS_IN_HS_STATUS_CODES"
-  entries <- map parse . filter (\l -> not (null l) && take 1 l /= "#") . lines <$> readFile path
-  case sequence entries of
+  (path, entries) <- readFixture "RS_IN_HS_STATUS_CODES" "status.txt"
+  case traverse parse entries of
     Right codes -> pure codes
     Left bad -> fail (path <> ": not a status line: " <> show bad)
   where
-    parse line = case words line of
+    parse entry = case entry of
       [code, name] | Just n <- readMaybe code -> Right (n, name)
-      _ -> Left line
+      _ -> Left (unwords entry)
+
+-- | Haskell's side of @abi.txt@: each line as Haskell would write it.
+haskellAbi :: [[String]]
+haskellAbi =
+  [["fingerprint_len", show fingerprintLen]]
+    <> counters "stats_counter" bridgeCounterNames
+    <> counters "event_stats_counter" eventCounterNames
+    <> [ ["max_event_capacity", show maxEventCapacity],
+         ["event_record_header_len", show eventRecordHeaderLen],
+         ["event_record_missed_at", show eventRecordMissedAt],
+         ["event_record_len_at", show eventRecordLenAt],
+         ["event_record_align", show eventRecordAlign]
+       ]
+  where
+    counters key names =
+      [key <> "s", show (length names)] : [[key, show at, name] | (at, name) <- zip [0 :: Int ..] names]
 
 spec :: Spec
 spec = do
@@ -109,3 +153,10 @@ spec = do
     [(name, statusError (statusContext export) code) | (code, name) <- codes, name `elem` needContext]
       `shouldBe` [(name, InternalError export (fromIntegral code)) | (code, name) <- codes, name `elem` needContext]
     map (statusError full) [-1, 99] `shouldBe` [InternalError export (-1), InternalError export 99]
+
+  it "has every ABI constant of bridge/fixtures/abi.txt, with Rust's value" $ do
+    (_, entries) <- readFixture "RS_IN_HS_ABI_CONSTANTS" "abi.txt"
+    entries `shouldSatisfy` (not . null)
+    [entry | entry <- entries, entry `notElem` haskellAbi] `shouldBe` []
+    [entry | entry <- haskellAbi, entry `notElem` entries] `shouldBe` []
+    entries `shouldBe` haskellAbi

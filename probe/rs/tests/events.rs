@@ -177,8 +177,8 @@ fn no_notify_after_unsubscribe_and_a_parked_token_comes_back_once() {
     assert_eq!(next_wake(), PARKED, "the parked token is handed back");
     assert_eq!(emit_ticks(50), Vec::<usize>::new());
     assert!(no_wake_for(Duration::from_millis(50)));
-    assert_eq!(take_into(64), Err((Status::NotInitialised, 0)));
-    assert_eq!(park(PARKED + 1), Err(Status::NotInitialised));
+    assert_eq!(take_into(64), Err((Status::NotSubscribed, 0)));
+    assert_eq!(park(PARKED + 1), Err(Status::NotSubscribed));
     let stats = stats();
     assert_eq!(stats.tokens_taken, stats.tokens_returned);
     assert_eq!(stats.emitted, stats.delivered + stats.dropped);
@@ -219,7 +219,7 @@ fn a_buffer_too_small_is_told_the_length_it_needs() {
     let _s = subscribed(16);
     emit_ticks(1);
     // A tick is 9 bytes (tag and u64): a record of 16 + 16.
-    assert_eq!(take_into(8), Err((Status::MessageTooLong, 32)));
+    assert_eq!(take_into(8), Err((Status::BufferTooSmall, 32)));
     assert!(!park(PARKED).unwrap(), "the waiting event keeps it awake");
     assert_eq!(take(), (burst(1), 0));
 }

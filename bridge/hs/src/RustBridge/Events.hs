@@ -37,7 +37,8 @@ import Foreign.Ptr (Ptr, castPtr, plusPtr)
 import Foreign.StablePtr (freeStablePtr)
 import Foreign.Storable (peek, peekByteOff, poke)
 import GHC.Conc (newStablePtrPrimMVar)
-import RustBridge.Internal (Rust, RustT (..), checkOk, readCounters, statusContext, statusError)
+import RustBridge.Abi (eventCounterNames, eventRecordAlign, eventRecordHeaderLen, eventRecordLenAt, eventRecordMissedAt, maxEventCapacity)
+import RustBridge.Internal (Rust, RustT (..), Status (..), checkOk, readCounters, statusContext, statusError, statusFromCode)
 import RustBridge.Protocol (Protocol (..), decodeEvent)
 import Types (BridgeError (..))
 
@@ -49,11 +50,6 @@ data Delivery e
     -- dropped.
     Missed !Word64
   deriving (Eq, Show)
-
--- | The largest queue 'withEvents' takes, in events (Rust's
--- @MAX_EVENT_CAPACITY@).
-maxEventCapacity :: Int
-maxEventCapacity = 65536
 
 -- | Runs the action with a subscription to the engine's events: a queue in Rust
 -- of the given capacity (in events), drained by one Haskell thread that calls the
@@ -128,22 +124,23 @@ takeBatch buffer len = withForeignPtr buffer $ \ptr -> alloca $ \outUsed -> allo
       records <- readRecords (castPtr ptr) used
       missed <- peek outMissed
       pure (Right (records, missed))
-    Just StatusMessageTooLong -> pure (Left used)
+    Just StatusBufferTooSmall -> pure (Left used)
     _ -> throwIO (statusError (statusContext "h2r_events_take") status)
 
--- | The records in the first @used@ bytes: each the events missed before it
--- (a native 'Word64'), its length (the same), then its bytes, padded to 8.
+-- | The records in the first @used@ bytes, laid out as "RustBridge.Abi" says:
+-- each the events missed before it (a native 'Word64'), its length (the same),
+-- then its bytes, padded to a multiple of 'eventRecordAlign'.
 readRecords :: Ptr () -> Int -> IO [(Word64, ByteString)]
 readRecords ptr used = go 0
   where
     go at
       | at >= used = pure []
       | otherwise = do
-        missed <- peekByteOff ptr at
-        len <- fromIntegral <$> (peekByteOff ptr (at + 8) :: IO Word64)
-        bytes <- B.packCStringLen (castPtr (ptr `plusPtr` (at + 16)), len)
-        ((missed, bytes) :) <$> go (at + 16 + roundUp8 len)
-    roundUp8 n = (n + 7) `div` 8 * 8
+        missed <- peekByteOff ptr (at + eventRecordMissedAt)
+        len <- fromIntegral <$> (peekByteOff ptr (at + eventRecordLenAt) :: IO Word64)
+        bytes <- B.packCStringLen (castPtr (ptr `plusPtr` (at + eventRecordHeaderLen)), len)
+        ((missed, bytes) :) <$> go (at + eventRecordHeaderLen + padded len)
+    padded n = (n + eventRecordAlign - 1) `div` eventRecordAlign * eventRecordAlign
 
 -- | Parks until the next event, unless one is already waiting.
 park :: IO ()
@@ -195,10 +192,14 @@ data EventStats = EventStats
 -- 'RustBridge.withRust', and 'ShuttingDown'.
 eventStats :: Rust p EventStats
 eventStats = RustT . ReaderT $ \_ -> do
-  values <- readCounters "h2r_events_stats" h2rEventsStats count
-  case values of
-    [emitted, delivered, dropped, wakeups, taken, returned] ->
-      pure (EventStats emitted delivered dropped wakeups taken returned)
-    _ -> throwIO (InternalError "h2r_events_stats" (length values))
-  where
-    count = 6 :: Int
+  values <- readCounters "h2r_events_stats" h2rEventsStats (length eventCounterNames)
+  let counter name =
+        maybe (throwIO (InternalError "h2r_events_stats" (length values))) pure $
+          lookup name (zip eventCounterNames values)
+  EventStats
+    <$> counter "emitted"
+    <*> counter "delivered"
+    <*> counter "dropped"
+    <*> counter "wakeups"
+    <*> counter "tokens_taken"
+    <*> counter "tokens_returned"

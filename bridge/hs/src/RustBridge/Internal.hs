@@ -50,6 +50,9 @@ module RustBridge.Internal
     statusError,
     checkOk,
     readCounters,
+
+    -- * ABI constants
+    module RustBridge.Abi,
   )
 where
 
@@ -71,7 +74,7 @@ import Data.Store (PeekException (..), decode, encode)
 import qualified Data.Text as T
 import qualified Data.Text.Encoding as TE
 import qualified Data.Text.Encoding.Error as TE
-import Data.Word (Word32, Word64, Word8)
+import Data.Word (Word64, Word8)
 import FFI
 import Foreign.C.Types (CInt, CSize)
 import Foreign.Marshal.Alloc (alloca)
@@ -81,7 +84,9 @@ import Foreign.StablePtr (StablePtr, castPtrToStablePtr, freeStablePtr)
 import Foreign.Storable (peek, poke)
 import GHC.Clock (getMonotonicTimeNSec)
 import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
+import RustBridge.Abi
 import RustBridge.Protocol (CallOf, CastOf, Reply, callTag, castTag)
+import RustBridge.Status
 import Schema (Fingerprint (..), WireSchema (..), definitions, fingerprintOf, schemaText)
 import Types
 
@@ -159,9 +164,9 @@ stop = h2rDeinit >>= checkOk "h2r_deinit"
 -- | Rust's schema fingerprint (needs no running bridge). Throws 'InternalError' if
 -- Rust cannot report one.
 rustSchemaFingerprint :: IO Fingerprint
-rustSchemaFingerprint = allocaArray 32 $ \out -> do
-  h2rSchemaFingerprint out 32 >>= checkOk "h2r_schema_fingerprint"
-  Fingerprint . B.pack <$> peekArray 32 out
+rustSchemaFingerprint = allocaArray fingerprintLen $ \out -> do
+  h2rSchemaFingerprint out (fromIntegral fingerprintLen) >>= checkOk "h2r_schema_fingerprint"
+  Fingerprint . B.pack <$> peekArray fingerprintLen out
 
 -- Typed messages on the wire ------------------------------------------------------
 
@@ -423,39 +428,10 @@ lenientUtf8 = T.unpack . TE.decodeUtf8With TE.lenientDecode
 
 -- Statuses ------------------------------------------------------------------------
 
--- | What the exception for a status may say beyond the status itself, filled in
--- by the caller from what it knows; 'statusError' uses each field only for the
--- status named beside it.
-data StatusContext = StatusContext
-  { -- | The export that returned the status (for 'InternalError').
-    contextExport :: !String,
-    -- | The message's length and the configured limit (for 'MessageTooLong').
-    contextMessage :: !(Maybe (Int, Word32)),
-    -- | The text Rust recorded with a failed reply (for 'EnginePanicked').
-    contextReplyText :: !(Maybe String),
-    -- | Haskell's fingerprint, then Rust's (for 'SchemaMismatch').
-    contextFingerprints :: !(Maybe (Fingerprint, Fingerprint))
-  }
-  deriving (Eq, Show)
-
--- | The context of a status from the named export that knows nothing more.
-statusContext :: String -> StatusContext
-statusContext export = StatusContext export Nothing Nothing Nothing
-
 -- | The context of a status from a submit of these bytes.
 messageContext :: String -> Env -> ByteString -> StatusContext
 messageContext export env bytes =
   (statusContext export) {contextMessage = Just (B.length bytes, maxMsgLen (envConfig env))}
-
--- | The C code of a status.
-statusCode :: Status -> CInt
-statusCode = fromIntegral . fromEnum
-
--- | Throws unless the status is 'StatusOk'. For exports that take no message.
-checkOk :: String -> CInt -> IO ()
-checkOk export status =
-  unless (statusFromCode status == Just StatusOk) $
-    throwIO (statusError (statusContext export) status)
 
 -- | Reads @n@ counters through a counter export (@h2r_stats@ or @h2r_events_stats@,
 -- named for the error); throws what 'checkOk' throws.
@@ -463,22 +439,3 @@ readCounters :: String -> (Ptr Word64 -> CSize -> IO CInt) -> Int -> IO [Word64]
 readCounters export counters n = allocaArray n $ \out -> do
   counters out (fromIntegral n) >>= checkOk export
   peekArray n out
-
--- | The exception for a status: the one mapping from status code to exception.
--- Total: 'StatusOk', a status the export never returns, a status whose context
--- lacks what its exception needs, and a code that is no status at all are each
--- 'InternalError' (a bug in rs-in-hs).
-statusError :: StatusContext -> CInt -> BridgeError
-statusError context code = case statusFromCode code of
-  Just StatusNotInitialised -> NotRunning
-  Just StatusAlreadyInitialised -> AlreadyRunning
-  Just StatusMessageTooLong | Just (len, limit) <- contextMessage context -> MessageTooLong len limit
-  Just StatusUndecodable -> UndecodableRequest
-  Just StatusShuttingDown -> ShuttingDown
-  Just StatusBadConfig -> BadConfig
-  Just StatusEnginePanicked | Just why <- contextReplyText context -> EnginePanicked why
-  Just StatusSpawnFailed -> WorkerSpawnFailed
-  Just StatusSchemaMismatch | Just (ours, theirs) <- contextFingerprints context -> SchemaMismatch ours theirs
-  Just StatusAlreadySubscribed -> AlreadySubscribed
-  Just StatusUnanswered -> Unanswered
-  _ -> InternalError (contextExport context) (fromIntegral code)

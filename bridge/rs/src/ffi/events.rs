@@ -38,8 +38,10 @@ pub fn unsubscribe<E: Engine>(bridge: &Bridge<E>) -> c_int {
 /// `h2r_events_take`: writes as many queued events as fit into `buf` (`len` bytes),
 /// in emission order, as records (`crate::events::RECORD_HEADER_LEN`), and sets
 /// `*out_used` to the bytes written and `*out_missed` to the events missed after the
-/// last record. If not even the next record fits, answers `MessageTooLong` with
-/// `*out_used` set to the length it needs. `NotInitialised` without a subscription.
+/// last record. If not even the next record fits, answers `BufferTooSmall` with
+/// `*out_used` set to the length it needs. `NotSubscribed` without a subscription,
+/// `SubscriptionBusy` while one is being started or ended, `NotInitialised` or
+/// `ShuttingDown` without a running bridge.
 ///
 /// # Safety
 /// `buf` must be valid for writes of `len` bytes (or `len == 0`); `out_used` and
@@ -69,7 +71,7 @@ pub unsafe fn take<E: Engine>(
         };
         let (status, used, missed) = match bridge.events()?.take(out) {
             Ok(taken) => (Ok(()), taken.used, taken.missed_after),
-            Err(TakeError::TooSmall(needed)) => (Err(Status::MessageTooLong), needed, 0),
+            Err(TakeError::TooSmall(needed)) => (Err(Status::BufferTooSmall), needed, 0),
             Err(TakeError::Refused(status)) => return Err(status),
         };
         // SAFETY: both are non-null (checked above) and valid for one write
@@ -84,8 +86,8 @@ pub unsafe fn take<E: Engine>(
 /// `h2r_events_park`: offers the wake-up `token` (a `StablePtr PrimMVar`) for
 /// `capability`. Sets `*out_parked` to 1 if Rust took it (see the module docs),
 /// or to 0 if an event is waiting (take again; the caller keeps the token).
-/// `InvalidArgument` if a token is parked already; `NotInitialised` without a
-/// subscription.
+/// `InvalidArgument` if a token is parked already; `NotSubscribed` without a
+/// subscription, `SubscriptionBusy` while one is being started or ended.
 ///
 /// # Safety
 /// `out_parked` must be valid for one write; `token` must be a token that `notify`

@@ -403,11 +403,15 @@ impl Model {
         let got = status(unsafe {
             rs_in_hs_probe::h2r_events_take(buf.as_mut_ptr(), len, &mut used, &mut missed)
         });
-        if self.running.is_none() || !self.subscribed {
-            assert_eq!(got, Status::NotInitialised, "h2r_events_take unsubscribed");
+        if self.running.is_none() {
+            assert_eq!(got, Status::NotInitialised, "h2r_events_take not running");
             return;
         }
-        if got == Status::MessageTooLong {
+        if !self.subscribed {
+            assert_eq!(got, Status::NotSubscribed, "h2r_events_take unsubscribed");
+            return;
+        }
+        if got == Status::BufferTooSmall {
             assert!(
                 used > len,
                 "a refused take names a longer record ({used} > {len})"
@@ -462,8 +466,12 @@ impl Model {
         let got = status(unsafe {
             rs_in_hs_probe::h2r_events_park(std::ptr::without_provenance_mut(token), 0, &mut parked)
         });
-        if self.running.is_none() || !self.subscribed {
-            assert_eq!(got, Status::NotInitialised, "h2r_events_park unsubscribed");
+        if self.running.is_none() {
+            assert_eq!(got, Status::NotInitialised, "h2r_events_park not running");
+            return;
+        }
+        if !self.subscribed {
+            assert_eq!(got, Status::NotSubscribed, "h2r_events_park unsubscribed");
             return;
         }
         // Parked already (no event came since) is refused; otherwise it parks or
