@@ -17,6 +17,10 @@
 --   @hs_try_putmvar@, which frees it, exactly once. A call given a null 'StablePtr'
 --   is polled with 'h2rReply' and parked only if the reply is slow.
 -- * Message bytes are only borrowed for the duration of a call.
+-- * What a caller can get wrong and an export can see is refused with
+--   'RustBridge.Status.StatusInvalidArgument' before anything happens: a null
+--   pointer with a non-zero length, a null or misaligned out-pointer, a length
+--   beyond @isize::MAX@, a null 'StablePtr' given to 'h2rPark' or 'h2rEventsPark'.
 --
 -- Safety of each import: @unsafe@ only where Rust never blocks and never calls back
 -- into Haskell; @safe@ everywhere else.

@@ -18,6 +18,11 @@
 //!   found the reply by polling `h2r_reply`, or gave up) gives Rust no token at all.
 //! - Message bytes are only borrowed for the duration of the call.
 //!
+//! What a foreign caller can get wrong and an export can see is refused with a
+//! status before anything happens: a null pointer with a non-zero length, a null or
+//! misaligned out-pointer, a length beyond `isize::MAX`, a null wake-up token given
+//! to a park (`InvalidArgument`, nothing parked and nothing woken).
+//!
 //! The reply cell's state machine, which settles who wakes whom, is in `reply`.
 #![allow(unsafe_code)]
 
@@ -55,6 +60,25 @@ fn boundary(export: &str, body: impl FnOnce() -> Result<(), Status>) -> c_int {
             std::process::abort()
         }
     }
+}
+
+/// Refuses an out-pointer that is null or not aligned for `T` (`InvalidArgument`):
+/// what a foreign caller can get wrong that the export can see, checked before
+/// anything happens.
+fn writable<T>(ptr: *mut T) -> Result<(), Status> {
+    if ptr.is_null() || !ptr.is_aligned() {
+        return Err(Status::InvalidArgument);
+    }
+    Ok(())
+}
+
+/// Refuses a null wake-up token (`InvalidArgument`): `notify` would be given it,
+/// and `hs_try_putmvar` dereferences it.
+fn token(token: *mut c_void) -> Result<Token, Status> {
+    if token.is_null() {
+        return Err(Status::InvalidArgument);
+    }
+    Ok(Token::new(token))
 }
 
 /// Borrows `len` bytes at `ptr`; a null `ptr` is accepted only with `len == 0`.
@@ -142,9 +166,7 @@ pub unsafe fn call<E: Engine>(
     out_reply: *mut *const c_void,
 ) -> c_int {
     boundary("h2r_call", || {
-        if out_reply.is_null() {
-            return Err(Status::InvalidArgument);
-        }
+        writable(out_reply)?;
         // SAFETY: the caller guarantees `message` is valid for `len` bytes.
         let message = unsafe { borrow_bytes(message, len) }?;
         let parked = (!token.is_null()).then(|| (capability, Token::new(token)));
@@ -152,8 +174,8 @@ pub unsafe fn call<E: Engine>(
             .then(|| Instant::now().checked_add(Duration::from_nanos(budget_ns)))
             .flatten();
         let cell = bridge.call(message, parked, deadline, wait(block))?;
-        // SAFETY: `out_reply` is non-null (checked above) and the caller guarantees it
-        // is valid for a pointer write.
+        // SAFETY: `out_reply` is non-null and aligned (checked above) and the caller
+        // guarantees it is valid for a pointer write.
         unsafe { out_reply.write(Arc::into_raw(cell).cast::<c_void>()) };
         stats::handle_issued();
         Ok(())
@@ -187,9 +209,11 @@ pub unsafe fn cast<E: Engine>(
 /// must be valid for one write each.
 pub unsafe fn reply(reply: *const c_void, out_ptr: *mut *const u8, out_len: *mut usize) -> c_int {
     boundary("h2r_reply", || {
-        if reply.is_null() || out_ptr.is_null() || out_len.is_null() {
+        if reply.is_null() {
             return Err(Status::InvalidArgument);
         }
+        writable(out_ptr)?;
+        writable(out_len)?;
         // SAFETY: `reply` came from `Arc::into_raw` in `h2r_call` and has not been
         // released (caller's duty), so the cell is alive for this call.
         let cell = unsafe { &*reply.cast::<ReplyCell>() };
@@ -198,8 +222,8 @@ pub unsafe fn reply(reply: *const c_void, out_ptr: *mut *const u8, out_len: *mut
             Some(Outcome::Reply(bytes)) => (Status::Ok, bytes.as_slice()),
             Some(Outcome::Failed(status, message)) => (*status, message.as_bytes()),
         };
-        // SAFETY: `out_ptr` is non-null (checked above) and valid for a write (caller's
-        // duty). The bytes live in the cell, which the caller keeps alive until
+        // SAFETY: `out_ptr` is non-null and aligned (checked above) and valid for a
+        // write (caller's duty). The bytes live in the cell, which the caller keeps alive until
         // `h2r_release`.
         unsafe { out_ptr.write(bytes.as_ptr()) };
         // SAFETY: as for `out_ptr`.
@@ -216,21 +240,22 @@ pub unsafe fn reply(reply: *const c_void, out_ptr: *mut *const u8, out_len: *mut
 /// `capability` with it when the outcome is there. 0: the token is Rust's (see the
 /// module's ownership rules). `AlreadyAnswered`: the outcome is already there, read
 /// it with `h2r_reply`; the token stays with the caller. `InvalidArgument`: a null
-/// handle, or one that was parked (or given a token at submit) before; the token
-/// stays with the caller.
+/// handle, a null token, or a handle that was parked (or given a token at submit)
+/// before; the token stays with the caller and the cell is unchanged.
 ///
 /// # Safety
-/// `reply` must be a handle from `h2r_call` not yet released. `token` must be a
-/// `StablePtr` that `notify` accepts.
+/// `reply` must be a handle from `h2r_call` not yet released. `token` must be null
+/// (refused) or a `StablePtr` that `notify` accepts.
 pub unsafe fn park(reply: *const c_void, token: *mut c_void, capability: c_int) -> c_int {
     boundary("h2r_park", || {
         if reply.is_null() {
             return Err(Status::InvalidArgument);
         }
+        let token = self::token(token)?;
         // SAFETY: `reply` came from `Arc::into_raw` in `h2r_call` and has not been
         // released (caller's duty), so the cell is alive for this call.
         let cell = unsafe { &*reply.cast::<ReplyCell>() };
-        cell.park(capability, Token::new(token))
+        cell.park(capability, token)
     })
 }
 
@@ -271,8 +296,8 @@ pub unsafe fn stats(out: *mut u64, len: usize) -> c_int {
 }
 
 /// Writes the first `len` (at most `N`) of the counters that `values` reads to `out`,
-/// for the counter exports. A null `out` with a non-zero `len` is `InvalidArgument`,
-/// refused before `values` runs; `values`' own refusal is returned as it is.
+/// for the counter exports. A null or misaligned `out` with a non-zero `len` is
+/// `InvalidArgument`, refused before `values` runs; `values`' own refusal is returned as it is.
 ///
 /// # Safety
 /// `out` must be valid for writes of `len` `u64`s (or `len == 0`).
@@ -281,12 +306,12 @@ unsafe fn write_counters<const N: usize>(
     len: usize,
     values: impl FnOnce() -> Result<[u64; N], Status>,
 ) -> Result<(), Status> {
-    if len > 0 && out.is_null() {
-        return Err(Status::InvalidArgument);
+    if len > 0 {
+        writable(out)?;
     }
     let values = values()?;
-    // SAFETY: `out` is valid for `len >= len.min(N)` writes (caller's duty) and cannot
-    // overlap the local array.
+    // SAFETY: `out` is aligned when `len > 0` (checked above) and valid for
+    // `len >= len.min(N)` writes (caller's duty), and cannot overlap the local array.
     unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), out, len.min(N)) };
     Ok(())
 }

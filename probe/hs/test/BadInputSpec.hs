@@ -7,20 +7,31 @@
 -- that call's request (a cast likewise, with tags 0 to 2); the bridge must answer
 -- exactly as the request's length, that decoding and the probe engine's reply predict,
 -- with a typed 'BridgeError' or the reply's exact bytes, and the process must never die.
+--
+-- Then the C ABI itself, driven through imports of its own, with what a foreign
+-- caller can get wrong: each is refused with a status, and the side effect a wrong
+-- acceptance would have (a null token handed to @hs_try_putmvar@, which would crash
+-- the process; a wake-up counted) does not happen.
 module BadInputSpec (spec) where
 
+import Control.Monad.IO.Class (liftIO)
 import Data.ByteString (ByteString)
 import qualified Data.ByteString as B
+import Data.ByteString.Unsafe (unsafeUseAsCStringLen)
 import Data.Char (ord)
 import Data.Either (isRight)
 import Data.List (isInfixOf)
 import Data.Proxy (Proxy (..))
 import Data.Store (Store, decode, encode)
 import Data.Word (Word16, Word32, Word64, Word8)
+import Foreign.C.Types (CInt (..), CSize (..))
+import Foreign.Marshal.Alloc (alloca)
+import Foreign.Ptr (Ptr, castPtr, nullPtr)
+import Foreign.Storable (peek, poke)
 import Generators
 import Probe.Protocol
 import RustBridge
-import RustBridge.Internal (callRaw, castRaw, decodeReply, encodeCall, encodeCast)
+import RustBridge.Internal (Status (..), callRaw, castRaw, decodeReply, encodeCall, encodeCast, statusFromCode)
 import Support
 import Test.Hspec
 import Test.Hspec.QuickCheck (modifyMaxSuccess)
@@ -194,8 +205,73 @@ readsAs reader reply = counterexample ("read as " <> show reader) $
 limits :: Gen Word32
 limits = frequency [(4, choose (0, 64)), (1, arbitrary)]
 
+-- | @h2r_call@, as the bridge imports it: unsafe, since with @block = 0@ it never
+-- blocks nor calls Haskell.
+foreign import ccall unsafe "h2r_call"
+  rawCall :: Ptr Word8 -> CSize -> Ptr () -> CInt -> CInt -> Word64 -> Ptr (Ptr ()) -> IO CInt
+
+-- | @h2r_park@: unsafe, two atomic operations on a cell.
+foreign import ccall unsafe "h2r_park"
+  rawPark :: Ptr () -> Ptr () -> CInt -> IO CInt
+
+-- | @h2r_release@: unsafe, sets a flag and drops a reference.
+foreign import ccall unsafe "h2r_release"
+  rawRelease :: Ptr () -> IO CInt
+
+-- | @h2r_events_subscribe@: safe, it waits for emitters to leave the slot.
+foreign import ccall safe "h2r_events_subscribe"
+  rawSubscribe :: CSize -> IO CInt
+
+-- | @h2r_events_unsubscribe@: safe, it waits for emitters and may call
+-- @hs_try_putmvar@.
+foreign import ccall safe "h2r_events_unsubscribe"
+  rawUnsubscribe :: IO CInt
+
+-- | @h2r_events_park@: unsafe, it stores a token and sets a flag.
+foreign import ccall unsafe "h2r_events_park"
+  rawEventsPark :: Ptr () -> CInt -> Ptr CInt -> IO CInt
+
+-- | The status of a raw export's code.
+statusOf :: IO CInt -> IO (Maybe Status)
+statusOf = fmap statusFromCode
+
 spec :: Spec
-spec = modifyMaxSuccess (max 300) $ do
+spec = do
+  abiRefusals
+  randomInput
+
+-- | What a foreign caller can get wrong, refused without its side effect.
+abiRefusals :: Spec
+abiRefusals = describe "the C ABI, given what a foreign caller gets wrong" $ do
+  it "refuses a null token to h2r_park, and never hands it to hs_try_putmvar" $ do
+    statsBefore <- bridgeStats
+    withBridge defaultConfig . liftIO $ do
+      handle <- unsafeUseAsCStringLen (encodeCall (Sleep 100)) $ \(ptr, len) -> alloca $ \out -> do
+        poke out nullPtr
+        statusOf (rawCall (castPtr ptr) (fromIntegral len) nullPtr 0 0 maxBound out) `shouldReturn` Just StatusOk
+        peek out
+      statusOf (rawPark handle nullPtr 0) `shouldReturn` Just StatusInvalidArgument
+      statusOf (rawRelease handle) `shouldReturn` Just StatusOk
+    -- Had Rust taken the null token, the worker would have passed it to
+    -- hs_try_putmvar when the call ended, and the process would have crashed.
+    statsAfter <- bridgeStats
+    callsWoken statsAfter `shouldBe` callsWoken statsBefore
+
+  it "refuses a null token to h2r_events_park, and Rust takes nothing" $
+    withBridge defaultConfig $ do
+      liftIO $ statusOf (rawSubscribe 16) `shouldReturn` Just StatusOk
+      liftIO . alloca $ \out -> do
+        poke out (-1)
+        statusOf (rawEventsPark nullPtr 0 out) `shouldReturn` Just StatusInvalidArgument
+        peek out `shouldReturn` (-1)
+      -- Had it parked, these events would hand the null token to hs_try_putmvar.
+      _ <- callRust (EmitTicks 3)
+      stats <- eventStats
+      liftIO $ (eventTokensTaken stats, eventWakeups stats) `shouldBe` (0, 0)
+      liftIO $ statusOf rawUnsubscribe `shouldReturn` Just StatusOk
+
+randomInput :: Spec
+randomInput = modifyMaxSuccess (max 300) $ do
   it "callRaw answers random requests with the predicted reply bytes or a typed error" $
     property . forAll limits $ \limit -> forAll (requests calls) $ \request -> forAll arbitraryBoundedEnum $ \reader ->
       let bytes = requestBytes request

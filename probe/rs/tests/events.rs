@@ -223,3 +223,88 @@ fn a_buffer_too_small_is_told_the_length_it_needs() {
     assert!(!park(PARKED).unwrap(), "the waiting event keeps it awake");
     assert_eq!(take(), (burst(1), 0));
 }
+
+/// Memory for misaligned out-pointers: writable, so a write the export should not
+/// make would show as a changed word rather than a crash.
+struct Scratch([u64; 4]);
+
+impl Scratch {
+    const FILL: u64 = 0xA5A5_A5A5_A5A5_A5A5;
+
+    fn new() -> Self {
+        Scratch([Self::FILL; 4])
+    }
+
+    /// A pointer one byte past an 8-aligned address: misaligned for any `T` with an
+    /// alignment above 1.
+    fn misaligned<T>(&mut self) -> *mut T {
+        self.0.as_mut_ptr().cast::<u8>().wrapping_add(1).cast()
+    }
+
+    fn untouched(&self) -> bool {
+        self.0 == [Self::FILL; 4]
+    }
+}
+
+#[test]
+fn a_park_with_a_null_token_is_refused_and_never_reaches_notify() {
+    let _s = subscribed(16);
+    let before = stats();
+    let mut parked: c_int = -1;
+    // SAFETY: a null token is refused before it is stored; `parked` is a local.
+    let code = unsafe { rs_in_hs_probe::h2r_events_park(std::ptr::null_mut(), 0, &mut parked) };
+    assert_eq!(status(code), Err(Status::InvalidArgument));
+    assert_eq!(parked, -1, "a refused park writes nothing");
+    // Had it parked, the next event would hand the null token to `notify`.
+    assert_eq!(
+        emit_ticks(3),
+        Vec::<usize>::new(),
+        "no wake-up for a refused park"
+    );
+    assert!(no_wake_for(Duration::from_millis(50)));
+    let after = stats();
+    assert_eq!(after.tokens_taken, before.tokens_taken);
+    assert_eq!(after.wakeups, before.wakeups);
+    assert_eq!(after.tokens_returned, before.tokens_returned);
+    // The subscriber is not parked: it takes the events and parks with a real token.
+    assert_eq!(take().0.len(), 4);
+    assert_eq!(park(PARKED), Ok(true));
+    assert_eq!(emit_ticks(1), vec![PARKED]);
+}
+
+#[test]
+fn misaligned_out_pointers_are_refused_and_nothing_is_taken_or_parked() {
+    let _s = subscribed(16);
+    emit_ticks(2);
+    let before = stats();
+    let mut scratch = Scratch::new();
+    let mut buf = vec![0u8; 4096];
+    let (mut used, mut missed) = (0usize, 0u64);
+    let (ptr, len) = (buf.as_mut_ptr(), buf.len());
+    // Each call gets one misaligned out-pointer into `scratch`, refused before any
+    // write; every other pointer is a valid local.
+    let codes = [
+        // SAFETY: as said above.
+        unsafe { rs_in_hs_probe::h2r_events_take(ptr, len, scratch.misaligned(), &mut missed) },
+        // SAFETY: as said above.
+        unsafe { rs_in_hs_probe::h2r_events_take(ptr, len, &mut used, scratch.misaligned()) },
+        // SAFETY: as said above; the token is a plain number that only `record` sees.
+        unsafe {
+            rs_in_hs_probe::h2r_events_park(
+                std::ptr::without_provenance_mut(PARKED),
+                0,
+                scratch.misaligned(),
+            )
+        },
+        // SAFETY: as said above.
+        unsafe { rs_in_hs_probe::h2r_events_stats(scratch.misaligned(), 2) },
+    ];
+    assert_eq!(codes.map(status), [Err(Status::InvalidArgument); 4]);
+    assert!(scratch.untouched(), "a refused export writes nothing");
+    assert!(buf.iter().all(|&byte| byte == 0), "nothing was taken");
+    assert_eq!((used, missed), (0, 0));
+    assert!(no_wake_for(Duration::from_millis(20)));
+    assert_eq!(stats(), before, "nothing delivered, parked or woken");
+    // The events are all still there.
+    assert_eq!(take().0.len(), 3);
+}

@@ -138,3 +138,124 @@ fn a_reply_read_before_delivery_is_pending() {
     assert_eq!(next_wake(), 5);
     assert_eq!(slow.reply(), Reply::Sleep(()));
 }
+
+/// Memory for misaligned out-pointers: writable, so a write the export should not
+/// make would show as a changed word rather than a crash.
+struct Scratch([u64; 4]);
+
+impl Scratch {
+    const FILL: u64 = 0xA5A5_A5A5_A5A5_A5A5;
+
+    fn new() -> Self {
+        Scratch([Self::FILL; 4])
+    }
+
+    /// A pointer one byte past an 8-aligned address: misaligned for any `T` with an
+    /// alignment above 1.
+    fn misaligned<T>(&mut self) -> *mut T {
+        self.0.as_mut_ptr().cast::<u8>().wrapping_add(1).cast()
+    }
+
+    fn untouched(&self) -> bool {
+        self.0 == [Self::FILL; 4]
+    }
+}
+
+#[test]
+fn a_park_with_a_null_token_is_refused_and_leaves_the_cell_unparked() {
+    let _s = session();
+    init(64).unwrap();
+    let before = rs_in_hs::stats::snapshot();
+    let slow = call(&Request::Sleep(Sleep(300)), 0).unwrap();
+    // Token 0 is the null pointer: refused, so `notify` can never be given it.
+    assert_eq!(slow.park(0), Err(Status::InvalidArgument));
+    // The cell is as before: a real token parks it, and only that one comes back.
+    assert_eq!(slow.park(41), Ok(()));
+    assert_eq!(next_wake(), 41);
+    assert!(no_wake_for(std::time::Duration::from_millis(50)));
+    assert_eq!(slow.reply(), Reply::Sleep(()));
+    let after = rs_in_hs::stats::snapshot();
+    assert_eq!(
+        after.calls_woken - before.calls_woken,
+        1,
+        "one wake-up: token 41's"
+    );
+    // On a cell whose outcome is there, a null token is still refused (not
+    // `AlreadyAnswered`), and nothing is woken.
+    assert_eq!(slow.park(0), Err(Status::InvalidArgument));
+    assert!(no_wake_for(std::time::Duration::from_millis(20)));
+}
+
+#[test]
+fn misaligned_out_pointers_and_lengths_beyond_isize_are_refused_before_anything_happens() {
+    let _s = session();
+    init(64).unwrap();
+    let ping = encode(&Request::Ping(Ping)).unwrap();
+    let before = rs_in_hs::stats::snapshot();
+    let mut scratch = Scratch::new();
+    // SAFETY: a misaligned `out_reply` is refused before the message is read or
+    // anything is queued or written.
+    let code = unsafe {
+        rs_in_hs_probe::h2r_call(
+            ping.as_ptr(),
+            ping.len(),
+            std::ptr::without_provenance_mut(9),
+            0,
+            0,
+            u64::MAX,
+            scratch.misaligned(),
+        )
+    };
+    assert_eq!(status(code), Err(Status::InvalidArgument));
+    let mut out = std::ptr::null();
+    let codes = [
+        // SAFETY: a length beyond isize::MAX is refused before the bytes are read.
+        unsafe {
+            rs_in_hs_probe::h2r_call(
+                ping.as_ptr(),
+                usize::MAX,
+                std::ptr::null_mut(),
+                0,
+                0,
+                u64::MAX,
+                &mut out,
+            )
+        },
+        // SAFETY: as above.
+        unsafe { rs_in_hs_probe::h2r_cast(ping.as_ptr(), usize::MAX, 0) },
+        // SAFETY: a misaligned `out` is refused before any write.
+        unsafe { rs_in_hs_probe::h2r_stats(scratch.misaligned(), 2) },
+    ];
+    assert_eq!(codes.map(status), [Err(Status::InvalidArgument); 3]);
+    assert!(out.is_null(), "a refused call writes no handle");
+    let handle = call(&Request::Sleep(Sleep(1)), 0).unwrap();
+    assert_eq!(handle.poll().0, Ok(()));
+    let (mut ptr, mut len) = (std::ptr::null(), 0usize);
+    // `handle` is unreleased; each call gets one misaligned out-pointer, refused
+    // before any write; the other is a local.
+    let codes = [
+        // SAFETY: as said above.
+        unsafe { rs_in_hs_probe::h2r_reply(handle.raw(), scratch.misaligned(), &mut len) },
+        // SAFETY: as said above.
+        unsafe { rs_in_hs_probe::h2r_reply(handle.raw(), &mut ptr, scratch.misaligned()) },
+    ];
+    assert_eq!(codes.map(status), [Err(Status::InvalidArgument); 2]);
+    assert!(scratch.untouched(), "a refused export writes nothing");
+    assert_eq!((ptr, len), (std::ptr::null(), 0));
+    assert_eq!(handle.reply(), Reply::Sleep(()));
+    drop(handle);
+    assert!(
+        no_wake_for(std::time::Duration::from_millis(20)),
+        "token 9 never reached notify"
+    );
+    let after = rs_in_hs::stats::snapshot();
+    assert_eq!(
+        (
+            after.calls_accepted - before.calls_accepted,
+            after.handles_issued - before.handles_issued
+        ),
+        (1, 1),
+        "only the good call was accepted"
+    );
+    still_works();
+}

@@ -8,7 +8,7 @@
 
 use std::ffi::{c_int, c_void};
 
-use super::{boundary, write_counters};
+use super::{boundary, writable, write_counters};
 use crate::bridge::Bridge;
 use crate::engine::Engine;
 use crate::events::TakeError;
@@ -54,11 +54,9 @@ pub unsafe fn take<E: Engine>(
     out_missed: *mut u64,
 ) -> c_int {
     boundary("h2r_events_take", || {
-        if out_used.is_null()
-            || out_missed.is_null()
-            || (len > 0 && buf.is_null())
-            || isize::try_from(len).is_err()
-        {
+        writable(out_used)?;
+        writable(out_missed)?;
+        if (len > 0 && buf.is_null()) || isize::try_from(len).is_err() {
             return Err(Status::InvalidArgument);
         }
         let out: &mut [u8] = if len == 0 {
@@ -74,8 +72,8 @@ pub unsafe fn take<E: Engine>(
             Err(TakeError::TooSmall(needed)) => (Err(Status::BufferTooSmall), needed, 0),
             Err(TakeError::Refused(status)) => return Err(status),
         };
-        // SAFETY: both are non-null (checked above) and valid for one write
-        // (caller's duty).
+        // SAFETY: both are non-null and aligned (checked above) and valid for one
+        // write (caller's duty).
         unsafe { out_used.write(used) };
         // SAFETY: as for `out_used`.
         unsafe { out_missed.write(missed) };
@@ -86,12 +84,13 @@ pub unsafe fn take<E: Engine>(
 /// `h2r_events_park`: offers the wake-up `token` (a `StablePtr PrimMVar`) for
 /// `capability`. Sets `*out_parked` to 1 if Rust took it (see the module docs),
 /// or to 0 if an event is waiting (take again; the caller keeps the token).
-/// `InvalidArgument` if a token is parked already; `NotSubscribed` without a
+/// `InvalidArgument` for a null token, a null or misaligned `out_parked`, or a
+/// token parked already (nothing is parked then); `NotSubscribed` without a
 /// subscription, `SubscriptionBusy` while one is being started or ended.
 ///
 /// # Safety
-/// `out_parked` must be valid for one write; `token` must be a token that `notify`
-/// accepts.
+/// `out_parked` must be valid for one write; `token` must be null (refused) or a
+/// token that `notify` accepts.
 pub unsafe fn park<E: Engine>(
     bridge: &Bridge<E>,
     token: *mut c_void,
@@ -99,11 +98,13 @@ pub unsafe fn park<E: Engine>(
     out_parked: *mut c_int,
 ) -> c_int {
     boundary("h2r_events_park", || {
-        if out_parked.is_null() {
+        writable(out_parked)?;
+        if token.is_null() {
             return Err(Status::InvalidArgument);
         }
         let parked = bridge.events()?.park(capability, token)?;
-        // SAFETY: non-null (checked above) and valid for one write (caller's duty).
+        // SAFETY: non-null and aligned (checked above) and valid for one write
+        // (caller's duty).
         unsafe { out_parked.write(c_int::from(parked)) };
         Ok(())
     })

@@ -2,7 +2,9 @@
 //! sequences of `h2r_init` (a valid init message, arbitrary bytes, or no `notify`),
 //! `h2r_deinit`, `h2r_call` and `h2r_cast` (arbitrary message bytes, blocking or not,
 //! or a null pointer with a length), reads of the replies, and the events exports
-//! (subscribe with any capacity, unsubscribe, take into buffers of any size, park).
+//! (subscribe with any capacity, unsubscribe, take into buffers of any size, park),
+//! and the inputs a foreign caller can get wrong: a null wake-up token given to a
+//! park, a misaligned out-pointer.
 //!
 //! Invariant: every export returns exactly the status a model of the bridge predicts,
 //! and every reply is the one a shadow `ProbeEngine`, fed the same decoded requests
@@ -14,7 +16,11 @@
 //! (`ShuttingDown`), and no deferred reply handle is outstanding after it.
 //! Events decode as the protocol's, in emission order (each tick follows the one
 //! before it unless a gap is reported), and every wake-up token Rust took from a
-//! park comes back exactly once, by an event or at unsubscribe or deinit.
+//! park comes back exactly once, by an event or at unsubscribe or deinit. A refused
+//! input has no side effect: no null token ever reaches `notify` (it would be
+//! woken as token 0, which no call or park is given), no refused call is queued
+//! (its token would be woken unaccounted at deinit), and no refused export writes
+//! through its misaligned pointer.
 #![no_main]
 #![allow(unsafe_code)] // drives the C exports directly, as Haskell does
 
@@ -68,6 +74,18 @@ enum Action {
         len: u16,
     },
     Park,
+    /// `h2r_park` on a pending call (picked by `index`) with a null token.
+    ParkNull {
+        index: u8,
+    },
+    /// `h2r_events_park` with a null token.
+    EventsParkNull,
+    /// An export given a misaligned out-pointer (picked by `export`), the message
+    /// bytes for `h2r_call`.
+    Misaligned {
+        export: u8,
+        message: Vec<u8>,
+    },
 }
 
 /// Park tokens are numbered from here, apart from the calls' tokens.
@@ -492,6 +510,104 @@ impl Model {
         }
     }
 
+    /// A null token given to `h2r_park` for a pending call is refused, and the call
+    /// stays as it was (its own token still wakes it, checked at deinit).
+    fn park_null(&mut self, index: u8) {
+        let mut tokens: Vec<usize> = self.pending.keys().copied().collect();
+        if tokens.is_empty() {
+            return;
+        }
+        tokens.sort_unstable();
+        let handle = self.pending[&tokens[usize::from(index) % tokens.len()]].handle;
+        // SAFETY: `handle` is unreleased; a null token is refused before it is used.
+        let got = status(unsafe { rs_in_hs_probe::h2r_park(handle, std::ptr::null_mut(), 0) });
+        assert_eq!(got, Status::InvalidArgument, "h2r_park with a null token");
+    }
+
+    /// A null token given to `h2r_events_park` is refused whatever the state, and
+    /// nothing is parked.
+    fn events_park_null(&mut self) {
+        let mut parked: c_int = -1;
+        // SAFETY: a null token is refused before it is stored; `parked` is a local.
+        let got = status(unsafe {
+            rs_in_hs_probe::h2r_events_park(std::ptr::null_mut(), 0, &mut parked)
+        });
+        assert_eq!(
+            got,
+            Status::InvalidArgument,
+            "h2r_events_park with a null token"
+        );
+        assert_eq!(parked, -1, "a refused park writes nothing");
+    }
+
+    /// One export given a misaligned out-pointer: refused whatever the state, with
+    /// nothing written, queued, taken or parked.
+    fn misaligned(&mut self, export: u8, message: &[u8]) {
+        const FILL: u64 = 0xA5A5_A5A5_A5A5_A5A5;
+        let mut scratch = [FILL; 4];
+        let bad = scratch.as_mut_ptr().cast::<u8>().wrapping_add(1);
+        let handle = self.pending.values().next().map(|pending| pending.handle);
+        let mut buf = [0u8; 256];
+        let (mut ptr, mut len, mut used, mut missed) = (std::ptr::null(), 0usize, 0usize, 0u64);
+        let token = PARK_TOKENS - 1;
+        let got = match (export % 8, handle) {
+            // SAFETY: the misaligned out-pointer is refused before the message is
+            // read; the token is a plain number that only `record` sees.
+            (0, _) => unsafe {
+                rs_in_hs_probe::h2r_call(
+                    message.as_ptr(),
+                    message.len(),
+                    std::ptr::without_provenance_mut(token),
+                    0,
+                    0,
+                    u64::MAX,
+                    bad.cast(),
+                )
+            },
+            // SAFETY: the handle is unreleased; the misaligned pointer is refused
+            // before any write.
+            (1, Some(handle)) => unsafe { rs_in_hs_probe::h2r_reply(handle, bad.cast(), &mut len) },
+            // SAFETY: as above.
+            (2, Some(handle)) => unsafe { rs_in_hs_probe::h2r_reply(handle, &mut ptr, bad.cast()) },
+            // SAFETY: the misaligned pointer is refused before any write.
+            (3, _) => unsafe {
+                rs_in_hs_probe::h2r_events_take(
+                    buf.as_mut_ptr(),
+                    buf.len(),
+                    bad.cast(),
+                    &mut missed,
+                )
+            },
+            // SAFETY: as above.
+            (4, _) => unsafe {
+                rs_in_hs_probe::h2r_events_take(buf.as_mut_ptr(), buf.len(), &mut used, bad.cast())
+            },
+            // SAFETY: as above; the token is a plain number that only `record` sees.
+            (5, _) => unsafe {
+                rs_in_hs_probe::h2r_events_park(
+                    std::ptr::without_provenance_mut(token),
+                    0,
+                    bad.cast(),
+                )
+            },
+            // SAFETY: as above.
+            (6, _) => unsafe { rs_in_hs_probe::h2r_stats(bad.cast(), 3) },
+            // SAFETY: as above.
+            _ => unsafe { rs_in_hs_probe::h2r_events_stats(bad.cast(), 3) },
+        };
+        assert_eq!(
+            status(got),
+            Status::InvalidArgument,
+            "misaligned out-pointer ({export})"
+        );
+        assert_eq!(scratch, [FILL; 4], "a refused export writes nothing");
+        assert_eq!((ptr, len, used, missed), (std::ptr::null(), 0, 0, 0));
+        assert!(
+            buf.iter().all(|&byte| byte == 0),
+            "a refused take takes nothing"
+        );
+    }
+
     fn deinit(&mut self) {
         let got = status(rs_in_hs_probe::h2r_deinit());
         let expected = if self.running.take().is_some() {
@@ -626,6 +742,9 @@ fuzz_target!(|actions: Vec<Action>| {
             Action::Unsubscribe => model.unsubscribe(),
             Action::TakeEvents { len } => model.take_events(len),
             Action::Park => model.park(),
+            Action::ParkNull { index } => model.park_null(index),
+            Action::EventsParkNull => model.events_park_null(),
+            Action::Misaligned { export, message } => model.misaligned(export, &message),
         }
     }
     // Every input ends stopped, so the next one starts from a clean bridge.

@@ -100,6 +100,11 @@ pub fn status(code: c_int) -> Result<(), Status> {
 pub struct Handle(*const c_void);
 
 impl Handle {
+    /// The raw handle, for a test that calls an export with it directly.
+    pub fn raw(&self) -> *const c_void {
+        self.0
+    }
+
     /// The reply's status and bytes (reply or failure message).
     pub fn read(&self) -> (Result<(), Status>, Vec<u8>) {
         let mut ptr = std::ptr::null();
