@@ -1,3 +1,5 @@
+{-# LANGUAGE GeneralizedNewtypeDeriving #-}
+
 -- | The raw C ABI of the bridge, one import per export and blocking mode, and
 -- nothing else. Internal: "RustBridge.Internal" and "RustBridge" use it and add
 -- marshalling, lifetimes and errors. Mirrors @bridge/rs/src/ffi.rs@ (the status
@@ -11,8 +13,10 @@
 -- * A non-zero status means Rust took nothing. A refused 'h2rCallTry' or 'h2rPark'
 --   leaves the 'StablePtr' with the caller, who must free it; no wake-up will ever
 --   come for it.
--- * Status 0 from a call gives the caller a reply handle that it must release with
---   'h2rRelease' exactly once, whatever happens. A 'StablePtr' given with the call,
+-- * Status 0 from a call gives the caller a reply handle (a 'Word64', never 0)
+--   that it must release with 'h2rRelease' exactly once, whatever happens. Rust
+--   checks every handle it is given: one released or never issued is refused
+--   ('RustBridge.Status.StatusUnknownHandle'), never a read of freed memory. A 'StablePtr' given with the call,
 --   or later to 'h2rPark' with status 0, is Rust's: the worker passes it to
 --   @hs_try_putmvar@, which frees it, exactly once. A call given a null 'StablePtr'
 --   is polled with 'h2rReply' and parked only if the reply is slow.
@@ -32,7 +36,7 @@ module FFI
     hsThreadDonePtr,
 
     -- * Calls and casts
-    ReplyHandle,
+    ReplyHandle (..),
     h2rCallTry,
     h2rCallWait,
     h2rCastTry,
@@ -67,10 +71,14 @@ import Data.Word (Word64, Word8)
 import Foreign.C.Types (CInt (..), CSize (..))
 import Foreign.Ptr (FunPtr, Ptr)
 import Foreign.StablePtr (StablePtr)
+import Foreign.Storable (Storable)
 import GHC.Conc (PrimMVar)
 
--- | An opaque reply handle from a successful call.
-data ReplyHandle
+-- | A reply handle from a successful call: a number Rust checks on every use
+-- (never 0; one released or never issued is refused with
+-- 'RustBridge.Status.StatusUnknownHandle').
+newtype ReplyHandle = ReplyHandle Word64
+  deriving (Eq, Show, Storable)
 
 -- | @h2r_init(notify, thread_done, config, config_len)@. Safe: it starts a thread.
 foreign import ccall safe "h2r_init"
@@ -96,11 +104,11 @@ foreign import ccall "&hs_thread_done"
 -- with @block = 0@ it never blocks (a full channel is refused with
 -- 'StatusChannelFull'), never calls Haskell, and only decodes and enqueues.
 foreign import ccall unsafe "h2r_call"
-  h2rCallTry :: Ptr Word8 -> CSize -> StablePtr PrimMVar -> CInt -> CInt -> Word64 -> Ptr (Ptr ReplyHandle) -> IO CInt
+  h2rCallTry :: Ptr Word8 -> CSize -> StablePtr PrimMVar -> CInt -> CInt -> Word64 -> Ptr ReplyHandle -> IO CInt
 
 -- | The same export, for @block = 1@. Safe: it may wait for room in the channel.
 foreign import ccall safe "h2r_call"
-  h2rCallWait :: Ptr Word8 -> CSize -> StablePtr PrimMVar -> CInt -> CInt -> Word64 -> Ptr (Ptr ReplyHandle) -> IO CInt
+  h2rCallWait :: Ptr Word8 -> CSize -> StablePtr PrimMVar -> CInt -> CInt -> Word64 -> Ptr ReplyHandle -> IO CInt
 
 -- | @h2r_cast(msg, len, block = 0)@. Unsafe, for the same reasons as 'h2rCallTry'.
 foreign import ccall unsafe "h2r_cast"
@@ -110,19 +118,22 @@ foreign import ccall unsafe "h2r_cast"
 foreign import ccall safe "h2r_cast"
   h2rCastWait :: Ptr Word8 -> CSize -> CInt -> IO CInt
 
--- | @h2r_reply(reply, out_ptr, out_len)@. Unsafe: reads a cell, never blocks.
+-- | @h2r_reply(reply, out_ptr, out_len)@. Unsafe: looks the handle up (a few atomic
+-- operations) and reads its cell, never blocks.
 foreign import ccall unsafe "h2r_reply"
-  h2rReply :: Ptr ReplyHandle -> Ptr (Ptr Word8) -> Ptr CSize -> IO CInt
+  h2rReply :: ReplyHandle -> Ptr (Ptr Word8) -> Ptr CSize -> IO CInt
 
 -- | @h2r_park(reply, token, capability)@: 0 and the token is Rust's, or
 -- 'StatusAlreadyAnswered' and the reply is there to read. Unsafe: two atomic
 -- operations on the cell, never blocks.
 foreign import ccall unsafe "h2r_park"
-  h2rPark :: Ptr ReplyHandle -> StablePtr PrimMVar -> CInt -> IO CInt
+  h2rPark :: ReplyHandle -> StablePtr PrimMVar -> CInt -> IO CInt
 
--- | @h2r_release(reply)@. Unsafe: sets a flag and drops a reference, never blocks.
+-- | @h2r_release(reply)@. Unsafe: takes the cell out of the handle table (waiting
+-- at most for another use of the same handle in progress, a few atomic operations),
+-- sets a flag and drops a reference; never blocks on anything else.
 foreign import ccall unsafe "h2r_release"
-  h2rRelease :: Ptr ReplyHandle -> IO CInt
+  h2rRelease :: ReplyHandle -> IO CInt
 
 -- | @h2r_schema_fingerprint(out, len = 32)@. Safe: the first call in a process may
 -- compute the fingerprint (Rust traces its types: about 0.3 ms) or wait for another

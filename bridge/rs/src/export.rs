@@ -104,7 +104,7 @@ macro_rules! export_engine {
             capability: ::core::ffi::c_int,
             block: ::core::ffi::c_int,
             budget_ns: u64,
-            out_reply: *mut *const ::core::ffi::c_void,
+            out_reply: *mut u64,
         ) -> ::core::ffi::c_int {
             // SAFETY: this function's caller has the duties `ffi::call` lists.
             unsafe {
@@ -124,12 +124,12 @@ macro_rules! export_engine {
         /// Gives a pending call the caller's wake-up token (C ABI: `h2r_park`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::park`: an unreleased handle, `token` a `StablePtr`
-        /// that `notify` accepts.
+        /// As for `rs_in_hs::ffi::park`: `token` null or a `StablePtr` that `notify`
+        /// accepts.
         #[allow(unsafe_code)]
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn h2r_park(
-            reply: *const ::core::ffi::c_void,
+            reply: u64,
             token: *mut ::core::ffi::c_void,
             capability: ::core::ffi::c_int,
         ) -> ::core::ffi::c_int {
@@ -155,11 +155,11 @@ macro_rules! export_engine {
         /// Reads a delivered reply (C ABI: `h2r_reply`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::reply`: an unreleased handle, writable out-pointers.
+        /// As for `rs_in_hs::ffi::reply`: writable out-pointers.
         #[allow(unsafe_code)]
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn h2r_reply(
-            reply: *const ::core::ffi::c_void,
+            reply: u64,
             out_ptr: *mut *const u8,
             out_len: *mut usize,
         ) -> ::core::ffi::c_int {
@@ -168,16 +168,10 @@ macro_rules! export_engine {
         }
 
         /// Releases a reply handle (C ABI: `h2r_release`).
-        ///
-        /// # Safety
-        /// As for `rs_in_hs::ffi::release`: a handle not released before.
         #[allow(unsafe_code)]
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn h2r_release(
-            reply: *const ::core::ffi::c_void,
-        ) -> ::core::ffi::c_int {
-            // SAFETY: this function's caller has the duties `ffi::release` lists.
-            unsafe { $crate::__private::ffi::release(reply) }
+        pub extern "C" fn h2r_release(reply: u64) -> ::core::ffi::c_int {
+            $crate::__private::ffi::release(reply)
         }
 
         /// Writes the leak counters (C ABI: `h2r_stats`).

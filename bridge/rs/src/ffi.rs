@@ -11,8 +11,10 @@
 //! - A non-zero status means nothing was taken: a refused `h2r_call` or `h2r_park`
 //!   leaves the token (a `StablePtr PrimMVar`) with the caller, who frees it; no
 //!   wake-up will come for it.
-//! - Status 0 from `h2r_call` gives the caller a reply handle that it must pass to
-//!   `h2r_release` exactly once. If the call carried a token, or once `h2r_park`
+//! - Status 0 from `h2r_call` gives the caller a reply handle (a `u64`, never 0)
+//!   that it must pass to `h2r_release` exactly once. Handles are checked on every
+//!   use (`handles`): one that is not live (never issued, or released) is
+//!   `UnknownHandle`, never a read of freed memory. If the call carried a token, or once `h2r_park`
 //!   returns 0 for the handle, the token is Rust's, which passes it to `notify`
 //!   (`hs_try_putmvar`, which frees it) exactly once. A caller that never parks (it
 //!   found the reply by polling `h2r_reply`, or gave up) gives Rust no token at all.
@@ -30,13 +32,14 @@ pub mod events;
 
 use std::ffi::{c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use crate::bridge::{Bridge, Wait};
 use crate::engine::Engine;
+use crate::handles;
 use crate::panic_message;
-use crate::reply::{Notify, Outcome, ReplyCell, ThreadDone, Token, Waker};
+use crate::reply::{Notify, Outcome, ThreadDone, Token, Waker};
 use crate::stats;
 use crate::status::Status;
 
@@ -147,12 +150,13 @@ pub fn deinit<E: Engine>(bridge: &Bridge<E>) -> c_int {
 /// `Expired`; `u64::MAX` for no deadline.
 ///
 /// On 0: a non-null `token` now belongs to Rust (see the module's ownership rules)
-/// and `*out_reply` holds a reply handle for `h2r_reply`/`h2r_park`/`h2r_release`. On
-/// any other status nothing was taken and `*out_reply` is untouched.
+/// and `*out_reply` holds a reply handle (never 0) for
+/// `h2r_reply`/`h2r_park`/`h2r_release`. On any other status nothing was taken and
+/// `*out_reply` is untouched; `HandleTableFull` if no handle is free.
 ///
 /// # Safety
 /// `message` must be valid for `len` bytes (or `len == 0`); `out_reply` must be valid
-/// for one pointer write. `token` must be null or a `StablePtr` that `notify` accepts.
+/// for one `u64` write. `token` must be null or a `StablePtr` that `notify` accepts.
 // The arguments are the C export's, one to one.
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn call<E: Engine>(
@@ -163,7 +167,7 @@ pub unsafe fn call<E: Engine>(
     capability: c_int,
     block: c_int,
     budget_ns: u64,
-    out_reply: *mut *const c_void,
+    out_reply: *mut u64,
 ) -> c_int {
     boundary("h2r_call", || {
         writable(out_reply)?;
@@ -173,10 +177,14 @@ pub unsafe fn call<E: Engine>(
         let deadline = (budget_ns != u64::MAX)
             .then(|| Instant::now().checked_add(Duration::from_nanos(budget_ns)))
             .flatten();
+        // The handle's slot is taken first, so that a call once queued always has
+        // its handle; a refused call frees it.
+        let slot = handles::reserve()?;
         let cell = bridge.call(message, parked, deadline, wait(block))?;
+        let handle = slot.issue(cell);
         // SAFETY: `out_reply` is non-null and aligned (checked above) and the caller
-        // guarantees it is valid for a pointer write.
-        unsafe { out_reply.write(Arc::into_raw(cell).cast::<c_void>()) };
+        // guarantees it is valid for a write.
+        unsafe { out_reply.write(handle) };
         stats::handle_issued();
         Ok(())
     })
@@ -202,32 +210,29 @@ pub unsafe fn cast<E: Engine>(
 /// `h2r_reply`: reads a delivered reply: 0 with the reply's bytes, or the failure's
 /// status (`EnginePanicked`, `ShuttingDown`, …) with its message's UTF-8 bytes, or
 /// `Pending` if nothing was delivered yet. The bytes stay valid until
-/// `h2r_release(reply)`.
+/// `h2r_release(reply)`. `UnknownHandle` for a handle that is not live (0, never
+/// issued, or released), with nothing written.
 ///
 /// # Safety
-/// `reply` must be a handle from `h2r_call` not yet released; `out_ptr` and `out_len`
-/// must be valid for one write each.
-pub unsafe fn reply(reply: *const c_void, out_ptr: *mut *const u8, out_len: *mut usize) -> c_int {
+/// `out_ptr` and `out_len` must be valid for one write each.
+pub unsafe fn reply(reply: u64, out_ptr: *mut *const u8, out_len: *mut usize) -> c_int {
     boundary("h2r_reply", || {
-        if reply.is_null() {
-            return Err(Status::InvalidArgument);
-        }
         writable(out_ptr)?;
         writable(out_len)?;
-        // SAFETY: `reply` came from `Arc::into_raw` in `h2r_call` and has not been
-        // released (caller's duty), so the cell is alive for this call.
-        let cell = unsafe { &*reply.cast::<ReplyCell>() };
-        let (status, bytes) = match cell.outcome() {
-            None => return Err(Status::Pending),
-            Some(Outcome::Reply(bytes)) => (Status::Ok, bytes.as_slice()),
-            Some(Outcome::Failed(status, message)) => (*status, message.as_bytes()),
-        };
+        let (status, ptr, len) = handles::with_cell(reply, |cell| {
+            let (status, bytes) = match cell.outcome() {
+                None => return Err(Status::Pending),
+                Some(Outcome::Reply(bytes)) => (Status::Ok, bytes.as_slice()),
+                Some(Outcome::Failed(status, message)) => (*status, message.as_bytes()),
+            };
+            Ok((status, bytes.as_ptr(), bytes.len()))
+        })??;
         // SAFETY: `out_ptr` is non-null and aligned (checked above) and valid for a
-        // write (caller's duty). The bytes live in the cell, which the caller keeps alive until
-        // `h2r_release`.
-        unsafe { out_ptr.write(bytes.as_ptr()) };
+        // write (caller's duty). The bytes live in the cell, which the handle table
+        // keeps alive until `h2r_release`.
+        unsafe { out_ptr.write(ptr) };
         // SAFETY: as for `out_ptr`.
-        unsafe { out_len.write(bytes.len()) };
+        unsafe { out_len.write(len) };
         if status == Status::Ok {
             Ok(())
         } else {
@@ -240,39 +245,27 @@ pub unsafe fn reply(reply: *const c_void, out_ptr: *mut *const u8, out_len: *mut
 /// `capability` with it when the outcome is there. 0: the token is Rust's (see the
 /// module's ownership rules). `AlreadyAnswered`: the outcome is already there, read
 /// it with `h2r_reply`; the token stays with the caller. `InvalidArgument`: a null
-/// handle, a null token, or a handle that was parked (or given a token at submit)
-/// before; the token stays with the caller and the cell is unchanged.
+/// token, or a handle that was parked (or given a token at submit) before;
+/// `UnknownHandle`: a handle that is not live. On each refusal the token stays with
+/// the caller and the cell is unchanged.
 ///
 /// # Safety
-/// `reply` must be a handle from `h2r_call` not yet released. `token` must be null
-/// (refused) or a `StablePtr` that `notify` accepts.
-pub unsafe fn park(reply: *const c_void, token: *mut c_void, capability: c_int) -> c_int {
+/// `token` must be null (refused) or a `StablePtr` that `notify` accepts.
+pub unsafe fn park(reply: u64, token: *mut c_void, capability: c_int) -> c_int {
     boundary("h2r_park", || {
-        if reply.is_null() {
-            return Err(Status::InvalidArgument);
-        }
         let token = self::token(token)?;
-        // SAFETY: `reply` came from `Arc::into_raw` in `h2r_call` and has not been
-        // released (caller's duty), so the cell is alive for this call.
-        let cell = unsafe { &*reply.cast::<ReplyCell>() };
-        cell.park(capability, token)
+        handles::with_cell(reply, |cell| cell.park(capability, token))?
     })
 }
 
 /// `h2r_release`: releases a reply handle. Call it exactly once per handle, whether
 /// or not the reply arrived: a call the engine has not started is then dropped unrun
-/// (`Abandoned`), and a late reply is dropped by the worker's side.
-///
-/// # Safety
-/// `reply` must be a handle from `h2r_call` that was not released before.
-pub unsafe fn release(reply: *const c_void) -> c_int {
+/// (`Abandoned`), and a late reply is dropped by the worker's side. A handle that
+/// is not live (0, never issued, or released already) is `UnknownHandle`, and
+/// nothing is released.
+pub fn release(reply: u64) -> c_int {
     boundary("h2r_release", || {
-        if reply.is_null() {
-            return Err(Status::InvalidArgument);
-        }
-        // SAFETY: `reply` came from `Arc::into_raw` in `h2r_call` and this is its one
-        // release (caller's duty), so giving the reference back to an `Arc` is sound.
-        let cell = unsafe { Arc::from_raw(reply.cast::<ReplyCell>()) };
+        let cell = handles::release(reply)?;
         cell.release();
         drop(cell);
         stats::handle_released();

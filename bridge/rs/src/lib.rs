@@ -25,6 +25,7 @@ pub mod events;
 mod export;
 #[doc(hidden)]
 pub mod ffi;
+mod handles;
 mod later;
 mod protocol;
 mod reply;

@@ -133,7 +133,7 @@ pub(crate) struct ReplyCell {
 }
 
 impl ReplyCell {
-    fn new(parked: Option<(c_int, Token)>) -> Self {
+    pub(crate) fn new(parked: Option<(c_int, Token)>) -> Self {
         let (state, capability, token) = match parked {
             Some((capability, Token(token))) => (PARKED, capability, token),
             None => (0, 0, 0),

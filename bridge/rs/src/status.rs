@@ -124,6 +124,13 @@ statuses! {
     /// `h2r_events_take` was given a buffer too small for the next event's record;
     /// `*out_used` holds the length it needs, and the event stays first in line.
     BufferTooSmall = 21 => "the buffer is too small for the next event";
+    /// `h2r_reply`, `h2r_park` or `h2r_release` with a handle that is not a live
+    /// one: 0, never issued, or released already. Nothing was read, parked or
+    /// released.
+    UnknownHandle = 22 => "not a live reply handle: never issued, or released already";
+    /// `h2r_call` found no free slot for a reply handle: the caller's thread holds
+    /// millions of handles it never released. Nothing was queued.
+    HandleTableFull = 23 => "no free reply handle: too many handles held unreleased";
 }
 
 impl Status {

@@ -208,15 +208,19 @@ limits = frequency [(4, choose (0, 64)), (1, arbitrary)]
 -- | @h2r_call@, as the bridge imports it: unsafe, since with @block = 0@ it never
 -- blocks nor calls Haskell.
 foreign import ccall unsafe "h2r_call"
-  rawCall :: Ptr Word8 -> CSize -> Ptr () -> CInt -> CInt -> Word64 -> Ptr (Ptr ()) -> IO CInt
+  rawCall :: Ptr Word8 -> CSize -> Ptr () -> CInt -> CInt -> Word64 -> Ptr Word64 -> IO CInt
 
--- | @h2r_park@: unsafe, two atomic operations on a cell.
+-- | @h2r_reply@: unsafe, a handle lookup and a read.
+foreign import ccall unsafe "h2r_reply"
+  rawReply :: Word64 -> Ptr (Ptr Word8) -> Ptr CSize -> IO CInt
+
+-- | @h2r_park@: unsafe, a handle lookup and two atomic operations on a cell.
 foreign import ccall unsafe "h2r_park"
-  rawPark :: Ptr () -> Ptr () -> CInt -> IO CInt
+  rawPark :: Word64 -> Ptr () -> CInt -> IO CInt
 
--- | @h2r_release@: unsafe, sets a flag and drops a reference.
+-- | @h2r_release@: unsafe, takes a handle's cell out of the table.
 foreign import ccall unsafe "h2r_release"
-  rawRelease :: Ptr () -> IO CInt
+  rawRelease :: Word64 -> IO CInt
 
 -- | @h2r_events_subscribe@: safe, it waits for emitters to leave the slot.
 foreign import ccall safe "h2r_events_subscribe"
@@ -246,10 +250,7 @@ abiRefusals = describe "the C ABI, given what a foreign caller gets wrong" $ do
   it "refuses a null token to h2r_park, and never hands it to hs_try_putmvar" $ do
     statsBefore <- bridgeStats
     withBridge defaultConfig . liftIO $ do
-      handle <- unsafeUseAsCStringLen (encodeCall (Sleep 100)) $ \(ptr, len) -> alloca $ \out -> do
-        poke out nullPtr
-        statusOf (rawCall (castPtr ptr) (fromIntegral len) nullPtr 0 0 maxBound out) `shouldReturn` Just StatusOk
-        peek out
+      handle <- submitRaw (encodeCall (Sleep 100))
       statusOf (rawPark handle nullPtr 0) `shouldReturn` Just StatusInvalidArgument
       statusOf (rawRelease handle) `shouldReturn` Just StatusOk
     -- Had Rust taken the null token, the worker would have passed it to
@@ -269,6 +270,38 @@ abiRefusals = describe "the C ABI, given what a foreign caller gets wrong" $ do
       stats <- eventStats
       liftIO $ (eventTokensTaken stats, eventWakeups stats) `shouldBe` (0, 0)
       liftIO $ statusOf rawUnsubscribe `shouldReturn` Just StatusOk
+
+  it "refuses a released handle and handles never issued, and releases nothing" $ do
+    statsBefore <- bridgeStats
+    withBridge defaultConfig . liftIO $ do
+      handle <- submitRaw (encodeCall Ping)
+      let dead = [0, handle + 1, handle - 1, maxBound, 0xdeadbeef]
+      mapM_ refusedEverywhere (filter (/= handle) dead)
+      statusOf (rawRelease handle) `shouldReturn` Just StatusOk
+      refusedEverywhere handle
+    statsAfter <- bridgeStats
+    handlesReleased statsAfter - handlesReleased statsBefore `shouldBe` 1
+
+-- | Submits a call with no token and no deadline through the raw export; its
+-- handle (never 0).
+submitRaw :: ByteString -> IO Word64
+submitRaw bytes = unsafeUseAsCStringLen bytes $ \(ptr, len) -> alloca $ \out -> do
+  poke out 0
+  statusOf (rawCall (castPtr ptr) (fromIntegral len) nullPtr 0 0 maxBound out) `shouldReturn` Just StatusOk
+  handle <- peek out
+  handle `shouldNotBe` 0
+  pure handle
+
+-- | Every export that takes a handle refuses this one with 'StatusUnknownHandle',
+-- and the read writes nothing.
+refusedEverywhere :: Word64 -> IO ()
+refusedEverywhere handle = do
+  alloca $ \outPtr -> alloca $ \outLen -> do
+    poke outPtr nullPtr
+    poke outLen 7
+    statusOf (rawReply handle outPtr outLen) `shouldReturn` Just StatusUnknownHandle
+    peek outLen `shouldReturn` 7
+  statusOf (rawRelease handle) `shouldReturn` Just StatusUnknownHandle
 
 randomInput :: Spec
 randomInput = modifyMaxSuccess (max 300) $ do

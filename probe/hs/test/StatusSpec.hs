@@ -63,7 +63,9 @@ expected =
     ("Unanswered", Unanswered),
     ("NotSubscribed", InternalError export 19),
     ("SubscriptionBusy", InternalError export 20),
-    ("BufferTooSmall", InternalError export 21)
+    ("BufferTooSmall", InternalError export 21),
+    ("UnknownHandle", InternalError export 22),
+    ("HandleTableFull", InternalError export 23)
   ]
 
 -- | The statuses whose exception carries what only the caller knows: without it in

@@ -59,7 +59,7 @@ fn undecodable_is_refused() {
 fn null_with_length_zero_is_an_empty_message() {
     let _s = session();
     init(64).unwrap();
-    let mut out = std::ptr::null();
+    let mut out = 0u64;
     // SAFETY: null with len 0 is allowed; `out` is a local.
     let code = unsafe {
         rs_in_hs_probe::h2r_call(
@@ -76,7 +76,7 @@ fn null_with_length_zero_is_an_empty_message() {
     // SAFETY: as above.
     let code = unsafe { rs_in_hs_probe::h2r_cast(std::ptr::null(), 0, 0) };
     assert_eq!(status(code), Err(Status::Undecodable));
-    assert!(out.is_null(), "a refused call writes no handle");
+    assert_eq!(out, 0, "a refused call writes no handle");
     still_works();
 }
 
@@ -84,7 +84,7 @@ fn null_with_length_zero_is_an_empty_message() {
 fn null_with_length_is_invalid() {
     let _s = session();
     init(64).unwrap();
-    let mut out = std::ptr::null();
+    let mut out = 0u64;
     // SAFETY: the export checks for null before reading.
     let code = unsafe {
         rs_in_hs_probe::h2r_call(
@@ -113,13 +113,6 @@ fn null_with_length_is_invalid() {
     assert_eq!(status(code), Err(Status::InvalidArgument));
     // SAFETY: the export checks for null before reading.
     let code = unsafe { rs_in_hs_probe::h2r_cast(std::ptr::null(), 3, 0) };
-    assert_eq!(status(code), Err(Status::InvalidArgument));
-    // SAFETY: a null handle is refused before it is used.
-    let code = unsafe { rs_in_hs_probe::h2r_release(std::ptr::null()) };
-    assert_eq!(status(code), Err(Status::InvalidArgument));
-    let (mut ptr, mut len) = (std::ptr::null(), 0usize);
-    // SAFETY: a null handle is refused before it is used; the out-pointers are locals.
-    let code = unsafe { rs_in_hs_probe::h2r_reply(std::ptr::null(), &mut ptr, &mut len) };
     assert_eq!(status(code), Err(Status::InvalidArgument));
     // SAFETY: a null buffer with a non-zero length is refused before anything is
     // written.
@@ -207,7 +200,7 @@ fn misaligned_out_pointers_and_lengths_beyond_isize_are_refused_before_anything_
         )
     };
     assert_eq!(status(code), Err(Status::InvalidArgument));
-    let mut out = std::ptr::null();
+    let mut out = 0u64;
     let codes = [
         // SAFETY: a length beyond isize::MAX is refused before the bytes are read.
         unsafe {
@@ -227,7 +220,7 @@ fn misaligned_out_pointers_and_lengths_beyond_isize_are_refused_before_anything_
         unsafe { rs_in_hs_probe::h2r_stats(scratch.misaligned(), 2) },
     ];
     assert_eq!(codes.map(status), [Err(Status::InvalidArgument); 3]);
-    assert!(out.is_null(), "a refused call writes no handle");
+    assert_eq!(out, 0, "a refused call writes no handle");
     let handle = call(&Request::Sleep(Sleep(1)), 0).unwrap();
     assert_eq!(handle.poll().0, Ok(()));
     let (mut ptr, mut len) = (std::ptr::null(), 0usize);
@@ -258,4 +251,147 @@ fn misaligned_out_pointers_and_lengths_beyond_isize_are_refused_before_anything_
         "only the good call was accepted"
     );
     still_works();
+}
+
+/// Submits a call with a token (0: unparked), giving the raw handle, which the
+/// test releases itself.
+fn raw_call(request: &Request, token: usize) -> u64 {
+    let bytes = encode(request).unwrap();
+    let mut handle = 0u64;
+    // SAFETY: `bytes` is live for the call, `handle` is a local; the token is a
+    // plain number that only `record` sees.
+    let code = unsafe {
+        rs_in_hs_probe::h2r_call(
+            bytes.as_ptr(),
+            bytes.len(),
+            std::ptr::without_provenance_mut(token),
+            0,
+            1,
+            u64::MAX,
+            &mut handle,
+        )
+    };
+    assert_eq!(status(code), Ok(()));
+    assert_ne!(handle, 0, "0 is never a handle");
+    handle
+}
+
+/// Every use of `handle` that a caller can make, each of which must be refused
+/// with `UnknownHandle` and do nothing: nothing written, parked or released.
+fn refused_everywhere(handle: u64) {
+    let sentinel = 0xBAD as *const u8;
+    let (mut ptr, mut len) = (sentinel, 7usize);
+    // SAFETY: the out-pointers are locals; a dead handle is refused before use.
+    let code = unsafe { rs_in_hs_probe::h2r_reply(handle, &mut ptr, &mut len) };
+    assert_eq!(
+        status(code),
+        Err(Status::UnknownHandle),
+        "h2r_reply({handle:#x})"
+    );
+    assert_eq!((ptr, len), (sentinel, 7), "a refused read writes nothing");
+    // SAFETY: the token is a plain number that only `record` sees; refused before
+    // it is stored.
+    let code = unsafe { rs_in_hs_probe::h2r_park(handle, std::ptr::without_provenance_mut(66), 0) };
+    assert_eq!(
+        status(code),
+        Err(Status::UnknownHandle),
+        "h2r_park({handle:#x})"
+    );
+    assert_eq!(
+        status(rs_in_hs_probe::h2r_release(handle)),
+        Err(Status::UnknownHandle),
+        "h2r_release({handle:#x})"
+    );
+}
+
+#[test]
+fn a_handle_released_or_never_issued_is_refused_and_nothing_happens() {
+    let _s = session();
+    init(64).unwrap();
+    let before = rs_in_hs::stats::snapshot();
+    let handle = raw_call(&Request::Ping(Ping), 21);
+    assert_eq!(next_wake(), 21);
+    // Handles that were never issued: 0, the live handle's neighbours, the live
+    // handle with another generation, and numbers out of any range.
+    for bogus in [
+        0,
+        handle + 1,
+        handle - 1,
+        handle ^ (1 << 40),
+        handle ^ (1 << 63),
+        u64::MAX,
+        0xDEAD_BEEF,
+    ] {
+        if bogus != handle {
+            refused_everywhere(bogus);
+        }
+    }
+    // The live handle is untouched by all that.
+    let (mut ptr, mut len) = (std::ptr::null(), 0usize);
+    // SAFETY: the out-pointers are locals.
+    let code = unsafe { rs_in_hs_probe::h2r_reply(handle, &mut ptr, &mut len) };
+    assert_eq!(status(code), Ok(()));
+    assert!(len > 0);
+    assert_eq!(status(rs_in_hs_probe::h2r_release(handle)), Ok(()));
+    // Released: a second release, a read and a park are refused.
+    refused_everywhere(handle);
+    assert!(
+        no_wake_for(std::time::Duration::from_millis(50)),
+        "no park was taken"
+    );
+    let after = rs_in_hs::stats::snapshot();
+    assert_eq!(after.handles_issued - before.handles_issued, 1);
+    assert_eq!(
+        after.handles_released - before.handles_released,
+        1,
+        "released once"
+    );
+    still_works();
+}
+
+#[test]
+fn a_pending_call_released_twice_is_dropped_once_and_wakes_its_token_once() {
+    let _s = session();
+    init(64).unwrap();
+    let before = rs_in_hs::stats::snapshot();
+    let blocker = call(&Request::Sleep(Sleep(100)), 30).unwrap();
+    let handle = raw_call(&Request::Ping(Ping), 31);
+    assert_eq!(status(rs_in_hs_probe::h2r_release(handle)), Ok(()));
+    refused_everywhere(handle);
+    // The released call is dropped unrun and its token comes back once.
+    let mut woken = vec![next_wake(), next_wake()];
+    woken.sort_unstable();
+    assert_eq!(woken, [30, 31]);
+    assert!(no_wake_for(std::time::Duration::from_millis(50)));
+    assert_eq!(blocker.reply(), Reply::Sleep(()));
+    let after = rs_in_hs::stats::snapshot();
+    assert_eq!(
+        after.calls_dropped_abandoned - before.calls_dropped_abandoned,
+        1
+    );
+    assert_eq!(after.handles_released - before.handles_released, 1);
+}
+
+#[test]
+fn releases_racing_on_one_handle_release_it_once() {
+    let _s = session();
+    init(64).unwrap();
+    let before = rs_in_hs::stats::snapshot();
+    for round in 0..100 {
+        let handle = raw_call(&Request::Ping(Ping), 100 + round);
+        let released: usize = std::thread::scope(|scope| {
+            let racers: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(move || {
+                        usize::from(status(rs_in_hs_probe::h2r_release(handle)) == Ok(()))
+                    })
+                })
+                .collect();
+            racers.into_iter().map(|racer| racer.join().unwrap()).sum()
+        });
+        assert_eq!(released, 1, "round {round}");
+        assert_eq!(next_wake(), 100 + round);
+    }
+    let after = rs_in_hs::stats::snapshot();
+    assert_eq!(after.handles_released - before.handles_released, 100);
 }

@@ -323,7 +323,7 @@ callWaiting restore env window budget bytes = do
 
 -- | Waits, under 'mask', until the reply is there: on the token's 'MVar' if the call
 -- carried one, else by polling for the window and then parking.
-await :: (forall a. IO a -> IO a) -> Maybe (StablePtr PrimMVar, MVar ()) -> Word64 -> CInt -> Ptr ReplyHandle -> IO ()
+await :: (forall a. IO a -> IO a) -> Maybe (StablePtr PrimMVar, MVar ()) -> Word64 -> CInt -> ReplyHandle -> IO ()
 await restore early window cap reply = case early of
   Just (_, wakeUp) -> restore (takeMVar wakeUp)
   Nothing -> do
@@ -336,7 +336,7 @@ await restore early window cap reply = case early of
 -- has spun for longer than a round trip takes on a free core ('osYieldAfterNs'),
 -- its OS thread also yields the CPU between polls, so that a worker that shares its
 -- core (on a loaded machine) is not starved by the caller waiting for it.
-spinFor :: Word64 -> Ptr ReplyHandle -> IO Bool
+spinFor :: Word64 -> ReplyHandle -> IO Bool
 spinFor window reply = getMonotonicTimeNSec >>= go
   where
     go started = do
@@ -362,7 +362,7 @@ osYieldAfterNs = 2000
 -- hs_try_putmvar, which frees it, exactly once, also if the caller gives up while
 -- it waits). If h2r_park refuses it (the reply arrived while we made it, or a bug),
 -- it is ours and is freed right here. Nothing else ever frees it.
-park :: (forall a. IO a -> IO a) -> CInt -> Ptr ReplyHandle -> IO ()
+park :: (forall a. IO a -> IO a) -> CInt -> ReplyHandle -> IO ()
 park restore cap reply = do
   (token, wakeUp) <- newToken
   status <- h2rPark reply token cap
@@ -390,7 +390,7 @@ freeUnsent token = do
   h2rTokenFreedUnsent >>= checkOk "h2r_token_freed_unsent"
 
 -- | Submits a call: the reply handle, or the refusal's status.
-submitCall :: Env -> ByteString -> StablePtr PrimMVar -> CInt -> Word64 -> IO (Either CInt (Ptr ReplyHandle))
+submitCall :: Env -> ByteString -> StablePtr PrimMVar -> CInt -> Word64 -> IO (Either CInt ReplyHandle)
 submitCall env bytes token cap budget = alloca $ \out -> withBytes bytes $ \ptr len -> do
   status <- submit env (h2rCallTry ptr len token cap 0 budget out) (h2rCallWait ptr len token cap 1 budget out)
   if statusFromCode status == Just StatusOk then Right <$> peek out else pure (Left status)
@@ -398,7 +398,7 @@ submitCall env bytes token cap budget = alloca $ \out -> withBytes bytes $ \ptr 
 -- | Calls @h2r_reply@ on the handle with fresh out-parameters, which start empty so
 -- that a status that writes neither (a refusal of the handle itself) reads no stray
 -- memory; gives the status and what the out-parameters then hold.
-peekReply :: Ptr ReplyHandle -> (CInt -> Ptr Word8 -> CSize -> IO a) -> IO a
+peekReply :: ReplyHandle -> (CInt -> Ptr Word8 -> CSize -> IO a) -> IO a
 peekReply reply use = alloca $ \outPtr -> alloca $ \outLen -> do
   poke outPtr nullPtr
   poke outLen 0
@@ -408,13 +408,13 @@ peekReply reply use = alloca $ \outPtr -> alloca $ \outLen -> do
   use status ptr len
 
 -- | Whether the outcome is in the handle's cell yet (one @unsafe@ read).
-replyReady :: Ptr ReplyHandle -> IO Bool
+replyReady :: ReplyHandle -> IO Bool
 replyReady reply = peekReply reply (\status _ _ -> pure (statusFromCode status /= Just StatusPending))
 
 -- | The reply's bytes, copied out of the handle's cell; 'Nothing' if Rust dropped
 -- the call because its deadline passed; or the exception for the failure Rust
 -- recorded there (its text is the panic's message for 'EnginePanicked').
-readReply :: Ptr ReplyHandle -> IO (Maybe ByteString)
+readReply :: ReplyHandle -> IO (Maybe ByteString)
 readReply reply = peekReply reply $ \status ptr len -> do
   bytes <- if ptr == nullPtr || len == 0 then pure B.empty else B.packCStringLen (castPtr ptr, fromIntegral len)
   case statusFromCode status of

@@ -51,6 +51,8 @@ data Status
   | StatusNotSubscribed
   | StatusSubscriptionBusy
   | StatusBufferTooSmall
+  | StatusUnknownHandle
+  | StatusHandleTableFull
   deriving (Eq, Show, Enum, Bounded)
 
 -- | The status for a C code, if it is one.
@@ -96,7 +98,10 @@ checkOk export status =
 -- 'StatusExpired', 'StatusAlreadyAnswered', 'StatusBufferTooSmall') and those
 -- only a wrong use of the C ABI produces ('StatusInvalidArgument',
 -- 'StatusNotSubscribed', 'StatusSubscriptionBusy', which the subscriber thread
--- never meets inside 'RustBridge.withEvents') are 'InternalError' too.
+-- never meets inside 'RustBridge.withEvents'; 'StatusUnknownHandle', since the
+-- bridge uses each reply handle only between its call and its one release;
+-- 'StatusHandleTableFull', since it releases every handle it takes) are
+-- 'InternalError' too.
 statusError :: StatusContext -> CInt -> BridgeError
 statusError context code = case statusFromCode code of
   Just StatusNotInitialised -> NotRunning

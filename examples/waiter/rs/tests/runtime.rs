@@ -61,7 +61,7 @@ impl Drop for Bridge {
 }
 
 /// A reply handle, released on drop.
-struct Handle(*const c_void);
+struct Handle(u64);
 
 impl Handle {
     /// Submits `request` (waiting for room), parked with `token` (0: unparked), to
@@ -69,7 +69,7 @@ impl Handle {
     fn call(request: &Request, token: usize, budget: Option<Duration>) -> Handle {
         let bytes = encode(request).unwrap();
         let budget_ns = budget.map_or(u64::MAX, |budget| budget.as_nanos() as u64);
-        let mut out = std::ptr::null();
+        let mut out = 0u64;
         // SAFETY: `bytes` is live for the call, `out` is a local, and the token is a
         // plain number that only `record` sees.
         let code = unsafe {
@@ -91,7 +91,7 @@ impl Handle {
     fn read(&self) -> Result<Reply, Status> {
         let mut ptr = std::ptr::null();
         let mut len = 0usize;
-        // SAFETY: `self.0` is unreleased; the out-pointers are locals.
+        // SAFETY: the out-pointers are locals.
         let code = unsafe { waiter_engine::h2r_reply(self.0, &mut ptr, &mut len) };
         match Status::from_code(code) {
             Some(Status::Ok) => {
@@ -106,8 +106,7 @@ impl Handle {
 
 impl Drop for Handle {
     fn drop(&mut self) {
-        // SAFETY: released exactly once, here.
-        assert_eq!(unsafe { waiter_engine::h2r_release(self.0) }, 0);
+        assert_eq!(waiter_engine::h2r_release(self.0), 0, "released once, here");
     }
 }
 

@@ -1,7 +1,8 @@
 //! The exported entry points, driven as a C caller would drive them: arbitrary
 //! sequences of `h2r_init` (a valid init message, arbitrary bytes, or no `notify`),
 //! `h2r_deinit`, `h2r_call` and `h2r_cast` (arbitrary message bytes, blocking or not,
-//! or a null pointer with a length), reads of the replies, and the events exports
+//! or a null pointer with a length), reads and early releases of the replies, and
+//! the events exports
 //! (subscribe with any capacity, unsubscribe, take into buffers of any size, park),
 //! and the inputs a foreign caller can get wrong: a null wake-up token given to a
 //! park, a misaligned out-pointer.
@@ -20,7 +21,10 @@
 //! input has no side effect: no null token ever reaches `notify` (it would be
 //! woken as token 0, which no call or park is given), no refused call is queued
 //! (its token would be woken unaccounted at deinit), and no refused export writes
-//! through its misaligned pointer.
+//! through its misaligned pointer. Reply handles are checked: one released (early,
+//! or at a previous deinit), a live one's neighbour or other generation, or an
+//! arbitrary number is refused (`UnknownHandle`) by `h2r_reply`, `h2r_park` and
+//! `h2r_release`, and releases nothing.
 #![no_main]
 #![allow(unsafe_code)] // drives the C exports directly, as Haskell does
 
@@ -86,6 +90,18 @@ enum Action {
         export: u8,
         message: Vec<u8>,
     },
+    /// `h2r_release` of a pending call (picked by `index`) before its reply is read.
+    Release {
+        index: u8,
+    },
+    /// `h2r_reply`, `h2r_park` or `h2r_release` (picked by `export`) with a handle
+    /// that is not live: one released before (picked by `index`), or a live
+    /// handle's neighbour or other generation, or an arbitrary number.
+    DeadHandle {
+        index: u8,
+        export: u8,
+        arbitrary: u64,
+    },
 }
 
 /// Park tokens are numbered from here, apart from the calls' tokens.
@@ -144,7 +160,7 @@ enum Expected {
 
 /// An accepted call: its reply handle and what the reply must be.
 struct Pending {
-    handle: *const c_void,
+    handle: u64,
     expected: Expected,
 }
 
@@ -174,6 +190,11 @@ struct Model {
     parks_returned: Vec<usize>,
     /// Call tokens woken, not yet checked at deinit.
     calls_woken: Vec<usize>,
+    /// Tokens of calls whose handles were released before deinit: each is still
+    /// woken once (answered, or dropped unrun).
+    released_early: Vec<usize>,
+    /// The last handles released, which must stay refused.
+    released: Vec<u64>,
     next_park: usize,
 }
 
@@ -267,7 +288,7 @@ impl Model {
         }
         self.last_token += 1;
         let token = self.last_token;
-        let mut handle = std::ptr::null();
+        let mut handle = 0u64;
         // SAFETY: `message` is live for the call and `handle` is a local; the token
         // is a plain number that only `record` sees.
         let got = status(unsafe {
@@ -291,7 +312,7 @@ impl Model {
             }
         }
         if got != Status::Ok {
-            assert!(handle.is_null(), "a refused call wrote a handle");
+            assert_eq!(handle, 0, "a refused call wrote a handle");
         }
     }
 
@@ -312,7 +333,7 @@ impl Model {
 
     fn null_message(&mut self, len: u8, call: bool) {
         let len = usize::from(len);
-        let mut handle = std::ptr::null();
+        let mut handle = 0u64;
         let got = if call {
             // SAFETY: a null message is checked before it is read; `handle` is a local.
             status(unsafe {
@@ -349,7 +370,7 @@ impl Model {
         for pending in self.pending.values() {
             let mut ptr = std::ptr::null();
             let mut len = 0usize;
-            // SAFETY: `handle` is unreleased; the out-pointers are locals.
+            // SAFETY: the out-pointers are locals.
             let got =
                 status(unsafe { rs_in_hs_probe::h2r_reply(pending.handle, &mut ptr, &mut len) });
             if got == Status::Pending && !all_delivered {
@@ -608,6 +629,74 @@ impl Model {
         );
     }
 
+    /// Keeps the last handles released, for `dead_handle`.
+    fn remember_released(&mut self, handle: u64) {
+        if self.released.len() == 64 {
+            self.released.remove(0);
+        }
+        self.released.push(handle);
+    }
+
+    /// Releases a pending call's handle before its reply is read; the call is
+    /// answered or dropped unrun, and its token woken once either way.
+    fn release_early(&mut self, index: u8) {
+        let mut tokens: Vec<usize> = self.pending.keys().copied().collect();
+        if tokens.is_empty() {
+            return;
+        }
+        tokens.sort_unstable();
+        let token = tokens[usize::from(index) % tokens.len()];
+        let pending = self.pending.remove(&token).expect("a pending call");
+        let got = status(rs_in_hs_probe::h2r_release(pending.handle));
+        assert_eq!(got, Status::Ok, "h2r_release of a live handle");
+        self.released_early.push(token);
+        self.remember_released(pending.handle);
+    }
+
+    /// A handle that is not live is refused by every export that takes one, and
+    /// nothing happens: nothing written, no token taken (it would be woken
+    /// unaccounted at deinit), nothing released (the live calls' own releases
+    /// at deinit must succeed).
+    fn dead_handle(&mut self, index: u8, export: u8, arbitrary: u64) {
+        let live = self.pending.values().next().map(|pending| pending.handle);
+        let candidate = match (index % 4, live) {
+            (0, _) if !self.released.is_empty() => {
+                self.released[usize::from(index) % self.released.len()]
+            }
+            (1, Some(live)) => live ^ (1 << 40),
+            (2, Some(live)) => live.wrapping_add(1),
+            _ => arbitrary,
+        };
+        if self
+            .pending
+            .values()
+            .any(|pending| pending.handle == candidate)
+        {
+            return;
+        }
+        let sentinel = 0xBAD as *const u8;
+        let (mut ptr, mut len) = (sentinel, 7usize);
+        let got = match export % 3 {
+            // SAFETY: the out-pointers are locals.
+            0 => unsafe { rs_in_hs_probe::h2r_reply(candidate, &mut ptr, &mut len) },
+            // SAFETY: the token is a plain number that only `record` sees.
+            1 => unsafe {
+                rs_in_hs_probe::h2r_park(
+                    candidate,
+                    std::ptr::without_provenance_mut(PARK_TOKENS - 2),
+                    0,
+                )
+            },
+            _ => rs_in_hs_probe::h2r_release(candidate),
+        };
+        assert_eq!(
+            status(got),
+            Status::UnknownHandle,
+            "a dead handle {candidate:#x}"
+        );
+        assert_eq!((ptr, len), (sentinel, 7), "a refused read writes nothing");
+    }
+
     fn deinit(&mut self) {
         let got = status(rs_in_hs_probe::h2r_deinit());
         let expected = if self.running.take().is_some() {
@@ -623,13 +712,15 @@ impl Model {
         let mut delivered = std::mem::take(&mut self.calls_woken);
         delivered.sort_unstable();
         let mut accepted: Vec<usize> = self.pending.keys().copied().collect();
+        accepted.append(&mut self.released_early);
         accepted.sort_unstable();
         assert_eq!(delivered, accepted, "tokens delivered by deinit");
         self.check_replies(true);
-        for (_, pending) in self.pending.drain() {
-            // SAFETY: each handle is released exactly once, here.
-            let released = unsafe { rs_in_hs_probe::h2r_release(pending.handle) };
+        let pending: Vec<Pending> = self.pending.drain().map(|(_, pending)| pending).collect();
+        for pending in pending {
+            let released = rs_in_hs_probe::h2r_release(pending.handle);
             assert_eq!(status(released), Status::Ok);
+            self.remember_released(pending.handle);
         }
         let stats = rs_in_hs::stats::snapshot();
         assert_eq!(stats.calls_accepted, stats.calls_answered, "{stats:?}");
@@ -745,6 +836,12 @@ fuzz_target!(|actions: Vec<Action>| {
             Action::ParkNull { index } => model.park_null(index),
             Action::EventsParkNull => model.events_park_null(),
             Action::Misaligned { export, message } => model.misaligned(export, &message),
+            Action::Release { index } => model.release_early(index),
+            Action::DeadHandle {
+                index,
+                export,
+                arbitrary,
+            } => model.dead_handle(index, export, arbitrary),
         }
     }
     // Every input ends stopped, so the next one starts from a clean bridge.

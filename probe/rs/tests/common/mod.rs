@@ -97,11 +97,11 @@ pub fn status(code: c_int) -> Result<(), Status> {
 }
 
 /// A reply handle owned by a test.
-pub struct Handle(*const c_void);
+pub struct Handle(u64);
 
 impl Handle {
     /// The raw handle, for a test that calls an export with it directly.
-    pub fn raw(&self) -> *const c_void {
+    pub fn raw(&self) -> u64 {
         self.0
     }
 
@@ -109,7 +109,7 @@ impl Handle {
     pub fn read(&self) -> (Result<(), Status>, Vec<u8>) {
         let mut ptr = std::ptr::null();
         let mut len = 0usize;
-        // SAFETY: `self.0` is an unreleased handle; the out-pointers are locals.
+        // SAFETY: the out-pointers are locals.
         let code = unsafe { rs_in_hs_probe::h2r_reply(self.0, &mut ptr, &mut len) };
         let bytes = if ptr.is_null() {
             Vec::new()
@@ -122,8 +122,7 @@ impl Handle {
 
     /// Parks the call with `token` (`h2r_park`).
     pub fn park(&self, token: usize) -> Result<(), Status> {
-        // SAFETY: `self.0` is an unreleased handle; the token is a plain number that
-        // only `record` sees.
+        // SAFETY: the token is a plain number that only `record` sees.
         status(unsafe {
             rs_in_hs_probe::h2r_park(self.0, std::ptr::without_provenance_mut(token), 0)
         })
@@ -151,14 +150,17 @@ impl Handle {
 
 impl Drop for Handle {
     fn drop(&mut self) {
-        // SAFETY: released exactly once, here.
-        assert_eq!(unsafe { rs_in_hs_probe::h2r_release(self.0) }, 0);
+        assert_eq!(
+            rs_in_hs_probe::h2r_release(self.0),
+            0,
+            "released once, here"
+        );
     }
 }
 
 /// Submits a call parked at once with `token` (0: unparked), within `budget_ns`.
 pub fn submit(bytes: &[u8], token: usize, block: bool, budget_ns: u64) -> Result<Handle, Status> {
-    let mut out = std::ptr::null();
+    let mut out = 0u64;
     // SAFETY: `bytes` is live for the call; `out` is a local. The token is a plain
     // number that only `record` sees.
     let code = unsafe {

@@ -1,0 +1,216 @@
+//! Reply handles: the numbers `h2r_call` gives a caller for its call's reply cell,
+//! checked on every use.
+//!
+//! A handle is a key into one process-wide table of reply cells (a
+//! [`sharded_slab::Slab`]: lock-free, with a shard per thread, so callers on many
+//! threads never contend on one lock), plus one, so that 0 is never a handle. A key
+//! carries its slot's generation, which advances when the slot is emptied: a
+//! handle released (a second release, a read or park after release) or never
+//! issued finds no cell and is refused with `UnknownHandle`, so no caller can reach
+//! a cell that is not its own and alive. A stale handle could only match again
+//! after its slot was reused 2^29 times (on a 64-bit target).
+//!
+//! The table holds one `Arc` of each cell from issue to release; the cell's
+//! ownership rules are `reply`'s, unchanged.
+
+use std::sync::{Arc, LazyLock, OnceLock};
+
+use sharded_slab::Slab;
+
+use crate::reply::ReplyCell;
+use crate::status::Status;
+
+/// The table's layout: at most 16 pages of slots per thread (32, 64, …: about two
+/// million handles outstanding per thread), and 4096 threads holding handles at
+/// once. A key is the slot's address (22 bits), the thread's shard (13), and the
+/// generation in the rest of the 64 bits (29).
+struct HandleConfig;
+
+impl sharded_slab::Config for HandleConfig {
+    const MAX_THREADS: usize = 4096;
+    const MAX_PAGES: usize = 16;
+    const INITIAL_PAGE_SIZE: usize = 32;
+}
+
+/// Every reply cell whose handle was issued and not yet released, and the slots
+/// reserved for calls being submitted (empty until their cell is issued).
+static TABLE: LazyLock<Slab<OnceLock<Arc<ReplyCell>>, HandleConfig>> =
+    LazyLock::new(Slab::new_with_config::<HandleConfig>);
+
+/// A slot taken for one call's handle before the call is submitted, so that a
+/// submitted call always gets its handle. Dropped unissued, it frees the slot.
+///
+/// The slot is filled in two steps (an empty cell, then the reply cell) rather than
+/// through the table's reservations, whose slots cannot be looked up safely before
+/// they are filled: a guessed handle must be refused, never make the table panic.
+pub(crate) struct Reservation {
+    handle: u64,
+    issued: bool,
+}
+
+/// Takes a slot for the next handle. `HandleTableFull` if every slot this thread
+/// can have is held (handles issued and never released).
+pub(crate) fn reserve() -> Result<Reservation, Status> {
+    let key = TABLE
+        .insert(OnceLock::new())
+        .ok_or(Status::HandleTableFull)?;
+    let handle = u64::try_from(key).ok().and_then(|key| key.checked_add(1));
+    match handle {
+        Some(handle) => Ok(Reservation {
+            handle,
+            issued: false,
+        }),
+        None => {
+            TABLE.remove(key);
+            Err(Status::HandleTableFull)
+        }
+    }
+}
+
+impl Reservation {
+    /// Stores the cell in the reserved slot; its handle.
+    pub(crate) fn issue(mut self, cell: Arc<ReplyCell>) -> u64 {
+        // Only this reservation's drop removes an unissued slot (`release` refuses
+        // one), so the slot is there, and empty.
+        let slot = TABLE
+            .get(key(self.handle).unwrap_or(usize::MAX))
+            .expect("a reserved slot stays in the table until it is issued");
+        assert!(slot.set(cell).is_ok(), "a reserved slot is issued once");
+        self.issued = true;
+        self.handle
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if !self.issued {
+            if let Ok(key) = key(self.handle) {
+                TABLE.remove(key);
+            }
+        }
+    }
+}
+
+/// The key of a handle, if it can be one.
+fn key(handle: u64) -> Result<usize, Status> {
+    handle
+        .checked_sub(1)
+        .and_then(|key| usize::try_from(key).ok())
+        .ok_or(Status::UnknownHandle)
+}
+
+/// Runs `f` on the handle's cell, which stays alive while `f` runs.
+/// `UnknownHandle` if the handle was never issued or is released.
+pub(crate) fn with_cell<R>(handle: u64, f: impl FnOnce(&ReplyCell) -> R) -> Result<R, Status> {
+    let slot = TABLE.get(key(handle)?).ok_or(Status::UnknownHandle)?;
+    let cell = slot.get().ok_or(Status::UnknownHandle)?;
+    Ok(f(cell))
+}
+
+/// Releases the handle: its cell leaves the table (waiting only for the other
+/// uses of this handle in progress, each a few atomic operations), and is given
+/// to the caller. Exactly one release of an issued handle gets the cell; any
+/// other, and a release of a slot reserved but not issued yet, gets
+/// `UnknownHandle` and removes nothing.
+pub(crate) fn release(handle: u64) -> Result<Arc<ReplyCell>, Status> {
+    let key = key(handle)?;
+    let issued = TABLE.get(key).is_some_and(|slot| slot.get().is_some());
+    if !issued {
+        return Err(Status::UnknownHandle);
+    }
+    TABLE
+        .take(key)
+        .and_then(OnceLock::into_inner)
+        .ok_or(Status::UnknownHandle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bits of a key that count a slot's reuses, on a 64-bit target: the
+    /// highest ones (see `HandleConfig`).
+    const GENERATION_BITS: u32 = 29;
+
+    fn cell() -> Arc<ReplyCell> {
+        Arc::new(ReplyCell::new(None))
+    }
+
+    /// A slot emptied and taken again by the same thread (its shard's free list is
+    /// last in, first out) gives a key that differs only in the generation, which
+    /// starts at bit `64 - GENERATION_BITS`.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_reused_slot_differs_only_in_the_generation() {
+        let old = reserve().unwrap().issue(cell());
+        release(old).unwrap();
+        let new = reserve().unwrap().issue(cell());
+        release(new).unwrap();
+        let differ = (old - 1) ^ (new - 1);
+        assert_eq!(
+            differ.trailing_zeros(),
+            64 - GENERATION_BITS,
+            "{old:#x} {new:#x}"
+        );
+    }
+
+    #[test]
+    fn a_handle_is_never_zero_and_is_refused_after_release() {
+        let handle = reserve().unwrap().issue(cell());
+        assert_ne!(handle, 0);
+        assert_eq!(with_cell(handle, |_| ()), Ok(()));
+        assert!(release(handle).is_ok());
+        assert_eq!(with_cell(handle, |_| ()), Err(Status::UnknownHandle));
+        assert_eq!(release(handle).err(), Some(Status::UnknownHandle));
+        assert_eq!(with_cell(0, |_| ()), Err(Status::UnknownHandle));
+        assert_eq!(release(0).err(), Some(Status::UnknownHandle));
+        assert_eq!(release(u64::MAX).err(), Some(Status::UnknownHandle));
+    }
+
+    #[test]
+    fn a_reused_slot_gives_a_new_handle_and_the_old_one_stays_refused() {
+        let old = reserve().unwrap().issue(cell());
+        release(old).unwrap();
+        let new = reserve().unwrap().issue(cell());
+        assert_ne!(old, new);
+        assert_eq!(release(old).err(), Some(Status::UnknownHandle));
+        assert!(release(new).is_ok());
+    }
+
+    #[test]
+    fn a_slot_reserved_but_not_issued_is_refused_and_an_unused_one_is_freed() {
+        let reservation = reserve().unwrap();
+        let handle = reservation.handle;
+        assert_eq!(with_cell(handle, |_| ()), Err(Status::UnknownHandle));
+        assert_eq!(release(handle).err(), Some(Status::UnknownHandle));
+        assert_eq!(
+            reservation.issue(cell()),
+            handle,
+            "the refusals removed nothing"
+        );
+        assert!(release(handle).is_ok());
+        let unused = reserve().unwrap().handle;
+        assert_eq!(with_cell(unused, |_| ()), Err(Status::UnknownHandle));
+        assert_eq!(release(unused).err(), Some(Status::UnknownHandle));
+        let next = reserve().unwrap().issue(cell());
+        assert_ne!(
+            next, unused,
+            "the freed slot comes back with a new generation"
+        );
+        release(next).unwrap();
+    }
+
+    #[test]
+    fn concurrent_releases_of_one_handle_release_it_once() {
+        for _ in 0..200 {
+            let handle = reserve().unwrap().issue(cell());
+            let released: usize = std::thread::scope(|scope| {
+                let racers: Vec<_> = (0..4)
+                    .map(|_| scope.spawn(move || usize::from(release(handle).is_ok())))
+                    .collect();
+                racers.into_iter().map(|racer| racer.join().unwrap()).sum()
+            });
+            assert_eq!(released, 1);
+        }
+    }
+}
