@@ -18,6 +18,7 @@ import Data.ByteString (ByteString)
 import Data.Store (Store)
 import Data.Word (Word32)
 import GHC.Generics (Generic)
+import RustBridge.Abi (maxEventCapacity)
 import Schema (Fingerprint, WireSchema, fingerprintHex)
 
 -- | Bridge configuration. Haskell is its single source of truth: 'RustBridge.withRust'
@@ -96,8 +97,8 @@ data BridgeError
   | -- | 'RustBridge.withEvents' while another subscription runs: the bridge has one
     -- events subscriber at a time. The running one is unharmed.
     AlreadySubscribed
-  | -- | 'RustBridge.withEvents' with a queue capacity outside 1 to 65536 events:
-    -- the capacity given.
+  | -- | 'RustBridge.withEvents' with a queue capacity outside 1 to
+    -- 'RustBridge.maxEventCapacity' events: the capacity given.
     BadEventCapacity !Int
   | -- | An event from Rust whose tag or bytes do not decode as one of the
     -- protocol's events; says which.
@@ -135,6 +136,6 @@ instance Exception BridgeError where
           <> " RustBridge.Protocol.protocolSchema renders the text whose SHA-256 Haskell sent"
       AlreadySubscribed -> "withEvents called while another events subscription is running; one at a time"
       BadEventCapacity capacity ->
-        "an events queue of " <> show capacity <> " events; the capacity must be 1 to 65536"
+        "an events queue of " <> show capacity <> " events; the capacity must be 1 to " <> show maxEventCapacity
       UndecodableEvent why -> "an event from Rust does not decode: " <> why
       Unanswered -> "the engine dropped the call's reply handle without answering"

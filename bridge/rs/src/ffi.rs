@@ -14,9 +14,9 @@
 //! - Status 0 from `h2r_call` gives the caller a reply handle (a `u64`, never 0)
 //!   that it must pass to `h2r_release` exactly once. Handles are checked on every
 //!   use (`handles`): one that is not live (never issued, or released) is
-//!   `UnknownHandle`, never a read of freed memory. If the call carried a token, or once `h2r_park`
-//!   returns 0 for the handle, the token is Rust's, which passes it to `notify`
-//!   (`hs_try_putmvar`, which frees it) exactly once. A caller that never parks (it
+//!   `UnknownHandle`, never a read of freed memory. If the call carried a token, or
+//!   once `h2r_park` returns 0 for the handle, the token is Rust's, which passes it
+//!   to `notify` (`hs_try_putmvar`, which frees it) exactly once. A caller that never parks (it
 //!   found the reply by polling `h2r_reply`, or gave up) gives Rust no token at all.
 //! - Message bytes are only borrowed for the duration of the call.
 //!

@@ -273,7 +273,7 @@ fn a_park_with_a_null_token_is_refused_and_never_reaches_notify() {
 }
 
 #[test]
-fn misaligned_out_pointers_are_refused_and_nothing_is_taken_or_parked() {
+fn misaligned_out_pointers_and_lengths_beyond_isize_are_refused_and_nothing_is_taken_or_parked() {
     let _s = subscribed(16);
     emit_ticks(2);
     let before = stats();
@@ -298,8 +298,11 @@ fn misaligned_out_pointers_are_refused_and_nothing_is_taken_or_parked() {
         },
         // SAFETY: as said above.
         unsafe { rs_in_hs_probe::h2r_events_stats(scratch.misaligned(), 2) },
+        // SAFETY: a length beyond isize::MAX is refused before the buffer is used;
+        // the out-pointers are locals.
+        unsafe { rs_in_hs_probe::h2r_events_take(ptr, usize::MAX, &mut used, &mut missed) },
     ];
-    assert_eq!(codes.map(status), [Err(Status::InvalidArgument); 4]);
+    assert_eq!(codes.map(status), [Err(Status::InvalidArgument); 5]);
     assert!(scratch.untouched(), "a refused export writes nothing");
     assert!(buf.iter().all(|&byte| byte == 0), "nothing was taken");
     assert_eq!((used, missed), (0, 0));
