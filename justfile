@@ -130,8 +130,8 @@ gen:
 
 # Regenerate the fixtures: the mixer's golden vectors and schema text
 # (examples/mixer/golden/: Rust writes from-rust.txt and schema.txt, Haskell writes
-# from-haskell.txt) and the status codes (bridge/fixtures/status.txt, written by Rust);
-# then both sides check them.
+# from-haskell.txt) and the C ABI's shared constants (bridge/fixtures/status.txt and
+# abi.txt, written by Rust); then both sides check them.
 golden: build-hs
     RS_IN_HS_GOLDEN=write cargo test -p mixer-engine --test golden -- is_current
     RS_IN_HS_GOLDEN=write cargo test -p rs-in-hs-probe --test status_codes
