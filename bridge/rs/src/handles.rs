@@ -24,6 +24,13 @@ use crate::status::Status;
 /// million handles outstanding per thread), and 4096 threads holding handles at
 /// once. A key is the slot's address (22 bits), the thread's shard (13), and the
 /// generation in the rest of the 64 bits (29).
+///
+/// The thread limit counts the OS threads alive at once that have used a
+/// `sharded-slab` table in this process (thread ids are reused when a thread
+/// exits). A 4097th one calling `h2r_call` makes the table panic, which the export
+/// boundary turns into an abort: far beyond the threads a GHC program runs
+/// foreign calls on (its capabilities' threads, and those inside blocking `safe`
+/// calls).
 struct HandleConfig;
 
 impl sharded_slab::Config for HandleConfig {
