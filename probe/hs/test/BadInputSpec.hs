@@ -25,8 +25,10 @@ import Data.Proxy (Proxy (..))
 import Data.Store (Store, decode, encode)
 import Data.Word (Word16, Word32, Word64, Word8)
 import Foreign.C.Types (CInt (..), CSize (..))
-import Foreign.Marshal.Alloc (alloca)
-import Foreign.Ptr (Ptr, castPtr, nullPtr)
+import Foreign.Marshal.Alloc (alloca, allocaBytes)
+import Foreign.Marshal.Array (peekArray)
+import Foreign.Marshal.Utils (fillBytes)
+import Foreign.Ptr (Ptr, castPtr, nullPtr, plusPtr)
 import Foreign.Storable (peek, poke)
 import Generators
 import Probe.Protocol
@@ -281,6 +283,23 @@ abiRefusals = describe "the C ABI, given what a foreign caller gets wrong" $ do
       refusedEverywhere handle
     statsAfter <- bridgeStats
     handlesReleased statsAfter - handlesReleased statsBefore `shouldBe` 1
+
+  it "refuses misaligned out-pointers, and writes or queues nothing" $ do
+    statsBefore <- bridgeStats
+    withBridge defaultConfig . liftIO $ do
+      handle <- submitRaw (encodeCall Ping)
+      allocaBytes 32 $ \scratch -> do
+        fillBytes scratch 0xa5 32
+        let misaligned = scratch `plusPtr` 1
+        unsafeUseAsCStringLen (encodeCall Ping) $ \(ptr, len) ->
+          statusOf (rawCall (castPtr ptr) (fromIntegral len) nullPtr 0 0 maxBound misaligned)
+            `shouldReturn` Just StatusInvalidArgument
+        alloca $ \outLen -> statusOf (rawReply handle misaligned outLen) `shouldReturn` Just StatusInvalidArgument
+        alloca $ \outPtr -> statusOf (rawReply handle outPtr misaligned) `shouldReturn` Just StatusInvalidArgument
+        peekArray 32 (castPtr scratch) `shouldReturn` replicate 32 (0xa5 :: Word8)
+      statusOf (rawRelease handle) `shouldReturn` Just StatusOk
+    statsAfter <- bridgeStats
+    callsAccepted statsAfter - callsAccepted statsBefore `shouldBe` 1
 
 -- | Submits a call with no token and no deadline through the raw export; its
 -- handle (never 0).
