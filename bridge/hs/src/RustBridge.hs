@@ -66,6 +66,7 @@ module RustBridge
 
     -- * Protocols
     Protocol,
+    Linked,
     Call (..),
     Cast (..),
     CallOf,
@@ -101,10 +102,10 @@ import Control.Monad.IO.Class (MonadIO, liftIO)
 import Control.Monad.Trans.Reader (ReaderT (..))
 import Data.Proxy (Proxy (..))
 import Data.Word (Word64)
-import FFI (h2rStats)
+import FFI (Imports (h2rStats))
 import RustBridge.Events
 import RustBridge.Internal
-import RustBridge.Protocol (Call (..), CallOf, Cast (..), CastOf, Event (..), NoEvents, Protocol (ProtocolEvent), WireText (..), protocolFingerprint)
+import RustBridge.Protocol (Call (..), CallOf, Cast (..), CastOf, Event (..), Linked (..), NoEvents, Protocol (ProtocolEvent), WireText (..), protocolFingerprint)
 import Schema (fingerprintHex)
 import System.Timeout (timeout)
 import Types
@@ -113,12 +114,16 @@ import Types
 -- action throws (guarantees 2 and 3). The action's exception propagates unchanged.
 -- The protocol @p@ is usually inferred from the messages the action sends.
 --
--- Throws 'AlreadyRunning' if a bridge is already running in this process (the
--- running one is unharmed), 'SchemaMismatch' if this program and the Rust library
+-- Each engine linked into the program has a bridge of its own ('Linked'): a
+-- 'withRust' for one protocol starts and stops only that protocol's engine, and runs
+-- beside or inside a 'withRust' for another.
+--
+-- Throws 'AlreadyRunning' if the bridge of this protocol's engine is already running
+-- (the running one is unharmed), 'SchemaMismatch' if this program and the Rust library
 -- were built from different revisions of the protocol (guarantee 7), 'BadConfig',
 -- 'WorkerSpawnFailed', and 'NotThreadedRuntime' if the program was not linked with
 -- @-threaded@.
-withRust :: forall p a. Protocol p => Config -> Rust p a -> IO a
+withRust :: forall p a. Linked p => Config -> Rust p a -> IO a
 withRust = withRustSchema (protocolFingerprint (Proxy :: Proxy p))
 
 -- | Sends a request and waits for its reply, whose type follows from the request
@@ -184,7 +189,8 @@ withAsyncRust (RustT child) inner = RustT . ReaderT $ \env ->
   withAsync (runReaderT child env) $ \handle ->
     let RustT parent = inner handle in runReaderT parent env
 
--- | Counters over the whole process, across bridges, all kept in Rust: the calls and
+-- | Counters of one engine's bridge over the whole process, across its 'withRust's,
+-- all kept in Rust: the calls and
 -- reply handles (counted by Rust itself) and the call path's 'Foreign.StablePtr'
 -- tokens (reported by this package as it makes and frees them). After 'withRust'
 -- returns, 'callsAccepted' equals 'callsAnswered', 'handlesIssued' equals
@@ -247,12 +253,13 @@ tokensOutstanding :: BridgeStats -> Integer
 tokensOutstanding stats =
   toInteger (tokensCreated stats) - toInteger (tokensFreedUnsent stats) - toInteger (callsWoken stats)
 
--- | Reads the counters. Works with or without a running bridge. They are read in one
+-- | Reads the counters of protocol @p@'s engine (each engine counts apart). Works with
+-- or without a running bridge. They are read in one
 -- call; the whole is a near-instant view, exact when no call is in flight. Throws
 -- 'InternalError' only on a bug in rs-in-hs.
-bridgeStats :: IO BridgeStats
-bridgeStats = do
-  values <- readCounters "h2r_stats" h2rStats 14
+bridgeStats :: Linked p => proxy p -> IO BridgeStats
+bridgeStats protocol = do
+  values <- readCounters "h2r_stats" (h2rStats (linkedImports protocol)) 14
   case values of
     [accepted, answered, issued, released, created, freed, abandoned, expired, woken, deferred, settled, late, unanswered, revoked] ->
       pure

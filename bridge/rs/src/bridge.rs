@@ -1,7 +1,9 @@
-//! The bridge's process-wide state and its safe entry points, generic over the engine.
+//! One engine's bridge state and its safe entry points, generic over the engine.
 //!
 //! No context pointer crosses the FFI: [`crate::export_engine!`] makes one static
-//! [`Bridge`] for the engine type, and every export reaches it by name. Init writes
+//! [`Bridge`] for the engine type, and every export of that engine reaches it by
+//! name. Each bridge has its own worker, counters and lifecycle, so several engines
+//! in one program start and stop apart. Init writes
 //! `Some`, deinit writes `None`, so init → deinit → init works. Everything here is
 //! safe Rust; `ffi` only turns C arguments into these calls.
 
@@ -16,8 +18,9 @@ use flume::{Sender, TrySendError};
 use crate::engine::{Cast, Engine, Request};
 use crate::events::Hub;
 use crate::later::Gate;
-use crate::reply::{PendingCall, ReplyCell, Token, Waker};
+use crate::reply::{Notify, PendingCall, ReplyCell, ThreadDone, Token, Waker};
 use crate::schema::{self, SchemaError};
+use crate::stats::Stats;
 use crate::status::Status;
 use crate::wire::{Config, decode_exact, decode_init};
 use crate::worker::{self, Job};
@@ -55,6 +58,8 @@ pub struct Bridge<E: Engine> {
     shutting_down: AtomicBool,
     /// The protocol's schema fingerprint, computed on first use.
     fingerprint: OnceLock<Result<[u8; 32], SchemaError>>,
+    /// This bridge's counters, kept across init/deinit cycles.
+    stats: Stats,
 }
 
 /// Whether a submit may wait for room in the channel.
@@ -80,7 +85,13 @@ impl<E: Engine> Bridge<E> {
             worker: Mutex::new(None),
             shutting_down: AtomicBool::new(false),
             fingerprint: OnceLock::new(),
+            stats: Stats::new(),
         }
+    }
+
+    /// This bridge's counters.
+    pub(crate) fn stats(&self) -> &Stats {
+        &self.stats
     }
 
     /// The SHA-256 of the protocol's canonical schema text.
@@ -92,7 +103,12 @@ impl<E: Engine> Bridge<E> {
 
     /// Starts the worker. Refuses a second init, a schema fingerprint that is not
     /// Rust's (`SchemaMismatch`), and a config that does not decode.
-    pub(crate) fn init(&self, waker: Waker, config_bytes: &[u8]) -> Result<(), Status> {
+    pub(crate) fn init(
+        &'static self,
+        notify: Notify,
+        thread_done: Option<ThreadDone>,
+        config_bytes: &[u8],
+    ) -> Result<(), Status> {
         let mut worker = self.worker.lock().unwrap_or_else(PoisonError::into_inner);
         let mut running = self.running.write().unwrap_or_else(PoisonError::into_inner);
         if running.is_some() {
@@ -103,6 +119,11 @@ impl<E: Engine> Bridge<E> {
         let ours = self.fingerprint().map_err(|_| Status::SchemaMismatch)?;
         let config = decode_init(config_bytes, &ours)?;
         let spin = Duration::from_micros(u64::from(config.spin_micros));
+        let waker = Waker {
+            notify,
+            thread_done,
+            stats: &self.stats,
+        };
         let (jobs, queue) = flume::bounded(CHANNEL_CAPACITY);
         let events = Arc::new(Hub::new(waker.notify));
         let engine_events = Arc::clone(&events);
@@ -179,7 +200,7 @@ impl<E: Engine> Bridge<E> {
         self.with_running(message, |running, request: Request<E>| {
             let (pending, cell) = PendingCall::new(running.waker, parked, deadline);
             running.submit(Job::Call(request, pending), wait)?;
-            crate::stats::call_accepted();
+            self.stats.call_accepted();
             Ok(cell)
         })
     }

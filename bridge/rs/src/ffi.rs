@@ -31,15 +31,11 @@ use std::time::{Duration, Instant};
 use crate::bridge::{Bridge, Wait};
 use crate::engine::Engine;
 use crate::panic_message;
-use crate::reply::{Notify, Outcome, ReplyCell, ThreadDone, Token, Waker};
-use crate::stats;
+use crate::reply::{Notify, Outcome, ReplyCell, ThreadDone, Token};
 use crate::status::Status;
 
 /// Length in bytes of the schema fingerprint (a SHA-256).
 pub const SCHEMA_FINGERPRINT_LEN: usize = 32;
-
-/// How many counters `h2r_stats` can write.
-pub const STATS_LEN: usize = stats::COUNTERS;
 
 /// Runs an export's body: catches any panic, and turns the result into a status.
 fn boundary(export: &str, body: impl FnOnce() -> Result<(), Status>) -> c_int {
@@ -88,7 +84,7 @@ unsafe fn borrow_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Statu
 /// returns. `thread_done`, if given, must be safe to call once from the worker thread
 /// as it exits.
 pub unsafe fn init<E: Engine>(
-    bridge: &Bridge<E>,
+    bridge: &'static Bridge<E>,
     notify: Option<Notify>,
     thread_done: Option<ThreadDone>,
     config: *const u8,
@@ -98,13 +94,7 @@ pub unsafe fn init<E: Engine>(
         let notify = notify.ok_or(Status::InvalidArgument)?;
         // SAFETY: the caller guarantees `config` is valid for `config_len` bytes.
         let config = unsafe { borrow_bytes(config, config_len) }?;
-        bridge.init(
-            Waker {
-                notify,
-                thread_done,
-            },
-            config,
-        )
+        bridge.init(notify, thread_done, config)
     })
 }
 
@@ -155,7 +145,7 @@ pub unsafe fn call<E: Engine>(
         // SAFETY: `out_reply` is non-null (checked above) and the caller guarantees it
         // is valid for a pointer write.
         unsafe { out_reply.write(Arc::into_raw(cell).cast::<c_void>()) };
-        stats::handle_issued();
+        bridge.stats().handle_issued();
         Ok(())
     })
 }
@@ -249,8 +239,8 @@ pub unsafe fn release(reply: *const c_void) -> c_int {
         // release (caller's duty), so giving the reference back to an `Arc` is sound.
         let cell = unsafe { Arc::from_raw(reply.cast::<ReplyCell>()) };
         cell.release();
+        cell.stats().handle_released();
         drop(cell);
-        stats::handle_released();
         Ok(())
     })
 }
@@ -259,14 +249,14 @@ pub unsafe fn release(reply: *const c_void) -> c_int {
 /// accepted, calls answered, reply handles issued, reply handles released, tokens
 /// created, tokens freed unsent, calls dropped abandoned, calls dropped expired,
 /// calls woken, calls deferred, deferred calls settled, answers late, calls
-/// unanswered, calls revoked (see [`crate::stats`]).
+/// unanswered, calls revoked (see [`crate::stats`]), of this bridge only.
 ///
 /// # Safety
 /// `out` must be valid for writes of `len` `u64`s (or `len == 0`).
-pub unsafe fn stats(out: *mut u64, len: usize) -> c_int {
+pub unsafe fn stats<E: Engine>(bridge: &Bridge<E>, out: *mut u64, len: usize) -> c_int {
     boundary("h2r_stats", || {
         // SAFETY: the caller guarantees `out` is valid for `len` writes.
-        unsafe { write_counters(out, len, || Ok(stats::snapshot().to_array())) }
+        unsafe { write_counters(out, len, || Ok(bridge.stats().snapshot().to_array())) }
     })
 }
 
@@ -310,31 +300,31 @@ pub unsafe fn schema_fingerprint<E: Engine>(bridge: &Bridge<E>, out: *mut u8, le
     })
 }
 
-/// `h2r_token_created`: counts one wake-up token made by the caller for a call. The
-/// counter lives in [`crate::stats`], beside Rust's own, so that one atomic add is all
+/// `h2r_token_created`: counts one wake-up token made by the caller for a call to
+/// this bridge. The counter lives with the bridge's own, so that one atomic add is all
 /// a call pays for it.
-pub fn token_created() -> c_int {
+pub fn token_created<E: Engine>(bridge: &Bridge<E>) -> c_int {
     boundary("h2r_token_created", || {
-        stats::token_created();
+        bridge.stats().token_created();
         Ok(())
     })
 }
 
 /// `h2r_token_freed_unsent`: counts one token the caller freed itself because Rust
 /// never took it.
-pub fn token_freed_unsent() -> c_int {
+pub fn token_freed_unsent<E: Engine>(bridge: &Bridge<E>) -> c_int {
     boundary("h2r_token_freed_unsent", || {
-        stats::token_freed_unsent();
+        bridge.stats().token_freed_unsent();
         Ok(())
     })
 }
 
 /// `h2r_calls_in_flight`: how many accepted calls are not settled yet, less the
-/// deferred ones whose handles the engine holds (they keep no worker busy), over
-/// the process (a hint read with relaxed loads: the Haskell caller spins only when
-/// few are, since with a queue the worker is busy anyway).
-pub fn calls_in_flight() -> u64 {
-    stats::calls_in_flight()
+/// deferred ones whose handles the engine holds (they keep no worker busy), on this
+/// bridge (a hint read with relaxed loads: the Haskell caller spins only when few
+/// are, since with a queue the worker is busy anyway).
+pub fn calls_in_flight<E: Engine>(bridge: &Bridge<E>) -> u64 {
+    bridge.stats().calls_in_flight()
 }
 
 /// `h2r_parallelism`: how many CPUs this process may run on (its affinity mask and

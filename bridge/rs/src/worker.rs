@@ -74,7 +74,7 @@ pub(crate) fn run<E: Engine>(
                     Job::Call(request, pending) => {
                         let outcome = match pending.stale() {
                             Some(why) => {
-                                crate::stats::call_dropped(why);
+                                pending.cell().stats().call_dropped(why);
                                 Outcome::Failed(why, why.to_string())
                             }
                             None if E::Protocol::answers_later(&request) => {

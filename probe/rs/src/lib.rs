@@ -9,7 +9,7 @@
 pub mod engine;
 pub mod protocol;
 
-rs_in_hs::export_engine!(engine::ProbeEngine);
+rs_in_hs::export_engine!(probe, engine::ProbeEngine);
 
 /// [`engine::cancels_noticed`], for the Haskell suites (C ABI:
 /// `probe_cancels_noticed`).

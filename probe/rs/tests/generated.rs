@@ -9,6 +9,7 @@ fn the_haskell_protocol_module_is_current() {
         &schema,
         "Probe.Protocol",
         "probe/rs/src/protocol.rs",
+        rs_in_hs_probe::H2R_PREFIX,
         std::path::Path::new(path),
     ) {
         panic!("{stale}");

@@ -37,7 +37,7 @@ import Foreign.Ptr (Ptr, castPtr, plusPtr)
 import Foreign.StablePtr (freeStablePtr)
 import Foreign.Storable (peek, peekByteOff, poke)
 import GHC.Conc (newStablePtrPrimMVar)
-import RustBridge.Internal (Rust, RustT (..), checkOk, readCounters, statusContext, statusError)
+import RustBridge.Internal (Env (..), Rust, RustT (..), checkOk, readCounters, statusContext, statusError)
 import RustBridge.Protocol (Protocol (..), decodeEvent)
 import Types (BridgeError (..))
 
@@ -80,16 +80,16 @@ maxEventCapacity = 65536
 withEvents :: forall p a. Protocol p => Int -> (Delivery (ProtocolEvent p) -> IO ()) -> Rust p a -> Rust p a
 withEvents capacity handler (RustT body) = RustT . ReaderT $ \env -> do
   unless (capacity >= 1 && capacity <= maxEventCapacity) $ throwIO (BadEventCapacity capacity)
+  let imports = envImports env
+      subscribe = h2rEventsSubscribe imports (fromIntegral capacity) >>= checkOk "h2r_events_subscribe"
+      unsubscribe = h2rEventsUnsubscribe imports >>= checkOk "h2r_events_unsubscribe"
   bracket_ subscribe unsubscribe $
-    withAsync (subscriber (Proxy :: Proxy p) handler) $ \running -> do
+    withAsync (subscriber imports (Proxy :: Proxy p) handler) $ \running -> do
       result <- runReaderT body env
       stopped <- poll running
       case stopped of
         Just (Left failure) -> throwIO failure
         _ -> pure result
-  where
-    subscribe = h2rEventsSubscribe (fromIntegral capacity) >>= checkOk "h2r_events_subscribe"
-    unsubscribe = h2rEventsUnsubscribe >>= checkOk "h2r_events_unsubscribe"
 
 -- | Bytes of the first batch buffer; it grows when an event does not fit.
 initialBufferLen :: Int
@@ -97,12 +97,12 @@ initialBufferLen = 65536
 
 -- | The subscriber thread: drains a batch, hands each delivery to the handler, and
 -- parks when the queue is empty. Runs until cancelled.
-subscriber :: forall p. Protocol p => Proxy p -> (Delivery (ProtocolEvent p) -> IO ()) -> IO ()
-subscriber protocol handler = mallocForeignPtrBytes initialBufferLen >>= loop initialBufferLen
+subscriber :: forall p. Protocol p => Imports -> Proxy p -> (Delivery (ProtocolEvent p) -> IO ()) -> IO ()
+subscriber imports protocol handler = mallocForeignPtrBytes initialBufferLen >>= loop initialBufferLen
   where
     loop :: Int -> ForeignPtr a -> IO ()
     loop len buffer = do
-      taken <- takeBatch buffer len
+      taken <- takeBatch imports buffer len
       case taken of
         Left needed -> do
           let bigger = max needed (2 * len)
@@ -112,16 +112,16 @@ subscriber protocol handler = mallocForeignPtrBytes initialBufferLen >>= loop in
             when (missed > 0) $ handler (Missed missed)
             either (throwIO . UndecodableEvent) (handler . Delivered) (decodeEvent protocol bytes)
           when (missedAfter > 0) $ handler (Missed missedAfter)
-          when (null records && missedAfter == 0) park
+          when (null records && missedAfter == 0) (park imports)
           loop len buffer
 
 -- | One batch: each event with the count missed just before it, then the count
 -- missed after the last; or the buffer length the next event needs.
-takeBatch :: ForeignPtr a -> Int -> IO (Either Int ([(Word64, ByteString)], Word64))
-takeBatch buffer len = withForeignPtr buffer $ \ptr -> alloca $ \outUsed -> alloca $ \outMissed -> do
+takeBatch :: Imports -> ForeignPtr a -> Int -> IO (Either Int ([(Word64, ByteString)], Word64))
+takeBatch imports buffer len = withForeignPtr buffer $ \ptr -> alloca $ \outUsed -> alloca $ \outMissed -> do
   poke outUsed 0
   poke outMissed 0
-  status <- h2rEventsTake (castPtr ptr) (fromIntegral len) outUsed outMissed
+  status <- h2rEventsTake imports (castPtr ptr) (fromIntegral len) outUsed outMissed
   used <- fromIntegral <$> peek outUsed
   case statusFromCode status of
     Just StatusOk -> do
@@ -146,8 +146,8 @@ readRecords ptr used = go 0
     roundUp8 n = (n + 7) `div` 8 * 8
 
 -- | Parks until the next event, unless one is already waiting.
-park :: IO ()
-park = mask $ \restore -> do
+park :: Imports -> IO ()
+park imports = mask $ \restore -> do
   wakeUp <- newEmptyMVar
   (capability, _) <- threadCapability =<< myThreadId
   -- Owner of this StablePtr: Rust once h2r_events_park reports it parked (it hands
@@ -159,7 +159,7 @@ park = mask $ \restore -> do
   token <- newStablePtrPrimMVar wakeUp
   (status, parked) <- alloca $ \out -> do
     poke out 0
-    status <- h2rEventsPark token (fromIntegral capability) out
+    status <- h2rEventsPark imports token (fromIntegral capability) out
     parked <- peek out
     pure (status, parked :: CInt)
   if statusFromCode status == Just StatusOk && parked == 1
@@ -194,8 +194,8 @@ data EventStats = EventStats
 -- | Reads the event counters of the running bridge. Throws 'NotRunning' outside
 -- 'RustBridge.withRust', and 'ShuttingDown'.
 eventStats :: Rust p EventStats
-eventStats = RustT . ReaderT $ \_ -> do
-  values <- readCounters "h2r_events_stats" h2rEventsStats count
+eventStats = RustT . ReaderT $ \env -> do
+  values <- readCounters "h2r_events_stats" (h2rEventsStats (envImports env)) count
   case values of
     [emitted, delivered, dropped, wakeups, taken, returned] ->
       pure (EventStats emitted delivered dropped wakeups taken returned)

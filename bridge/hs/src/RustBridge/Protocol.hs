@@ -59,6 +59,9 @@ module RustBridge.Protocol
     Event (..),
     NoEvents,
 
+    -- * The engine linked in
+    Linked (..),
+
     -- * Tags
     CallTag,
     CastTag,
@@ -78,6 +81,25 @@ module RustBridge.Protocol
     EventList,
 
     -- * What generated modules use
+    Imports (..),
+    InitImport,
+    DeinitImport,
+    CallImport,
+    CastImport,
+    ReplyImport,
+    ParkImport,
+    ReleaseImport,
+    InFlightImport,
+    ParallelismImport,
+    FingerprintImport,
+    CountersImport,
+    CountImport,
+    SubscribeImport,
+    UnsubscribeImport,
+    TakeImport,
+    EventsParkImport,
+    CInt (..),
+    CSize (..),
     WireSchema,
     WireText (..),
     Generic,
@@ -105,6 +127,26 @@ import Data.Store (PeekException (..), Store, decode)
 import Data.Text (Text)
 import qualified Data.Text as T
 import Data.Word (Word16, Word32, Word64, Word8)
+import FFI
+  ( CallImport,
+    CastImport,
+    CountImport,
+    CountersImport,
+    DeinitImport,
+    EventsParkImport,
+    FingerprintImport,
+    Imports (..),
+    InFlightImport,
+    InitImport,
+    ParallelismImport,
+    ParkImport,
+    ReleaseImport,
+    ReplyImport,
+    SubscribeImport,
+    TakeImport,
+    UnsubscribeImport,
+  )
+import Foreign.C.Types (CInt (..), CSize (..))
 import GHC.Generics (Generic)
 import GHC.TypeLits (ErrorMessage (..), KnownNat, Nat, Symbol, TypeError, natVal, type (+), type (<=?))
 import Schema (Fingerprint, WireSchema (..), definitions, fingerprintOf, schemaText)
@@ -137,6 +179,15 @@ class (CallList (Calls p), CastList (Casts p), EventList p (Events p)) => Protoc
 -- | The events of a protocol that emits none: a type with no values.
 data NoEvents
   deriving (Eq, Show)
+
+-- | A protocol whose engine is linked into the program: its instance, in the
+-- generated module, gives the imports of that engine's C symbols (each engine's
+-- carry a prefix of their own, so several engines link side by side). This is what
+-- makes the protocol type choose the engine: 'RustBridge.withRust' and everything
+-- it runs reach the engine only through these imports.
+class Protocol p => Linked p where
+  -- | The engine's imports.
+  linkedImports :: proxy p -> Imports
 
 -- | A request type: the protocol it belongs to and the type of its reply. Its tag
 -- ('CallTag') is its position in @'Calls' ('CallProtocol' req)@; the last

@@ -56,4 +56,4 @@ impl rs_in_hs::Engine for CounterEngine {
     }
 }
 
-rs_in_hs::export_engine!(CounterEngine);
+rs_in_hs::export_engine!(counter, CounterEngine);

@@ -98,4 +98,4 @@ impl rs_in_hs::Engine for WaiterEngine {
     }
 }
 
-rs_in_hs::export_engine!(WaiterEngine);
+rs_in_hs::export_engine!(waiter, WaiterEngine);

@@ -507,7 +507,11 @@ impl Model {
             let released = unsafe { rs_in_hs_probe::h2r_release(pending.handle) };
             assert_eq!(status(released), Status::Ok);
         }
-        let stats = rs_in_hs::stats::snapshot();
+        let mut values = [0; rs_in_hs::stats::COUNTERS];
+        // SAFETY: `values` is a live array of `values.len()` counters.
+        let code = unsafe { rs_in_hs_probe::h2r_stats(values.as_mut_ptr(), values.len()) };
+        assert_eq!(status(code), Status::Ok);
+        let stats = rs_in_hs::stats::Snapshot::from_array(values);
         assert_eq!(stats.calls_accepted, stats.calls_answered, "{stats:?}");
         assert_eq!(stats.handles_issued, stats.handles_released, "{stats:?}");
         assert_eq!(stats.deferred_outstanding(), 0, "{stats:?}");
