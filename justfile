@@ -97,8 +97,19 @@ test-script: build-rs _test-script
 _test-script: _build-script
     MIXER_SCRIPT_PACKAGE_DB={{ script_db }}$(ghc --numeric-version) {{ cabal_dynamic }} test mixer-script --enable-tests
 
+# Build and run the C program that links two engines (examples/duo/c: the probe and
+# the counter, bundled in libduo_engines.a) and drives both.
+test-c: build-rs _test-c
+
+# The C program alone, against the Rust libraries already built.
+_test-c:
+    mkdir -p {{ build_dir }}
+    cc -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O1 -o {{ build_dir }}/two_engines \
+      examples/duo/c/two_engines.c {{ static_lib_dir }}/libduo_engines.a -lpthread -ldl -lm
+    {{ build_dir }}/two_engines
+
 # Run every test suite.
-test: test-rs test-hs test-script
+test: test-rs test-hs test-c test-script
 
 # Build and run the Haskell suites (test-hs, test-script) and the README's
 # walk-through with GHC VERSION: 9.0 (Debian 12, this machine), 9.6 (Debian 13) or
