@@ -108,8 +108,25 @@ _test-c:
       examples/duo/c/two_engines.c {{ static_lib_dir }}/libduo_engines.a -lpthread -ldl -lm
     {{ build_dir }}/two_engines
 
+# Build and run the Haskell program that hosts two engines (examples/duo/hs: the
+# probe and the counter through their packages, built with the flag bundled, and
+# libduo_engines.a), in a cabal project of its own (examples/duo/cabal.project).
+test-duo: build-rs _test-duo
+
+# The two-engine program alone, against the Rust libraries already built.
+_test-duo: _cabal-config
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cabal="cabal --project-file={{ justfile_directory() }}/examples/duo/cabal.project --builddir={{ build_dir }}/duo --extra-lib-dirs={{ static_lib_dir }}"
+    # As in _build-hs: relink when the bundle is newer than the program.
+    bin=$($cabal list-bin duo:test:duo-test 2>/dev/null | tail -n 1)
+    if [ ! -f "$bin" ] || [ {{ static_lib_dir }}/libduo_engines.a -nt "$bin" ]; then
+      rm -f "$bin" "$(dirname "$(dirname "$(dirname "$bin")")")/cache/build"
+    fi
+    $cabal test duo
+
 # Run every test suite.
-test: test-rs test-hs test-c test-script
+test: test-rs test-hs test-c test-duo test-script
 
 # Build and run the Haskell suites (test-hs, test-script) and the README's
 # walk-through with GHC VERSION: 9.0 (Debian 12, this machine), 9.6 (Debian 13) or
