@@ -1,8 +1,11 @@
 //! The C ABI's bodies: generic over the engine, and the crate's only `unsafe` code.
 //!
-//! [`crate::export_engine!`] emits one thin `extern "C"` function per export, each of
-//! which calls the function of the same name here with the engine's static
-//! [`Bridge`]. Every export returns a `Status` as a C `int` and runs its body through
+//! [`crate::export_engine!`] emits one thin `extern "C"` function per export, under
+//! the engine's prefix (`<prefix>_h2r_call`), each of which calls the function of the
+//! same name here with the engine's static [`Bridge`]. Every export but
+//! `h2r_parallelism`, `h2r_reply`, `h2r_park` and `h2r_release` (which reach a call's
+//! cell, and through it the bridge that accepted it) acts on that bridge alone: its
+//! lifecycle, its counters, its events. Every export returns a `Status` as a C `int` and runs its body through
 //! `boundary`, the one place where panics are trapped. A panic that reaches it is an
 //! internal bug (bad input is refused with a status long before), so it is reported on
 //! stderr and the process aborts rather than unwind into Haskell.

@@ -1,6 +1,7 @@
 //! rs-in-hs: host a Rust engine in a Haskell program.
 //!
-//! A Haskell host drives one engine per process through a small C ABI. Requests
+//! A Haskell host drives one or more engines through a small C ABI, each engine's
+//! under a prefix of its own (several engines link into one program). Requests
 //! cross as `store`-encoded bytes, are decoded on the caller's thread and queued on a
 //! bounded channel; one worker thread runs the engine and wakes each caller through
 //! the GHC runtime's `hs_try_putmvar`.
@@ -12,8 +13,9 @@
 //!    a protocol with calls declared `later` also implements [`Engine::call_later`]
 //!    (`call.dispatch(self)`), whose methods answer through a [`Later`]; an engine
 //!    that emits events keeps the [`Events`] handle [`Engine::attach`] gives it;
-//! 3. call [`export_engine!`] once in the crate that is built as the `staticlib`;
-//! 4. generate the Haskell side with [`codegen::check_generated`] (`just gen`).
+//! 3. call [`export_engine!`] once in the engine's crate, with the engine's prefix;
+//! 4. generate the Haskell side with [`codegen::check_generated`] (`just gen`),
+//!    given the same prefix (`H2R_PREFIX`).
 //!
 //! The wire format, the schema fingerprint and the C ABI's ownership rules are
 //! described in the repository's ARCHITECTURE.md.
