@@ -1,4 +1,5 @@
 {-# LANGUAGE ScopedTypeVariables #-}
+{-# LANGUAGE TypeFamilies #-}
 
 -- | The public API of rs-in-hs: run a Rust engine inside 'withRust' and talk to it
 -- with 'callRust' (request/response) and 'castRust' (fire-and-forget), and hear
@@ -49,6 +50,7 @@ module RustBridge
     RustT,
     Rust,
     withRust,
+    withRustStarting,
     Config (..),
     defaultConfig,
 
@@ -66,6 +68,7 @@ module RustBridge
 
     -- * Protocols
     Protocol,
+    Start,
     Linked,
     Call (..),
     Cast (..),
@@ -105,7 +108,7 @@ import Data.Word (Word64)
 import FFI (Imports (h2rStats))
 import RustBridge.Events
 import RustBridge.Internal
-import RustBridge.Protocol (Call (..), CallOf, Cast (..), CastOf, Event (..), Linked (..), NoEvents, Protocol (ProtocolEvent), WireText (..), protocolFingerprint)
+import RustBridge.Protocol (Call (..), CallOf, Cast (..), CastOf, Event (..), Linked (..), NoEvents, Protocol (ProtocolEvent, Start), WireText (..), protocolFingerprint)
 import Schema (fingerprintHex)
 import System.Timeout (timeout)
 import Types
@@ -123,8 +126,17 @@ import Types
 -- were built from different revisions of the protocol (guarantee 7), 'BadConfig',
 -- 'WorkerSpawnFailed', and 'NotThreadedRuntime' if the program was not linked with
 -- @-threaded@.
-withRust :: forall p a. Linked p => Config -> Rust p a -> IO a
-withRust = withRustSchema (protocolFingerprint (Proxy :: Proxy p))
+withRust :: forall p a. (Linked p, Start p ~ ()) => Config -> Rust p a -> IO a
+withRust config = withRustStarting config ()
+
+-- | 'withRust' for an engine whose protocol declares a start-up message: the engine's
+-- constructor receives it (with its events handle), on the worker thread, before
+-- the action runs. Throws what 'withRust' throws, and 'EnginePanicked' if the
+-- engine's constructor panicked (the action does not run; the bridge is stopped and
+-- can start again) or if its drop panicked (once the bridge has stopped all the
+-- same; the action's result is lost). 'withRust' reports these too.
+withRustStarting :: forall p a. Linked p => Config -> Start p -> Rust p a -> IO a
+withRustStarting = withRustSchema (protocolFingerprint (Proxy :: Proxy p))
 
 -- | Sends a request and waits for its reply, whose type follows from the request
 -- (guarantee 8). On the wire the request is its tag then its @store@ encoding, and

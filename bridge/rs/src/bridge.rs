@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use flume::{Sender, TrySendError};
 
-use crate::engine::{Cast, Engine, Request};
+use crate::engine::{Cast, Engine, Request, Start};
 use crate::events::Hub;
 use crate::later::Gate;
 use crate::reply::{Notify, PendingCall, ReplyCell, ThreadDone, Token, Waker};
@@ -49,9 +49,10 @@ struct Running<E: Engine> {
 pub struct Bridge<E: Engine> {
     /// The running bridge, read by every call and cast.
     running: RwLock<Option<Running<E>>>,
-    /// The worker's handle. Its mutex is also the lifecycle lock: init and deinit
-    /// hold it for their whole run, so they never interleave.
-    worker: Mutex<Option<JoinHandle<()>>>,
+    /// The worker's handle (its result: the panic message if the engine's drop
+    /// panicked). Its mutex is also the lifecycle lock: init and deinit hold it for
+    /// their whole run, so they never interleave.
+    worker: Mutex<Option<JoinHandle<Result<(), String>>>>,
     /// Set while deinit runs: new requests are refused before they touch the lock,
     /// and a submit that finds the lock taken answers `ShuttingDown` rather than
     /// `NotInitialised`.
@@ -101,8 +102,11 @@ impl<E: Engine> Bridge<E> {
             .clone()
     }
 
-    /// Starts the worker. Refuses a second init, a schema fingerprint that is not
-    /// Rust's (`SchemaMismatch`), and a config that does not decode.
+    /// Starts the worker and waits until it has built the engine from the start-up
+    /// message. Refuses a second init, a schema fingerprint that is not Rust's
+    /// (`SchemaMismatch`), a config or start-up message that does not decode
+    /// (`BadConfig`), and an engine whose constructor panicked (`EnginePanicked`,
+    /// after the worker has exited: the bridge stays stopped).
     pub(crate) fn init(
         &'static self,
         notify: Notify,
@@ -117,7 +121,8 @@ impl<E: Engine> Bridge<E> {
         // A schema Rust cannot render is refused by the protocol crate's generated-
         // module test; at run time it can only mean that no Haskell side can match.
         let ours = self.fingerprint().map_err(|_| Status::SchemaMismatch)?;
-        let config = decode_init(config_bytes, &ours)?;
+        let (config, start) = decode_init(config_bytes, &ours)?;
+        let start: Start<E> = decode_exact(&start).map_err(|_| Status::BadConfig)?;
         let spin = Duration::from_micros(u64::from(config.spin_micros));
         let waker = Waker {
             notify,
@@ -129,10 +134,27 @@ impl<E: Engine> Bridge<E> {
         let engine_events = Arc::clone(&events);
         let gate = Arc::new(Gate::new(waker));
         let worker_gate = Arc::clone(&gate);
+        let (started, built) = std::sync::mpsc::sync_channel(1);
         let handle = std::thread::Builder::new()
             .name("rs-in-hs-worker".to_owned())
-            .spawn(move || worker::run::<E>(queue, waker, engine_events, worker_gate, spin))
+            .spawn(move || {
+                worker::run::<E>(
+                    queue,
+                    start,
+                    started,
+                    waker,
+                    engine_events,
+                    worker_gate,
+                    spin,
+                )
+            })
             .map_err(|_| Status::SpawnFailed)?;
+        // The worker answers once it has built the engine (or failed to); a worker
+        // gone without an answer can only have panicked outside the engine's code.
+        if !matches!(built.recv(), Ok(Ok(()))) {
+            let _ = handle.join();
+            return Err(Status::EnginePanicked);
+        }
         *worker = Some(handle);
         *running = Some(Running {
             config,
@@ -147,7 +169,8 @@ impl<E: Engine> Bridge<E> {
     /// Stops the bridge: a barrier. Requests already accepted are answered (those
     /// whose handles the engine still holds with `ShuttingDown`, without waiting for
     /// them); when this returns the worker has exited and the handles are revoked, so
-    /// Rust never calls into Haskell again.
+    /// Rust never calls into Haskell again. `EnginePanicked` if the engine's drop
+    /// panicked, once all that is done.
     pub(crate) fn deinit(&self) -> Result<(), Status> {
         let mut worker = self.worker.lock().unwrap_or_else(PoisonError::into_inner);
         self.shutting_down.store(true, Ordering::SeqCst);
@@ -164,11 +187,11 @@ impl<E: Engine> Bridge<E> {
             .take()
             .map(|running| (running.events, running.gate));
         let was_running = kept.is_some();
-        if let Some(handle) = worker.take() {
-            // Everything the worker runs is under catch_unwind, so it cannot die with
-            // work left; the join error carries nothing we need.
-            let _ = handle.join();
-        }
+        // Everything the worker runs is under catch_unwind, so it cannot die with
+        // work left; what it returns says whether the engine's drop panicked.
+        let dropped = worker
+            .take()
+            .map_or(Ok(()), |handle| handle.join().unwrap_or(Ok(())));
         if let Some((events, gate)) = kept {
             // The worker has recorded every handle that outlived `call_later`: those
             // still held are answered now, and their later answers do nothing.
@@ -178,10 +201,12 @@ impl<E: Engine> Bridge<E> {
             events.unsubscribe();
         }
         self.shutting_down.store(false, Ordering::SeqCst);
-        if was_running {
-            Ok(())
-        } else {
+        if !was_running {
             Err(Status::NotInitialised)
+        } else if dropped.is_err() {
+            Err(Status::EnginePanicked)
+        } else {
+            Ok(())
         }
     }
 
@@ -307,7 +332,6 @@ mod tests {
         }
     }
 
-    #[derive(Default)]
     struct TinyEngine;
 
     impl TinyCalls for TinyEngine {
@@ -320,6 +344,9 @@ mod tests {
 
     impl Engine for TinyEngine {
         type Protocol = Tiny;
+        fn new((): (), _: crate::Events<Tiny>) -> Self {
+            TinyEngine
+        }
         fn call(&mut self, request: Request) -> Reply {
             request.dispatch(self)
         }

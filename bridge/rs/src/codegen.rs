@@ -58,7 +58,7 @@ const IMPORTED_TYPES: &str = "Applicative Bool Bounded Char Double Either Enum E
     Show ShowS String Traversable Word \
     ByteString Call CallList CallProtocol Calls Cast CastList CastProtocol Casts Event \
     EventList EventProtocol Events Generic Int8 Int16 Int32 Int64 NoEvents Protocol \
-    Linked Imports InitImport DeinitImport CallImport CastImport ReplyImport ParkImport \
+    Linked Start StartMessage Imports InitImport DeinitImport CallImport CastImport ReplyImport ParkImport \
     ReleaseImport FingerprintImport InFlightImport ParallelismImport CountersImport \
     CountImport SubscribeImport UnsubscribeImport TakeImport EventsParkImport CInt CSize \
     ProtocolEvent Reply Store WireSchema WireText Word8 Word16 Word32 Word64";
@@ -123,12 +123,22 @@ pub fn haskell(
     let calls = calls(&schema.registry, &types, &schema.calls)?;
     let casts = casts(&types, &schema.casts)?;
     let events = events(&types, schema, &mut names)?;
+    let start = match &schema.start {
+        None => None,
+        Some(Format::TypeName(name)) if types.contains_key(name) => Some(name.as_str()),
+        Some(other) => {
+            return Err(SchemaError(format!(
+                "the start-up message must be a named type (a struct), not {other:?}"
+            )));
+        }
+    };
 
     Ok(module_text(
         module,
         source,
         prefix,
         protocol,
+        start,
         &types,
         &calls,
         &casts,
@@ -205,6 +215,7 @@ fn module_text(
     source: &str,
     prefix: &str,
     protocol: &str,
+    start: Option<&str>,
     types: &BTreeMap<String, Declaration>,
     calls: &[(String, String)],
     casts: &[String],
@@ -274,6 +285,9 @@ fn module_text(
         ));
         lines.push(format!("  type ProtocolEvent {protocol} = {}", sum.name));
     }
+    if let Some(start) = start {
+        lines.push(format!("  type Start {protocol} = {start}"));
+    }
     let mut declarations: Vec<(&str, Vec<String>)> = types
         .values()
         .map(|declaration| (declaration.name.as_str(), declaration.render()))
@@ -299,6 +313,13 @@ fn module_text(
             format!("-- | A cast of @{protocol}@: @{cast}@ has no reply."),
             format!("instance Cast {cast} where"),
             format!("  type CastProtocol {cast} = {protocol}"),
+        ]);
+    }
+    if let Some(start) = start {
+        lines.extend([
+            String::new(),
+            format!("-- | The start-up message of @{protocol}@: @withRustStarting@ sends it."),
+            format!("instance StartMessage {start}"),
         ]);
     }
     for (payload, constructor) in events.iter().flat_map(|sum| &sum.events) {
@@ -1089,6 +1110,7 @@ mod tests {
                 casts: self.casts.clone(),
                 events_trait: self.events_trait,
                 events: self.events.clone(),
+                start: None,
             };
             haskell(&schema, module, source, prefix)
         }

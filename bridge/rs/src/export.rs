@@ -33,7 +33,6 @@
 ///     pub trait PingerCasts {}
 /// }
 ///
-/// #[derive(Default)]
 /// pub struct PingerEngine;
 ///
 /// impl PingerCalls for PingerEngine {
@@ -44,6 +43,9 @@
 ///
 /// impl rs_in_hs::Engine for PingerEngine {
 ///     type Protocol = Pinger;
+///     fn new((): (), _: rs_in_hs::Events<Pinger>) -> Self {
+///         PingerEngine
+///     }
 ///     fn call(&mut self, request: Request) -> Reply {
 ///         request.dispatch(self)
 ///     }

@@ -73,13 +73,16 @@ unsafe fn borrow_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Statu
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
-/// `h2r_init`: starts the bridge.
+/// `h2r_init`: starts the bridge, and returns once the worker has built the engine.
 ///
 /// `notify` wakes a caller (`hs_try_putmvar`); `thread_done` (nullable) runs on the
 /// worker thread as it exits (`hs_thread_done`). `config` holds a store-encoded
-/// `InitMessage` (the schema fingerprint, then the `Config`). Returns
-/// `AlreadyInitialised` if running, `SchemaMismatch`, `BadConfig`, `InvalidArgument`
-/// (null `notify`) or `SpawnFailed`.
+/// `InitMessage` (the schema fingerprint, the `Config`, then the engine's start-up
+/// message, encoded). Returns `AlreadyInitialised` if running, `SchemaMismatch`,
+/// `BadConfig` (also for a start-up message that does not decode),
+/// `InvalidArgument` (null `notify`), `SpawnFailed`, or `EnginePanicked` if the
+/// engine's constructor panicked (its message is on stderr; the worker has exited,
+/// after `thread_done`, and the bridge is stopped).
 ///
 /// # Safety
 /// `config` must be valid for `config_len` bytes (or `config_len == 0`). `notify` must
@@ -103,7 +106,8 @@ pub unsafe fn init<E: Engine>(
 
 /// `h2r_deinit`: stops the bridge, answers every accepted call, joins the worker,
 /// then returns. After it returns Rust never calls `notify` again. `NotInitialised`
-/// if not running.
+/// if not running; `EnginePanicked` if the engine's drop panicked (its message is on
+/// stderr), once the bridge has stopped all the same.
 pub fn deinit<E: Engine>(bridge: &Bridge<E>) -> c_int {
     boundary("h2r_deinit", || bridge.deinit())
 }

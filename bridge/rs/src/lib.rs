@@ -12,7 +12,8 @@
 //! 2. implement [`Engine`] for your engine type (usually `request.dispatch(self)`);
 //!    a protocol with calls declared `later` also implements [`Engine::call_later`]
 //!    (`call.dispatch(self)`), whose methods answer through a [`Later`]; an engine
-//!    that emits events keeps the [`Events`] handle [`Engine::attach`] gives it;
+//!    that emits events keeps the [`Events`] handle its constructor [`Engine::new`]
+//!    receives, with the protocol's start-up message;
 //! 3. call [`export_engine!`] once in the engine's crate, with the engine's prefix;
 //! 4. generate the Haskell side with [`codegen::check_generated`] (`just gen`),
 //!    given the same prefix (`H2R_PREFIX`).
@@ -37,7 +38,7 @@ pub mod wire;
 mod worker;
 
 pub use bridge::CHANNEL_CAPACITY;
-pub use engine::{Call, Cast, Engine, Event, Reply, Request};
+pub use engine::{Call, Cast, Engine, Event, Reply, Request, Start};
 pub use events::{EventStats, Events};
 pub use later::{Cancelled, Later};
 pub use protocol::{Describer, Protocol};

@@ -65,9 +65,11 @@ static void never_notified(int capability, void *token) {
 }
 
 /* The store encoding of InitMessage: the fingerprint as a Vec<u8> (a u64 length,
- * then the bytes), then Config (max_msg_len, spin_micros: u32 each), little-endian. */
+ * then the bytes), then Config (max_msg_len, spin_micros: u32 each), then the
+ * start-up message as a Vec<u8> (both engines take `()`: a zero length), all
+ * little-endian. */
 static int start(const struct engine *engine) {
-  uint8_t message[8 + 32 + 4 + 4] = {32};
+  uint8_t message[8 + 32 + 4 + 4 + 8] = {32};
   check(engine->fingerprint(message + 8, 32) == OK, "the fingerprint is readable");
   uint32_t max_msg_len = 4096, spin_micros = 0;
   memcpy(message + 40, &max_msg_len, 4);

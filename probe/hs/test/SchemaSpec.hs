@@ -60,7 +60,7 @@ spec = do
 
   it "refuses a mismatched schema at withRust, before the body runs, naming both fingerprints and the fix" $ do
     ran <- newIORef False
-    outcome <- within 10 (try (withRustSchema (protocolFingerprint swapped) defaultConfig (liftIO (writeIORef ran True) :: Rust Probe ())))
+    outcome <- within 10 (try (withRustSchema (protocolFingerprint swapped) defaultConfig () (liftIO (writeIORef ran True) :: Rust Probe ())))
     rust <- rustSchemaFingerprint probe
     outcome `shouldBe` Left (SchemaMismatch (protocolFingerprint swapped) rust)
     readIORef ran `shouldReturn` False

@@ -81,7 +81,7 @@ import Foreign.StablePtr (StablePtr, castPtrToStablePtr, freeStablePtr)
 import Foreign.Storable (peek, poke)
 import GHC.Clock (getMonotonicTimeNSec)
 import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
-import RustBridge.Protocol (CallOf, CastOf, Linked (..), Reply, callTag, castTag)
+import RustBridge.Protocol (CallOf, CastOf, Linked (..), Protocol (Start), Reply, callTag, castTag)
 import Schema (Fingerprint (..), WireSchema (..), definitions, fingerprintOf, schemaText)
 import Types
 
@@ -122,18 +122,18 @@ type Rust p = RustT p IO
 waitGateSize :: Int
 waitGateSize = 2
 
--- | 'RustBridge.withRust' with an explicit schema fingerprint (which
+-- | 'RustBridge.withRustStarting' with an explicit schema fingerprint (which
 -- 'RustBridge.withRust' derives from the protocol, and a test may derive from any
--- text with 'fingerprintOf'). Throws what 'RustBridge.withRust' throws;
+-- text with 'fingerprintOf'). Throws what 'RustBridge.withRustStarting' throws;
 -- 'SchemaMismatch' unless the fingerprint is Rust's.
-withRustSchema :: forall p a. Linked p => Fingerprint -> Config -> RustT p IO a -> IO a
-withRustSchema fingerprint given (RustT body) = do
+withRustSchema :: forall p a. Linked p => Fingerprint -> Config -> Start p -> RustT p IO a -> IO a
+withRustSchema fingerprint given startWith (RustT body) = do
   unless rtsSupportsBoundThreads (throwIO NotThreadedRuntime)
   let imports = linkedImports (Proxy :: Proxy p)
   gate <- newQSem waitGateSize
   capabilities <- getNumCapabilities
   config <- effectiveConfig imports capabilities given
-  bracket_ (start imports fingerprint config) (stop imports) (runReaderT body (Env imports config gate (fromIntegral (capabilities - 1))))
+  bracket_ (start imports fingerprint config (encode startWith)) (stop imports) (runReaderT body (Env imports config gate (fromIntegral (capabilities - 1))))
 
 -- | The config with spinning turned off when the process may run on one CPU only
 -- (Rust's @h2r_parallelism@: affinity mask and cgroup quota) or the RTS has one
@@ -144,9 +144,12 @@ effectiveConfig imports capabilities config = do
   cpus <- h2rParallelism imports
   pure (if capabilities > 1 && cpus > 1 then config else config {spinMicros = 0})
 
-start :: Imports -> Fingerprint -> Config -> IO ()
-start imports ours config =
-  withBytes (encode (InitMessage (fingerprintBytes ours) config)) $ \ptr len -> do
+-- | Starts the engine: Rust builds it from the start-up message before this
+-- returns. An engine whose constructor panicked is 'EnginePanicked' (its message is
+-- on stderr), and nothing runs.
+start :: Imports -> Fingerprint -> Config -> ByteString -> IO ()
+start imports ours config startBytes =
+  withBytes (encode (InitMessage (fingerprintBytes ours) config startBytes)) $ \ptr len -> do
     status <- h2rInit imports hsTryPutMVarPtr hsThreadDonePtr ptr len
     unless (statusFromCode status == Just StatusOk) $ do
       -- Rust's fingerprint is worth a call only when it is the reason.
@@ -154,10 +157,17 @@ start imports ours config =
         if statusFromCode status == Just StatusSchemaMismatch
           then Just <$> fingerprintThrough imports
           else pure Nothing
-      throwIO (statusError (statusContext "h2r_init") {contextFingerprints = (,) ours <$> theirs} status)
+      let context = (statusContext "h2r_init") {contextFingerprints = (,) ours <$> theirs}
+      throwIO (statusError (context {contextReplyText = Just "the engine panicked as it started (its message is on stderr)"}) status)
 
+-- | Stops the engine (a barrier: see "RustBridge"). An engine whose drop panicked is
+-- 'EnginePanicked' (its message is on stderr), once the bridge has stopped all the
+-- same.
 stop :: Imports -> IO ()
-stop imports = h2rDeinit imports >>= checkOk "h2r_deinit"
+stop imports = do
+  status <- h2rDeinit imports
+  unless (statusFromCode status == Just StatusOk) $
+    throwIO (statusError (statusContext "h2r_deinit") {contextReplyText = Just "the engine panicked as it stopped (its message is on stderr)"} status)
 
 -- | Rust's schema fingerprint for protocol @p@'s engine (needs no running bridge).
 -- Throws 'InternalError' if Rust cannot report one.

@@ -1,5 +1,6 @@
 {-# LANGUAGE ConstraintKinds #-}
 {-# LANGUAGE DataKinds #-}
+{-# LANGUAGE DefaultSignatures #-}
 {-# LANGUAGE EmptyDataDeriving #-}
 {-# LANGUAGE FlexibleContexts #-}
 {-# LANGUAGE FlexibleInstances #-}
@@ -61,6 +62,7 @@ module RustBridge.Protocol
 
     -- * The engine linked in
     Linked (..),
+    StartMessage (..),
 
     -- * Tags
     CallTag,
@@ -157,7 +159,7 @@ import WireText (WireText (..))
 -- declares an empty data type for it and this instance. The superclasses hold as
 -- soon as every listed request is a 'Call', every listed cast a 'Cast' and every
 -- listed event an 'Event' of this protocol.
-class (CallList (Calls p), CastList (Casts p), EventList p (Events p)) => Protocol p where
+class (CallList (Calls p), CastList (Casts p), EventList p (Events p), StartMessage (Start p)) => Protocol p where
   -- | The request types, in wire-tag order (tag 0 first).
   type Calls p :: [Type]
 
@@ -176,9 +178,36 @@ class (CallList (Calls p), CastList (Casts p), EventList p (Events p)) => Protoc
 
   type ProtocolEvent p = NoEvents
 
+  -- | The start-up message that 'RustBridge.withRustStarting' sends and the
+  -- engine's constructor receives; @()@ (none) by default, for which
+  -- 'RustBridge.withRust' starts the engine.
+  type Start p :: Type
+
+  type Start p = ()
+
 -- | The events of a protocol that emits none: a type with no values.
 data NoEvents
   deriving (Eq, Show)
+
+-- | A protocol's start-up message type: how it is encoded, and its place in the
+-- schema. The generated module gives the instance of a protocol's declared one
+-- (the defaults); @()@, for a protocol that declares none, is left out of the
+-- schema and takes no bytes.
+class Store s => StartMessage s where
+  -- | The format of the message, or 'Nothing' for none.
+  startFormat :: Proxy s -> Maybe String
+  default startFormat :: WireSchema s => Proxy s -> Maybe String
+  startFormat = Just . fieldFormat
+
+  -- | The named types the message needs.
+  startDefinitions :: Proxy s -> Map String String
+  default startDefinitions :: WireSchema s => Proxy s -> Map String String
+  startDefinitions = definitions
+
+-- | No start-up message.
+instance StartMessage () where
+  startFormat _ = Nothing
+  startDefinitions _ = Map.empty
 
 -- | A protocol whose engine is linked into the program: its instance, in the
 -- generated module, gives the imports of that engine's C symbols (each engine's
@@ -392,10 +421,12 @@ protocolSchema protocol =
   schemaText
     (callFormats calls)
     (castFormats casts)
+    (startFormat start)
     (eventFormats protocol events)
     ( Map.unions
         [ callDefinitions calls,
           castDefinitions casts,
+          startDefinitions start,
           eventDefinitions protocol events,
           definitions (Proxy :: Proxy InitMessage)
         ]
@@ -404,6 +435,7 @@ protocolSchema protocol =
     calls = Proxy :: Proxy (Calls p)
     casts = Proxy :: Proxy (Casts p)
     events = Proxy :: Proxy (Events p)
+    start = Proxy :: Proxy (Start p)
 
 -- | The SHA-256 of 'protocolSchema': what 'RustBridge.withRust' sends to Rust,
 -- which compares it with its own.

@@ -47,6 +47,10 @@ impl CounterCasts for CounterEngine {
 impl rs_in_hs::Engine for CounterEngine {
     type Protocol = Counter;
 
+    fn new((): (), _: rs_in_hs::Events<Counter>) -> Self {
+        Self::default()
+    }
+
     fn call(&mut self, request: Request) -> Reply {
         request.dispatch(self)
     }

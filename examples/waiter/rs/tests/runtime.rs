@@ -40,6 +40,7 @@ impl Bridge {
                 max_msg_len: 4096,
                 spin_micros: 0,
             },
+            start: Vec::new(),
         })
         .unwrap();
         // SAFETY: `init` is live for the call; `record` is callable from any thread.

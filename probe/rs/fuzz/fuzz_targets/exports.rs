@@ -560,22 +560,26 @@ fn valid_init(max_msg_len: u32) -> Vec<u8> {
             max_msg_len,
             spin_micros: 10,
         },
+        start: Vec::new(),
     })
     .expect("an init message encodes")
 }
 
 /// What `h2r_init` must answer for these bytes (with a `notify`, on a stopped
 /// bridge): the fingerprint at the front is compared first (`SchemaMismatch` if it
-/// is there and not Rust's), then the whole message must decode (`BadConfig`
-/// otherwise). `Ok` carries the config's `max_msg_len`.
+/// is there and not Rust's), then the whole message must decode, its start-up
+/// message as the probe's `()` (`BadConfig` otherwise). `Ok` carries the config's `max_msg_len`.
 fn expected_init(bytes: &[u8]) -> Result<u32, Status> {
     let theirs = fingerprint_prefix(bytes).ok_or(Status::BadConfig)?;
     if theirs != fingerprint() {
         return Err(Status::SchemaMismatch);
     }
+    // The probe declares no start-up message: its `()` takes no bytes.
     decode_exact::<InitMessage>(bytes)
+        .ok()
+        .filter(|init| init.start.is_empty())
         .map(|init| init.config.max_msg_len)
-        .map_err(|_| Status::BadConfig)
+        .ok_or(Status::BadConfig)
 }
 
 /// The fingerprint at the front of an init message, by its frozen layout (a

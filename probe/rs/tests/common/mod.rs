@@ -84,6 +84,7 @@ pub fn init_bytes(fingerprint: &[u8], max_msg_len: u32) -> Vec<u8> {
             max_msg_len,
             spin_micros: SPIN_MICROS,
         },
+        start: Vec::new(),
     })
     .unwrap()
 }
