@@ -9,8 +9,10 @@
 --
 -- Guarantees, referred to by number in the function docs:
 --
--- 1. No Rust panic unwinds into Haskell. An engine panic becomes 'EnginePanicked'
---    for its caller; a panic in the bridge itself aborts with a message (a bug).
+-- 1. No Rust panic unwinds into Haskell, and none is skipped. An engine panic
+--    becomes 'EnginePanicked' for its caller: a call's, or 'withRust''s when the
+--    engine's constructor or drop panicked; a panic in the bridge itself aborts with
+--    a message (a bug).
 -- 2. No bridge thread outlives 'withRust': its deinit joins Rust's worker.
 -- 3. No reply is delivered after 'withRust' returns: deinit first answers every
 --    accepted call, then returns, and Rust never calls into Haskell again.
@@ -45,6 +47,10 @@
 --    'callRustTimeout' running out, a killed thread, 'withRust' ending), and an
 --    answer after that is dropped ('answersLate'). 'deferredOutstanding' is 0
 --    after 'withRust' returns.
+-- 11. Each engine linked into the program has a bridge of its own, chosen by the
+--    protocol type ('Linked'): 'withRust's of different protocols run side by side
+--    or nested, each starting and stopping only its engine, and each engine's
+--    counters ('bridgeStats'), events and schema fingerprint are its own.
 module RustBridge
   ( -- * Running the bridge
     RustT,
