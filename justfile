@@ -230,6 +230,7 @@ package-check:
     cargo package -p rs-in-hs --allow-dirty --quiet
     cd bridge/hs && cabal check
     cd bridge/hs-quickcheck && cabal check
+    cd bridge/hs-testing && cabal check
 
 # Format Rust and Haskell sources in place.
 fmt:

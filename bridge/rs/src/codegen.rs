@@ -242,11 +242,29 @@ fn module_text(
         [
             "-- of each of its Rust wire types (the same name, the same constructors in the",
             "-- same order, the same field types in the same order), and the instances that",
-            "-- give each call its reply type. A record field is named after its type and its",
-            "-- Rust field: @gain_db@ of @ChannelInfo@ is @channelInfoGainDb@.",
+            "-- give each call its reply type.",
         ]
         .map(str::to_owned),
     );
+    // The naming of record fields, shown on the protocol's first record, if it has one.
+    let example = types
+        .values()
+        .find_map(|declaration| match &declaration.body {
+            Body::Record(fields) => fields
+                .first()
+                .map(|field| (declaration.name.as_str(), field)),
+            _ => None,
+        });
+    if let Some((name, field)) = example {
+        let last = lines.pop().unwrap_or_default();
+        lines.push(format!(
+            "{last} A record field is named after its type and its"
+        ));
+        lines.push(format!(
+            "-- Rust field: @{}@ of @{name}@ is @{}@.",
+            field.rust, field.haskell
+        ));
+    }
     lines.push(format!("module {module}"));
     let mut exported: Vec<&str> = types.keys().map(String::as_str).collect();
     exported.extend(events.map(|sum| sum.name.as_str()));
@@ -1400,6 +1418,8 @@ mod tests {
             assert!(text.contains(expected), "missing {expected:?} in\n{text}");
         }
         assert_eq!(text.matches("foreign import ccall").count(), IMPORTS.len());
+        // No record, so no example of a record field's name.
+        assert!(!text.contains("record field"), "{text}");
         for bad in ["", "9lives", "two words", "a-b"] {
             let refused = schema.module_with("Demo.Protocol", "demo.rs", bad);
             assert!(

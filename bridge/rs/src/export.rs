@@ -74,7 +74,7 @@ macro_rules! export_engine {
         /// Starts the bridge (C ABI: `<prefix>_h2r_init`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::init`: `config` valid for `config_len` bytes, and
+        /// As for the bridge's `ffi::init`: `config` valid for `config_len` bytes, and
         /// `notify`/`thread_done` callable from the worker thread.
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_init"))]
@@ -106,7 +106,7 @@ macro_rules! export_engine {
         /// Submits a call (C ABI: `<prefix>_h2r_call`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::call`: `message` valid for `len` bytes, `out_reply`
+        /// As for the bridge's `ffi::call`: `message` valid for `len` bytes, `out_reply`
         /// valid for one write, `token` null or a `StablePtr` that `notify` accepts.
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_call"))]
@@ -137,7 +137,7 @@ macro_rules! export_engine {
         /// Gives a pending call the caller's wake-up token (C ABI: `<prefix>_h2r_park`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::park`: an unreleased handle, `token` a `StablePtr`
+        /// As for the bridge's `ffi::park`: an unreleased handle, `token` a `StablePtr`
         /// that `notify` accepts.
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_park"))]
@@ -153,7 +153,7 @@ macro_rules! export_engine {
         /// Submits a fire-and-forget message (C ABI: `<prefix>_h2r_cast`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::cast`: `message` valid for `len` bytes.
+        /// As for the bridge's `ffi::cast`: `message` valid for `len` bytes.
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_cast"))]
         pub unsafe extern "C" fn h2r_cast(
@@ -168,7 +168,7 @@ macro_rules! export_engine {
         /// Reads a delivered reply (C ABI: `<prefix>_h2r_reply`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::reply`: an unreleased handle, writable out-pointers.
+        /// As for the bridge's `ffi::reply`: an unreleased handle, writable out-pointers.
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_reply"))]
         pub unsafe extern "C" fn h2r_reply(
@@ -183,7 +183,7 @@ macro_rules! export_engine {
         /// Releases a reply handle (C ABI: `<prefix>_h2r_release`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::release`: a handle not released before.
+        /// As for the bridge's `ffi::release`: a handle not released before.
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_release"))]
         pub unsafe extern "C" fn h2r_release(
@@ -196,7 +196,7 @@ macro_rules! export_engine {
         /// Writes the leak counters (C ABI: `<prefix>_h2r_stats`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::stats`: `out` valid for `len` writes.
+        /// As for the bridge's `ffi::stats`: `out` valid for `len` writes.
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_stats"))]
         pub unsafe extern "C" fn h2r_stats(out: *mut u64, len: usize) -> ::core::ffi::c_int {
@@ -207,7 +207,7 @@ macro_rules! export_engine {
         /// Writes Rust's schema fingerprint (C ABI: `<prefix>_h2r_schema_fingerprint`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::schema_fingerprint`: `out` valid for `len` writes.
+        /// As for the bridge's `ffi::schema_fingerprint`: `out` valid for `len` writes.
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_schema_fingerprint"))]
         pub unsafe extern "C" fn h2r_schema_fingerprint(
@@ -236,7 +236,7 @@ macro_rules! export_engine {
         /// Takes a batch of queued events (C ABI: `<prefix>_h2r_events_take`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::events::take`: `buf` valid for `len` writes, the
+        /// As for the bridge's `ffi::events::take`: `buf` valid for `len` writes, the
         /// out-pointers for one write each.
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_events_take"))]
@@ -261,7 +261,7 @@ macro_rules! export_engine {
         /// Parks the events subscriber with a wake-up token (C ABI: `<prefix>_h2r_events_park`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::events::park`: `out_parked` valid for one write,
+        /// As for the bridge's `ffi::events::park`: `out_parked` valid for one write,
         /// `token` a `StablePtr` that `notify` accepts.
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_events_park"))]
@@ -284,7 +284,7 @@ macro_rules! export_engine {
         /// Writes the event counters (C ABI: `<prefix>_h2r_events_stats`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::events::stats`: `out` valid for `len` writes.
+        /// As for the bridge's `ffi::events::stats`: `out` valid for `len` writes.
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_events_stats"))]
         pub unsafe extern "C" fn h2r_events_stats(out: *mut u64, len: usize) -> ::core::ffi::c_int {

@@ -26,12 +26,14 @@ pub mod codegen;
 mod engine;
 pub mod events;
 mod export;
-#[doc(hidden)]
-pub mod ffi;
+mod ffi;
 mod later;
 mod protocol;
 mod reply;
 pub mod schema;
+// The counters behind `h2r_stats`: public for the bridge's own tests, not part of
+// the stable API.
+#[doc(hidden)]
 pub mod stats;
 mod status;
 pub mod wire;
@@ -48,7 +50,10 @@ pub use status::Status;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::bridge::Bridge;
-    pub use crate::ffi;
+    /// The exports' bodies, which [`export_engine!`](crate::export_engine!) calls.
+    pub mod ffi {
+        pub use crate::ffi::*;
+    }
     pub use crate::later::Responder;
     pub use crate::reply::{Notify, ThreadDone};
 }

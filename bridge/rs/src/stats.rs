@@ -1,6 +1,6 @@
 //! The counters of one bridge that prove it leaks nothing.
 //!
-//! Each engine's `Bridge` owns its [`Stats`], so two engines in one program count
+//! Each engine's `Bridge` owns its `Stats`, so two engines in one program count
 //! apart. Tests and the benchmark read them through the engine's `h2r_stats`; they
 //! cost one relaxed atomic add each on the call path. Counts are cumulative over the
 //! process, across the bridge's init/deinit cycles.

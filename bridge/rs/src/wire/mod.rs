@@ -29,6 +29,9 @@ compile_error!("the wire format assumes a 64-bit target (store's lengths are a 6
 
 /// Bridge configuration, encoded by Haskell (`RustBridge.Config`) and decoded by
 /// `h2r_init`. Haskell is its single source of truth; Rust never invents defaults.
+/// Public for the bridge's own tests, which start engines as Haskell does; not part
+/// of the stable API.
+#[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Config {
     /// Longest accepted request, in bytes. Checked by both sides.
@@ -45,6 +48,8 @@ pub struct Config {
 ///
 /// The fingerprint comes first and its layout (a `u64` length and 32 bytes) is frozen,
 /// so that `h2r_init` can compare it before decoding anything whose layout may differ.
+/// Public for the bridge's own tests, as [`Config`] is; not part of the stable API.
+#[doc(hidden)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InitMessage {
     /// SHA-256 of Haskell's canonical schema text (see [`crate::schema`]).

@@ -9,8 +9,7 @@
 -- | The protocol @Counter@ of a Rust engine, for "RustBridge": the twin
 -- of each of its Rust wire types (the same name, the same constructors in the
 -- same order, the same field types in the same order), and the instances that
--- give each call its reply type. A record field is named after its type and its
--- Rust field: @gain_db@ of @ChannelInfo@ is @channelInfoGainDb@.
+-- give each call its reply type.
 module Counter.Protocol
   ( Counter,
     Add (..),

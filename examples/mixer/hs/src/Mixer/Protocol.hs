@@ -10,7 +10,7 @@
 -- of each of its Rust wire types (the same name, the same constructors in the
 -- same order, the same field types in the same order), and the instances that
 -- give each call its reply type. A record field is named after its type and its
--- Rust field: @gain_db@ of @ChannelInfo@ is @channelInfoGainDb@.
+-- Rust field: @sample_rate@ of @AudioConfig@ is @audioConfigSampleRate@.
 module Mixer.Protocol
   ( Mixer,
     AudioConfig (..),
