@@ -97,8 +97,36 @@ test-script: build-rs _test-script
 _test-script: _build-script
     MIXER_SCRIPT_PACKAGE_DB={{ script_db }}$(ghc --numeric-version) {{ cabal_dynamic }} test mixer-script --enable-tests
 
+# Build and run the C program that links two engines (examples/duo/c: the probe and
+# the counter, bundled in libduo_engines.a) and drives both.
+test-c: build-rs _test-c
+
+# The C program alone, against the Rust libraries already built.
+_test-c:
+    mkdir -p {{ build_dir }}
+    cc -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O1 -o {{ build_dir }}/two_engines \
+      examples/duo/c/two_engines.c {{ static_lib_dir }}/libduo_engines.a -lpthread -ldl -lm
+    {{ build_dir }}/two_engines
+
+# Build and run the Haskell program that hosts two engines (examples/duo/hs: the
+# probe and the counter through their packages, built with the flag bundled, and
+# libduo_engines.a), in a cabal project of its own (examples/duo/cabal.project).
+test-duo: build-rs _test-duo
+
+# The two-engine program alone, against the Rust libraries already built.
+_test-duo: _cabal-config
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cabal="cabal --project-file={{ justfile_directory() }}/examples/duo/cabal.project --builddir={{ build_dir }}/duo --extra-lib-dirs={{ static_lib_dir }}"
+    # As in _build-hs: relink when the bundle is newer than the program.
+    bin=$($cabal list-bin duo:test:duo-test 2>/dev/null | tail -n 1)
+    if [ ! -f "$bin" ] || [ {{ static_lib_dir }}/libduo_engines.a -nt "$bin" ]; then
+      rm -f "$bin" "$(dirname "$(dirname "$(dirname "$bin")")")/cache/build"
+    fi
+    $cabal test duo
+
 # Run every test suite.
-test: test-rs test-hs test-script
+test: test-rs test-hs test-c test-duo test-script
 
 # Build and run the Haskell suites (test-hs, test-script) and the README's
 # walk-through with GHC VERSION: 9.0 (Debian 12, this machine), 9.6 (Debian 13) or
@@ -202,6 +230,7 @@ package-check:
     cargo package -p rs-in-hs --allow-dirty --quiet
     cd bridge/hs && cabal check
     cd bridge/hs-quickcheck && cabal check
+    cd bridge/hs-testing && cabal check
 
 # Format Rust and Haskell sources in place.
 fmt:

@@ -25,6 +25,7 @@ let
       ../bridge/fixtures
       ../examples/mixer/golden
       ../probe/hs/src/Probe/Protocol.hs
+      ../probe/hs/src/Probe/Starter.hs
       ../examples/mixer/hs/src/Mixer/Protocol.hs
       ../examples/minimal/hs/src/Counter/Protocol.hs
       ../README.md

@@ -1,4 +1,5 @@
 {-# LANGUAGE ScopedTypeVariables #-}
+{-# LANGUAGE TypeFamilies #-}
 
 -- | The public API of rs-in-hs: run a Rust engine inside 'withRust' and talk to it
 -- with 'callRust' (request/response) and 'castRust' (fire-and-forget), and hear
@@ -8,8 +9,10 @@
 --
 -- Guarantees, referred to by number in the function docs:
 --
--- 1. No Rust panic unwinds into Haskell. An engine panic becomes 'EnginePanicked'
---    for its caller; a panic in the bridge itself aborts with a message (a bug).
+-- 1. No Rust panic unwinds into Haskell, and none is skipped. An engine panic
+--    becomes 'EnginePanicked' for its caller: a call's, or 'withRust''s when the
+--    engine's constructor or drop panicked; a panic in the bridge itself aborts with
+--    a message (a bug).
 -- 2. No bridge thread outlives 'withRust': its deinit joins Rust's worker.
 -- 3. No reply is delivered after 'withRust' returns: deinit first answers every
 --    accepted call, then returns, and Rust never calls into Haskell again.
@@ -44,11 +47,16 @@
 --    'callRustTimeout' running out, a killed thread, 'withRust' ending), and an
 --    answer after that is dropped ('answersLate'). 'deferredOutstanding' is 0
 --    after 'withRust' returns.
+-- 11. Each engine linked into the program has a bridge of its own, chosen by the
+--    protocol type ('Linked'): 'withRust's of different protocols run side by side
+--    or nested, each starting and stopping only its engine, and each engine's
+--    counters ('bridgeStats'), events and schema fingerprint are its own.
 module RustBridge
   ( -- * Running the bridge
     RustT,
     Rust,
     withRust,
+    withRustStarting,
     Config (..),
     defaultConfig,
 
@@ -66,6 +74,8 @@ module RustBridge
 
     -- * Protocols
     Protocol,
+    Start,
+    Linked,
     Call (..),
     Cast (..),
     CallOf,
@@ -101,10 +111,10 @@ import Control.Monad.IO.Class (MonadIO, liftIO)
 import Control.Monad.Trans.Reader (ReaderT (..))
 import Data.Proxy (Proxy (..))
 import Data.Word (Word64)
-import FFI (h2rStats)
+import FFI (Imports (h2rStats))
 import RustBridge.Events
 import RustBridge.Internal
-import RustBridge.Protocol (Call (..), CallOf, Cast (..), CastOf, Event (..), NoEvents, Protocol (ProtocolEvent), WireText (..), protocolFingerprint)
+import RustBridge.Protocol (Call (..), CallOf, Cast (..), CastOf, Event (..), Linked (..), NoEvents, Protocol (ProtocolEvent, Start), WireText (..), protocolFingerprint)
 import Schema (fingerprintHex)
 import System.Timeout (timeout)
 import Types
@@ -113,13 +123,26 @@ import Types
 -- action throws (guarantees 2 and 3). The action's exception propagates unchanged.
 -- The protocol @p@ is usually inferred from the messages the action sends.
 --
--- Throws 'AlreadyRunning' if a bridge is already running in this process (the
--- running one is unharmed), 'SchemaMismatch' if this program and the Rust library
+-- Each engine linked into the program has a bridge of its own ('Linked'): a
+-- 'withRust' for one protocol starts and stops only that protocol's engine, and runs
+-- beside or inside a 'withRust' for another.
+--
+-- Throws 'AlreadyRunning' if the bridge of this protocol's engine is already running
+-- (the running one is unharmed), 'SchemaMismatch' if this program and the Rust library
 -- were built from different revisions of the protocol (guarantee 7), 'BadConfig',
 -- 'WorkerSpawnFailed', and 'NotThreadedRuntime' if the program was not linked with
 -- @-threaded@.
-withRust :: forall p a. Protocol p => Config -> Rust p a -> IO a
-withRust = withRustSchema (protocolFingerprint (Proxy :: Proxy p))
+withRust :: forall p a. (Linked p, Start p ~ ()) => Config -> Rust p a -> IO a
+withRust config = withRustStarting config ()
+
+-- | 'withRust' for an engine whose protocol declares a start-up message: the engine's
+-- constructor receives it (with its events handle), on the worker thread, before
+-- the action runs. Throws what 'withRust' throws, and 'EnginePanicked' if the
+-- engine's constructor panicked (the action does not run; the bridge is stopped and
+-- can start again) or if its drop panicked (once the bridge has stopped all the
+-- same; the action's result is lost). 'withRust' reports these too.
+withRustStarting :: forall p a. Linked p => Config -> Start p -> Rust p a -> IO a
+withRustStarting = withRustSchema (protocolFingerprint (Proxy :: Proxy p))
 
 -- | Sends a request and waits for its reply, whose type follows from the request
 -- (guarantee 8). On the wire the request is its tag then its @store@ encoding, and
@@ -184,7 +207,8 @@ withAsyncRust (RustT child) inner = RustT . ReaderT $ \env ->
   withAsync (runReaderT child env) $ \handle ->
     let RustT parent = inner handle in runReaderT parent env
 
--- | Counters over the whole process, across bridges, all kept in Rust: the calls and
+-- | Counters of one engine's bridge over the whole process, across its 'withRust's,
+-- all kept in Rust: the calls and
 -- reply handles (counted by Rust itself) and the call path's 'Foreign.StablePtr'
 -- tokens (reported by this package as it makes and frees them). After 'withRust'
 -- returns, 'callsAccepted' equals 'callsAnswered', 'handlesIssued' equals
@@ -247,12 +271,13 @@ tokensOutstanding :: BridgeStats -> Integer
 tokensOutstanding stats =
   toInteger (tokensCreated stats) - toInteger (tokensFreedUnsent stats) - toInteger (callsWoken stats)
 
--- | Reads the counters. Works with or without a running bridge. They are read in one
+-- | Reads the counters of protocol @p@'s engine (each engine counts apart). Works with
+-- or without a running bridge. They are read in one
 -- call; the whole is a near-instant view, exact when no call is in flight. Throws
 -- 'InternalError' only on a bug in rs-in-hs.
-bridgeStats :: IO BridgeStats
-bridgeStats = do
-  values <- readCounters "h2r_stats" h2rStats (length bridgeCounterNames)
+bridgeStats :: Linked p => proxy p -> IO BridgeStats
+bridgeStats protocol = do
+  values <- readCounters "h2r_stats" (h2rStats (linkedImports protocol)) (length bridgeCounterNames)
   let counter name =
         maybe (throwIO (InternalError "h2r_stats" (length values))) pure $
           lookup name (zip bridgeCounterNames values)

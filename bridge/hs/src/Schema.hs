@@ -73,16 +73,17 @@ definitions :: WireSchema a => Proxy a -> Map String String
 definitions proxy = addDefinitions proxy Map.empty
 
 -- | The canonical text: the header; the calls (request and reply formats) and the
--- casts, in tag order; the events in tag order, a line left out when there are
--- none; then one line per named type, sorted by name. Every line ends in a
+-- casts, in tag order; the start-up message, a line left out when there is none;
+-- the events in tag order, a line left out when there are none; then one line per named type, sorted by name. Every line ends in a
 -- newline, the last one too, as in Rust's @Schema::text@.
-schemaText :: [(String, String)] -> [String] -> [String] -> Map String String -> Text
-schemaText calls casts events defs =
+schemaText :: [(String, String)] -> [String] -> Maybe String -> [String] -> Map String String -> Text
+schemaText calls casts start events defs =
   T.pack . unlines $
     header :
     ("calls: " <> intercalate ", " [request <> " -> " <> reply | (request, reply) <- calls]) :
     ("casts: " <> intercalate ", " casts) :
-    ["events: " <> intercalate ", " events | not (null events)]
+    ["start: " <> format | Just format <- [start]]
+      <> ["events: " <> intercalate ", " events | not (null events)]
       <> [name <> " = " <> body | (name, body) <- Map.toAscList defs]
 
 -- | A schema fingerprint: the SHA-256 of its canonical text (32 bytes).

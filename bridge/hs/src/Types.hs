@@ -49,12 +49,15 @@ defaultConfig = Config {maxMsgLen = 4096, spinMicros = 50}
 
 -- | What 'RustBridge.withRust' gives @h2r_init@: the schema fingerprint first (its
 -- layout, a 64-bit length and 32 bytes, never changes, so Rust can compare it
--- before decoding anything else), then the 'Config'.
+-- before decoding anything else), then the 'Config', then the engine's start-up
+-- message.
 data InitMessage = InitMessage
   { -- | The 32 bytes of the protocol's schema fingerprint.
     initFingerprint :: !ByteString,
     -- | The bridge's configuration.
-    initConfig :: !Config
+    initConfig :: !Config,
+    -- | The start-up message, encoded (empty for a protocol that declares none).
+    initStart :: !ByteString
   }
   deriving (Eq, Show, Generic, Store, WireSchema)
 

@@ -1,7 +1,9 @@
-//! The bridge's process-wide state and its safe entry points, generic over the engine.
+//! One engine's bridge state and its safe entry points, generic over the engine.
 //!
 //! No context pointer crosses the FFI: [`crate::export_engine!`] makes one static
-//! [`Bridge`] for the engine type, and every export reaches it by name. Init writes
+//! [`Bridge`] for the engine type, and every export of that engine reaches it by
+//! name. Each bridge has its own worker, counters and lifecycle, so several engines
+//! in one program start and stop apart. Init writes
 //! `Some`, deinit writes `None`, so init → deinit → init works. Everything here is
 //! safe Rust; `ffi` only turns C arguments into these calls.
 
@@ -13,11 +15,12 @@ use std::time::{Duration, Instant};
 
 use flume::{Sender, TrySendError};
 
-use crate::engine::{Cast, Engine, Request};
+use crate::engine::{Cast, Engine, Request, Start};
 use crate::events::Hub;
 use crate::later::Gate;
-use crate::reply::{PendingCall, ReplyCell, Token, Waker};
+use crate::reply::{Notify, PendingCall, ReplyCell, ThreadDone, Token, Waker};
 use crate::schema::{self, SchemaError};
+use crate::stats::Stats;
 use crate::status::Status;
 use crate::wire::{Config, decode_exact, decode_init};
 use crate::worker::{self, Job};
@@ -46,15 +49,18 @@ struct Running<E: Engine> {
 pub struct Bridge<E: Engine> {
     /// The running bridge, read by every call and cast.
     running: RwLock<Option<Running<E>>>,
-    /// The worker's handle. Its mutex is also the lifecycle lock: init and deinit
-    /// hold it for their whole run, so they never interleave.
-    worker: Mutex<Option<JoinHandle<()>>>,
+    /// The worker's handle (its result: the panic message if the engine's drop
+    /// panicked). Its mutex is also the lifecycle lock: init and deinit hold it for
+    /// their whole run, so they never interleave.
+    worker: Mutex<Option<JoinHandle<Result<(), String>>>>,
     /// Set while deinit runs: new requests are refused before they touch the lock,
     /// and a submit that finds the lock taken answers `ShuttingDown` rather than
     /// `NotInitialised`.
     shutting_down: AtomicBool,
     /// The protocol's schema fingerprint, computed on first use.
     fingerprint: OnceLock<Result<[u8; 32], SchemaError>>,
+    /// This bridge's counters, kept across init/deinit cycles.
+    stats: Stats,
 }
 
 /// Whether a submit may wait for room in the channel.
@@ -80,7 +86,13 @@ impl<E: Engine> Bridge<E> {
             worker: Mutex::new(None),
             shutting_down: AtomicBool::new(false),
             fingerprint: OnceLock::new(),
+            stats: Stats::new(),
         }
+    }
+
+    /// This bridge's counters.
+    pub(crate) fn stats(&self) -> &Stats {
+        &self.stats
     }
 
     /// The SHA-256 of the protocol's canonical schema text.
@@ -90,9 +102,17 @@ impl<E: Engine> Bridge<E> {
             .clone()
     }
 
-    /// Starts the worker. Refuses a second init, a schema fingerprint that is not
-    /// Rust's (`SchemaMismatch`), and a config that does not decode.
-    pub(crate) fn init(&self, waker: Waker, config_bytes: &[u8]) -> Result<(), Status> {
+    /// Starts the worker and waits until it has built the engine from the start-up
+    /// message. Refuses a second init, a schema fingerprint that is not Rust's
+    /// (`SchemaMismatch`), a config or start-up message that does not decode
+    /// (`BadConfig`), and an engine whose constructor panicked (`EnginePanicked`,
+    /// after the worker has exited: the bridge stays stopped).
+    pub(crate) fn init(
+        &'static self,
+        notify: Notify,
+        thread_done: Option<ThreadDone>,
+        config_bytes: &[u8],
+    ) -> Result<(), Status> {
         let mut worker = self.worker.lock().unwrap_or_else(PoisonError::into_inner);
         let mut running = self.running.write().unwrap_or_else(PoisonError::into_inner);
         if running.is_some() {
@@ -101,17 +121,40 @@ impl<E: Engine> Bridge<E> {
         // A schema Rust cannot render is refused by the protocol crate's generated-
         // module test; at run time it can only mean that no Haskell side can match.
         let ours = self.fingerprint().map_err(|_| Status::SchemaMismatch)?;
-        let config = decode_init(config_bytes, &ours)?;
+        let (config, start) = decode_init(config_bytes, &ours)?;
+        let start: Start<E> = decode_exact(&start).map_err(|_| Status::BadConfig)?;
         let spin = Duration::from_micros(u64::from(config.spin_micros));
+        let waker = Waker {
+            notify,
+            thread_done,
+            stats: &self.stats,
+        };
         let (jobs, queue) = flume::bounded(CHANNEL_CAPACITY);
         let events = Arc::new(Hub::new(waker.notify));
         let engine_events = Arc::clone(&events);
         let gate = Arc::new(Gate::new(waker));
         let worker_gate = Arc::clone(&gate);
+        let (started, built) = std::sync::mpsc::sync_channel(1);
         let handle = std::thread::Builder::new()
             .name("rs-in-hs-worker".to_owned())
-            .spawn(move || worker::run::<E>(queue, waker, engine_events, worker_gate, spin))
+            .spawn(move || {
+                worker::run::<E>(
+                    queue,
+                    start,
+                    started,
+                    waker,
+                    engine_events,
+                    worker_gate,
+                    spin,
+                )
+            })
             .map_err(|_| Status::SpawnFailed)?;
+        // The worker answers once it has built the engine (or failed to); a worker
+        // gone without an answer can only have panicked outside the engine's code.
+        if !matches!(built.recv(), Ok(Ok(()))) {
+            let _ = handle.join();
+            return Err(Status::EnginePanicked);
+        }
         *worker = Some(handle);
         *running = Some(Running {
             config,
@@ -126,7 +169,8 @@ impl<E: Engine> Bridge<E> {
     /// Stops the bridge: a barrier. Requests already accepted are answered (those
     /// whose handles the engine still holds with `ShuttingDown`, without waiting for
     /// them); when this returns the worker has exited and the handles are revoked, so
-    /// Rust never calls into Haskell again.
+    /// Rust never calls into Haskell again. `EnginePanicked` if the engine's drop
+    /// panicked, once all that is done.
     pub(crate) fn deinit(&self) -> Result<(), Status> {
         let mut worker = self.worker.lock().unwrap_or_else(PoisonError::into_inner);
         self.shutting_down.store(true, Ordering::SeqCst);
@@ -143,11 +187,11 @@ impl<E: Engine> Bridge<E> {
             .take()
             .map(|running| (running.events, running.gate));
         let was_running = kept.is_some();
-        if let Some(handle) = worker.take() {
-            // Everything the worker runs is under catch_unwind, so it cannot die with
-            // work left; the join error carries nothing we need.
-            let _ = handle.join();
-        }
+        // Everything the worker runs is under catch_unwind, so it cannot die with
+        // work left; what it returns says whether the engine's drop panicked.
+        let dropped = worker
+            .take()
+            .map_or(Ok(()), |handle| handle.join().unwrap_or(Ok(())));
         if let Some((events, gate)) = kept {
             // The worker has recorded every handle that outlived `call_later`: those
             // still held are answered now, and their later answers do nothing.
@@ -157,10 +201,12 @@ impl<E: Engine> Bridge<E> {
             events.unsubscribe();
         }
         self.shutting_down.store(false, Ordering::SeqCst);
-        if was_running {
-            Ok(())
-        } else {
+        if !was_running {
             Err(Status::NotInitialised)
+        } else if dropped.is_err() {
+            Err(Status::EnginePanicked)
+        } else {
+            Ok(())
         }
     }
 
@@ -179,7 +225,7 @@ impl<E: Engine> Bridge<E> {
         self.with_running(message, |running, request: Request<E>| {
             let (pending, cell) = PendingCall::new(running.waker, parked, deadline);
             running.submit(Job::Call(request, pending), wait)?;
-            crate::stats::call_accepted();
+            self.stats.call_accepted();
             Ok(cell)
         })
     }
@@ -286,7 +332,6 @@ mod tests {
         }
     }
 
-    #[derive(Default)]
     struct TinyEngine;
 
     impl TinyCalls for TinyEngine {
@@ -299,6 +344,9 @@ mod tests {
 
     impl Engine for TinyEngine {
         type Protocol = Tiny;
+        fn new((): (), _: crate::Events<Tiny>) -> Self {
+            TinyEngine
+        }
         fn call(&mut self, request: Request) -> Reply {
             request.dispatch(self)
         }

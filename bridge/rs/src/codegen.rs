@@ -58,12 +58,16 @@ const IMPORTED_TYPES: &str = "Applicative Bool Bounded Char Double Either Enum E
     Show ShowS String Traversable Word \
     ByteString Call CallList CallProtocol Calls Cast CastList CastProtocol Casts Event \
     EventList EventProtocol Events Generic Int8 Int16 Int32 Int64 NoEvents Protocol \
+    Linked Start StartMessage Imports InitImport DeinitImport CallImport CastImport ReplyImport ParkImport \
+    ReleaseImport FingerprintImport InFlightImport ParallelismImport CountersImport \
+    CountImport SubscribeImport UnsubscribeImport TakeImport EventsParkImport CInt CSize \
     ProtocolEvent Reply Store WireSchema WireText Word8 Word16 Word32 Word64";
 
 /// Data constructors the generated module imports (the Prelude's, then
 /// `RustBridge.Protocol`'s). A constructor with one of these names would make every
 /// use of it ambiguous.
-const IMPORTED_CONSTRUCTORS: &str = "EQ False GT Just LT Left Nothing Right True WireText";
+const IMPORTED_CONSTRUCTORS: &str =
+    "CInt CSize EQ False GT Imports Just LT Left Nothing Right True WireText";
 
 /// Haskell's reserved words (Haskell 2010, and `forall`, which GHC reserves in types).
 const KEYWORDS: &str = "_ case class data default deriving do else forall foreign if import \
@@ -83,7 +87,12 @@ const DERIVING: &str = "deriving (Eq, Show, Generic, Store, WireSchema)";
 /// `examples/mixer/rs/src/protocol.rs`); the header names it. Fails, naming the type
 /// and the field or variant, on every shape and name the module could not hold (see
 /// the module docs).
-pub fn haskell(schema: &Schema, module: &str, source: &str) -> Result<String, SchemaError> {
+pub fn haskell(
+    schema: &Schema,
+    module: &str,
+    source: &str,
+    prefix: &str,
+) -> Result<String, SchemaError> {
     // The schema's own checks first: every shape the wire cannot carry is refused
     // there, with the type and field named, so the rest only maps what can cross.
     schema.text()?;
@@ -97,6 +106,16 @@ pub fn haskell(schema: &Schema, module: &str, source: &str) -> Result<String, Sc
             "the source {source:?} must fit on one line"
         )));
     }
+    if prefix.is_empty()
+        || prefix.starts_with(|c: char| c.is_ascii_digit())
+        || !prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(SchemaError(format!(
+            "the prefix {prefix:?} is not the identifier given to export_engine!"
+        )));
+    }
     let mut names = Names::default();
     let protocol = schema.protocol;
     names.add_type(protocol, &format!("the protocol {protocol}"))?;
@@ -104,11 +123,22 @@ pub fn haskell(schema: &Schema, module: &str, source: &str) -> Result<String, Sc
     let calls = calls(&schema.registry, &types, &schema.calls)?;
     let casts = casts(&types, &schema.casts)?;
     let events = events(&types, schema, &mut names)?;
+    let start = match &schema.start {
+        None => None,
+        Some(Format::TypeName(name)) if types.contains_key(name) => Some(name.as_str()),
+        Some(other) => {
+            return Err(SchemaError(format!(
+                "the start-up message must be a named type (a struct), not {other:?}"
+            )));
+        }
+    };
 
     Ok(module_text(
         module,
         source,
+        prefix,
         protocol,
+        start,
         &types,
         &calls,
         &casts,
@@ -178,10 +208,14 @@ fn events(
 }
 
 /// The module's lines, in the layout ormolu gives them.
+// One argument per part of the module.
+#[allow(clippy::too_many_arguments)]
 fn module_text(
     module: &str,
     source: &str,
+    prefix: &str,
     protocol: &str,
+    start: Option<&str>,
     types: &BTreeMap<String, Declaration>,
     calls: &[(String, String)],
     casts: &[String],
@@ -208,11 +242,29 @@ fn module_text(
         [
             "-- of each of its Rust wire types (the same name, the same constructors in the",
             "-- same order, the same field types in the same order), and the instances that",
-            "-- give each call its reply type. A record field is named after its type and its",
-            "-- Rust field: @gain_db@ of @ChannelInfo@ is @channelInfoGainDb@.",
+            "-- give each call its reply type.",
         ]
         .map(str::to_owned),
     );
+    // The naming of record fields, shown on the protocol's first record, if it has one.
+    let example = types
+        .values()
+        .find_map(|declaration| match &declaration.body {
+            Body::Record(fields) => fields
+                .first()
+                .map(|field| (declaration.name.as_str(), field)),
+            _ => None,
+        });
+    if let Some((name, field)) = example {
+        let last = lines.pop().unwrap_or_default();
+        lines.push(format!(
+            "{last} A record field is named after its type and its"
+        ));
+        lines.push(format!(
+            "-- Rust field: @{}@ of @{name}@ is @{}@.",
+            field.rust, field.haskell
+        ));
+    }
     lines.push(format!("module {module}"));
     let mut exported: Vec<&str> = types.keys().map(String::as_str).collect();
     exported.extend(events.map(|sum| sum.name.as_str()));
@@ -251,6 +303,9 @@ fn module_text(
         ));
         lines.push(format!("  type ProtocolEvent {protocol} = {}", sum.name));
     }
+    if let Some(start) = start {
+        lines.push(format!("  type Start {protocol} = {start}"));
+    }
     let mut declarations: Vec<(&str, Vec<String>)> = types
         .values()
         .map(|declaration| (declaration.name.as_str(), declaration.render()))
@@ -278,6 +333,13 @@ fn module_text(
             format!("  type CastProtocol {cast} = {protocol}"),
         ]);
     }
+    if let Some(start) = start {
+        lines.extend([
+            String::new(),
+            format!("-- | The start-up message of @{protocol}@: @withRustStarting@ sends it."),
+            format!("instance StartMessage {start}"),
+        ]);
+    }
     for (payload, constructor) in events.iter().flat_map(|sum| &sum.events) {
         lines.extend([
             String::new(),
@@ -287,8 +349,117 @@ fn module_text(
             format!("  toProtocolEvent = {constructor}"),
         ]);
     }
+    lines.extend([
+        String::new(),
+        format!("-- | The engine of @{protocol}@ is linked in: its exports, prefixed @{prefix}_@."),
+        format!("instance Linked {protocol} where"),
+        "  linkedImports _ =".to_owned(),
+    ]);
+    for (i, (field, _, _, _)) in IMPORTS.iter().enumerate() {
+        let lead = if i == 0 {
+            "    Imports\n      { "
+        } else {
+            "        "
+        };
+        let comma = if i + 1 < IMPORTS.len() { "," } else { "" };
+        lines.push(format!("{lead}{field} = {}{comma}", import_name(field)));
+    }
+    lines.push("      }".to_owned());
+    for (field, export, safety, synonym) in IMPORTS {
+        lines.extend([
+            String::new(),
+            format!("foreign import ccall {safety} \"{prefix}_{export}\""),
+            format!("  {} :: {synonym}", import_name(field)),
+        ]);
+    }
     lines.push(String::new());
     lines.join("\n")
+}
+
+/// The imports of the record `Imports` (the Haskell package's `FFI`), in its order:
+/// the field, the export it calls (after the prefix), `safe` or `unsafe` (`FFI` says
+/// why for each field) and the type synonym that types it.
+const IMPORTS: [(&str, &str, &str, &str); 20] = [
+    ("h2rInit", "h2r_init", "safe", "InitImport"),
+    ("h2rDeinit", "h2r_deinit", "safe", "DeinitImport"),
+    ("h2rCallTry", "h2r_call", "unsafe", "CallImport"),
+    ("h2rCallWait", "h2r_call", "safe", "CallImport"),
+    ("h2rCastTry", "h2r_cast", "unsafe", "CastImport"),
+    ("h2rCastWait", "h2r_cast", "safe", "CastImport"),
+    ("h2rReply", "h2r_reply", "unsafe", "ReplyImport"),
+    ("h2rPark", "h2r_park", "unsafe", "ParkImport"),
+    ("h2rRelease", "h2r_release", "unsafe", "ReleaseImport"),
+    (
+        "h2rCallsInFlight",
+        "h2r_calls_in_flight",
+        "unsafe",
+        "InFlightImport",
+    ),
+    (
+        "h2rParallelism",
+        "h2r_parallelism",
+        "safe",
+        "ParallelismImport",
+    ),
+    (
+        "h2rSchemaFingerprint",
+        "h2r_schema_fingerprint",
+        "safe",
+        "FingerprintImport",
+    ),
+    ("h2rStats", "h2r_stats", "unsafe", "CountersImport"),
+    (
+        "h2rTokenCreated",
+        "h2r_token_created",
+        "unsafe",
+        "CountImport",
+    ),
+    (
+        "h2rTokenFreedUnsent",
+        "h2r_token_freed_unsent",
+        "unsafe",
+        "CountImport",
+    ),
+    (
+        "h2rEventsSubscribe",
+        "h2r_events_subscribe",
+        "safe",
+        "SubscribeImport",
+    ),
+    (
+        "h2rEventsUnsubscribe",
+        "h2r_events_unsubscribe",
+        "safe",
+        "UnsubscribeImport",
+    ),
+    ("h2rEventsTake", "h2r_events_take", "unsafe", "TakeImport"),
+    (
+        "h2rEventsPark",
+        "h2r_events_park",
+        "unsafe",
+        "EventsParkImport",
+    ),
+    (
+        "h2rEventsStats",
+        "h2r_events_stats",
+        "unsafe",
+        "CountersImport",
+    ),
+];
+
+/// The generated module's name for the import behind `field`: snake case, which no
+/// generated type, constructor or field name uses.
+fn import_name(field: &str) -> String {
+    let mut name = String::new();
+    for c in field.chars() {
+        if c.is_ascii_uppercase() {
+            name.push('_');
+            name.push(c.to_ascii_lowercase());
+        } else {
+            name.push(c);
+        }
+    }
+    name
 }
 
 /// Checks that the file at `path` holds exactly [`haskell`]'s text, or, when the
@@ -305,7 +476,8 @@ fn module_text(
 ///     let schema = rs_in_hs::schema::schema::<Probe>().unwrap();
 ///     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../hs/src/Probe/Protocol.hs");
 ///     rs_in_hs::codegen::check_generated(
-///         &schema, "Probe.Protocol", "probe/rs/src/protocol.rs", path.as_ref(),
+///         &schema, "Probe.Protocol", "probe/rs/src/protocol.rs",
+///         rs_in_hs_probe::H2R_PREFIX, path.as_ref(),
 ///     )
 ///     .unwrap();
 /// }
@@ -314,9 +486,10 @@ pub fn check_generated(
     schema: &Schema,
     module: &str,
     source: &str,
+    prefix: &str,
     path: &Path,
 ) -> Result<(), String> {
-    let text = haskell(schema, module, source).map_err(|e| e.to_string())?;
+    let text = haskell(schema, module, source, prefix).map_err(|e| e.to_string())?;
     let write = std::env::var_os("RS_IN_HS_GEN").is_some_and(|value| value == "write");
     write_or_compare(&text, path, write)
 }
@@ -939,6 +1112,15 @@ mod tests {
         }
 
         fn module(&self, module: &str, source: &str) -> Result<String, SchemaError> {
+            self.module_with(module, source, "demo")
+        }
+
+        fn module_with(
+            &self,
+            module: &str,
+            source: &str,
+            prefix: &str,
+        ) -> Result<String, SchemaError> {
             let schema = Schema {
                 protocol: "Demo",
                 registry: self.registry.clone(),
@@ -946,8 +1128,9 @@ mod tests {
                 casts: self.casts.clone(),
                 events_trait: self.events_trait,
                 events: self.events.clone(),
+                start: None,
             };
-            haskell(&schema, module, source)
+            haskell(&schema, module, source, prefix)
         }
     }
 
@@ -1218,7 +1401,32 @@ mod tests {
         assert!(text.contains("newtype DemoEvent = Ticked Tick\n"), "{text}");
         // Without events, the instance keeps the defaults.
         let none = Roots::new().root::<Tick>().schema(&[], &[]);
-        assert!(!generate_demo(&none).unwrap().contains("Events"));
+        assert!(!generate_demo(&none).unwrap().contains("type Events"));
+    }
+
+    #[test]
+    fn the_imports_carry_the_prefix_and_each_blocking_mode() {
+        let schema = Roots::new().root::<Ping>().schema(&["Ping"], &[]);
+        let text = generate_demo(&schema).unwrap();
+        for expected in [
+            "instance Linked Demo where\n  linkedImports _ =\n    Imports\n      { h2rInit = h2r_init,\n",
+            "        h2rEventsStats = h2r_events_stats\n      }\n",
+            "foreign import ccall unsafe \"demo_h2r_call\"\n  h2r_call_try :: CallImport\n",
+            "foreign import ccall safe \"demo_h2r_call\"\n  h2r_call_wait :: CallImport\n",
+            "foreign import ccall safe \"demo_h2r_deinit\"\n  h2r_deinit :: DeinitImport\n",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+        assert_eq!(text.matches("foreign import ccall").count(), IMPORTS.len());
+        // No record, so no example of a record field's name.
+        assert!(!text.contains("record field"), "{text}");
+        for bad in ["", "9lives", "two words", "a-b"] {
+            let refused = schema.module_with("Demo.Protocol", "demo.rs", bad);
+            assert!(
+                refused.is_err_and(|e| e.0.contains("prefix")),
+                "{bad:?} accepted"
+            );
+        }
     }
 
     #[test]

@@ -6,14 +6,24 @@ use crate::protocol::Protocol;
 /// An engine the bridge can host: it answers the calls and handles the casts of its
 /// protocol.
 ///
-/// The worker thread creates the engine with [`Default`] when the bridge starts and
-/// drops it when the bridge stops, so the engine lives on that one thread and needs
-/// not be `Send`. Every call and cast runs under `catch_unwind`: a panic becomes an
-/// `EnginePanicked` error for the caller (casts are logged on stderr), and the
-/// engine keeps whatever state the panicking handler left.
-pub trait Engine: Default + 'static {
+/// The worker thread creates the engine with [`Engine::new`] when the bridge starts
+/// and drops it when the bridge stops, so the engine lives on that one thread and
+/// needs not be `Send`. Construction, every call and cast, and the drop run under
+/// `catch_unwind`: a panic in a call becomes an `EnginePanicked` error for its caller
+/// (casts are logged on stderr), and the engine keeps whatever state the panicking
+/// handler left; a panic in construction fails the start (`withRust` throws
+/// `EnginePanicked`, and no engine runs), and a panic in the drop fails the stop
+/// (after the bridge has stopped as usual).
+pub trait Engine: Sized + 'static {
     /// The messages this engine understands, declared with [`crate::protocol!`].
     type Protocol: Protocol;
+
+    /// Builds the engine from its protocol's start-up message (`()` for a protocol
+    /// that declares none) and the handle for emitting its events, in one step, on
+    /// the worker thread. An engine that emits keeps the handle (or clones of it, for
+    /// its own threads); one that needs nothing writes
+    /// `fn new((): (), _: Events<P>) -> Self { Self::default() }`.
+    fn new(start: Start<Self>, events: Events<Self::Protocol>) -> Self;
 
     /// Answers one request. The reply must be the one the protocol pairs with the
     /// request, which the `dispatch` method that [`crate::protocol!`] generates
@@ -32,15 +42,10 @@ pub trait Engine: Default + 'static {
 
     /// Handles one fire-and-forget message.
     fn cast(&mut self, message: Cast<Self>);
-
-    /// Receives the handle for emitting the protocol's events: called once, on the
-    /// worker thread, right after the engine is constructed (under `catch_unwind`,
-    /// like construction). The default drops it, for an engine that emits nothing;
-    /// one that emits keeps it (or clones of it, for its own threads).
-    fn attach(&mut self, events: Events<Self::Protocol>) {
-        drop(events);
-    }
 }
+
+/// The start-up message type of engine `E`'s protocol.
+pub type Start<E> = <<E as Engine>::Protocol as Protocol>::Start;
 
 /// The request type of engine `E`'s protocol.
 pub type Request<E> = <<E as Engine>::Protocol as Protocol>::Request;

@@ -59,8 +59,8 @@ pub const RECORD_ALIGN: usize = 8;
 
 /// The engine's handle for emitting the events of protocol `P`.
 ///
-/// The bridge gives one to the engine through [`Engine::attach`](crate::Engine::attach)
-/// right after constructing it. Clone it freely and send it to other threads; every
+/// The bridge gives one to the engine's constructor, [`Engine::new`](crate::Engine::new).
+/// Clone it freely and send it to other threads; every
 /// clone reaches the same subscriber. [`Events::emit`] never blocks and never calls
 /// into Haskell while holding anything the engine needs, but it encodes (and so
 /// allocates): an audio callback must not call it, and should hand its data to a

@@ -1,13 +1,18 @@
 //! [`export_engine!`](crate::export_engine!): the C ABI for one engine type.
 
-/// Emits the bridge's static state for one engine type and every `h2r_*` export of
-/// the C ABI, as `pub` functions of the calling module.
+/// Emits the bridge's static state for one engine type and every export of the C
+/// ABI, as `pub` functions `h2r_*` of the calling module whose C symbols carry the
+/// engine's prefix: `export_engine!(counter, CounterEngine)` exports
+/// `counter_h2r_init`, `counter_h2r_call`, ... and the constant `H2R_PREFIX`
+/// (`"counter"`).
 ///
-/// Call it exactly once, in the crate that is built as the `staticlib` the Haskell
-/// program links (the symbols are unmangled, so a second call anywhere in the same
-/// program is a link error). Each export is a thin wrapper over the function of the
-/// same name in the bridge's `ffi` module, which documents its statuses; the
-/// Haskell package's `FFI` module imports them.
+/// Call it once per engine, in the engine's crate, with a prefix of its own: each
+/// call makes a bridge with its own worker, counters and lifecycle, so a program
+/// links several engines as long as their prefixes differ (the same prefix twice is
+/// a link error). Each export is a thin wrapper over the function of the same name
+/// in the bridge's `ffi` module, which documents its statuses; the Haskell module
+/// generated for the engine's protocol ([`crate::codegen`], given the same prefix)
+/// imports them.
 ///
 /// ```
 /// use serde::{Deserialize, Serialize};
@@ -28,7 +33,6 @@
 ///     pub trait PingerCasts {}
 /// }
 ///
-/// #[derive(Default)]
 /// pub struct PingerEngine;
 ///
 /// impl PingerCalls for PingerEngine {
@@ -39,6 +43,9 @@
 ///
 /// impl rs_in_hs::Engine for PingerEngine {
 ///     type Protocol = Pinger;
+///     fn new((): (), _: rs_in_hs::Events<Pinger>) -> Self {
+///         PingerEngine
+///     }
 ///     fn call(&mut self, request: Request) -> Reply {
 ///         request.dispatch(self)
 ///     }
@@ -47,24 +54,30 @@
 ///     }
 /// }
 ///
-/// rs_in_hs::export_engine!(PingerEngine);
-/// # fn main() {}
+/// rs_in_hs::export_engine!(pinger, PingerEngine);
+/// # fn main() {
+/// assert_eq!(H2R_PREFIX, "pinger");
+/// # }
 /// ```
 #[macro_export]
 macro_rules! export_engine {
-    ($engine:ty) => {
-        /// The one bridge of this program: every export below reaches it by name.
+    ($prefix:ident, $engine:ty) => {
+        /// The bridge of this engine: every export below reaches it by name.
         #[doc(hidden)]
         static RS_IN_HS_BRIDGE: $crate::__private::Bridge<$engine> =
             $crate::__private::Bridge::new();
 
-        /// Starts the bridge (C ABI: `h2r_init`).
+        /// The prefix of this engine's C symbols (`<prefix>_h2r_init`, ...), which
+        /// the generated Haskell module's imports name.
+        pub const H2R_PREFIX: &str = ::core::stringify!($prefix);
+
+        /// Starts the bridge (C ABI: `<prefix>_h2r_init`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::init`: `config` valid for `config_len` bytes, and
+        /// As for the bridge's `ffi::init`: `config` valid for `config_len` bytes, and
         /// `notify`/`thread_done` callable from the worker thread.
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_init"))]
         pub unsafe extern "C" fn h2r_init(
             notify: ::core::option::Option<$crate::__private::Notify>,
             thread_done: ::core::option::Option<$crate::__private::ThreadDone>,
@@ -83,20 +96,20 @@ macro_rules! export_engine {
             }
         }
 
-        /// Stops the bridge (C ABI: `h2r_deinit`).
+        /// Stops the bridge (C ABI: `<prefix>_h2r_deinit`).
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_deinit"))]
         pub extern "C" fn h2r_deinit() -> ::core::ffi::c_int {
             $crate::__private::ffi::deinit(&RS_IN_HS_BRIDGE)
         }
 
-        /// Submits a call (C ABI: `h2r_call`).
+        /// Submits a call (C ABI: `<prefix>_h2r_call`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::call`: `message` valid for `len` bytes, `out_reply`
+        /// As for the bridge's `ffi::call`: `message` valid for `len` bytes, `out_reply`
         /// valid for one write, `token` null or a `StablePtr` that `notify` accepts.
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_call"))]
         pub unsafe extern "C" fn h2r_call(
             message: *const u8,
             len: usize,
@@ -121,13 +134,13 @@ macro_rules! export_engine {
             }
         }
 
-        /// Gives a pending call the caller's wake-up token (C ABI: `h2r_park`).
+        /// Gives a pending call the caller's wake-up token (C ABI: `<prefix>_h2r_park`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::park`: `token` null or a `StablePtr` that `notify`
-        /// accepts.
+        /// As for the bridge's `ffi::park`: `token` null or a `StablePtr` that
+        /// `notify` accepts.
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_park"))]
         pub unsafe extern "C" fn h2r_park(
             reply: u64,
             token: *mut ::core::ffi::c_void,
@@ -137,12 +150,12 @@ macro_rules! export_engine {
             unsafe { $crate::__private::ffi::park(reply, token, capability) }
         }
 
-        /// Submits a fire-and-forget message (C ABI: `h2r_cast`).
+        /// Submits a fire-and-forget message (C ABI: `<prefix>_h2r_cast`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::cast`: `message` valid for `len` bytes.
+        /// As for the bridge's `ffi::cast`: `message` valid for `len` bytes.
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_cast"))]
         pub unsafe extern "C" fn h2r_cast(
             message: *const u8,
             len: usize,
@@ -152,12 +165,12 @@ macro_rules! export_engine {
             unsafe { $crate::__private::ffi::cast(&RS_IN_HS_BRIDGE, message, len, block) }
         }
 
-        /// Reads a delivered reply (C ABI: `h2r_reply`).
+        /// Reads a delivered reply (C ABI: `<prefix>_h2r_reply`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::reply`: writable out-pointers.
+        /// As for the bridge's `ffi::reply`: writable out-pointers.
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_reply"))]
         pub unsafe extern "C" fn h2r_reply(
             reply: u64,
             out_ptr: *mut *const u8,
@@ -167,30 +180,30 @@ macro_rules! export_engine {
             unsafe { $crate::__private::ffi::reply(reply, out_ptr, out_len) }
         }
 
-        /// Releases a reply handle (C ABI: `h2r_release`).
+        /// Releases a reply handle (C ABI: `<prefix>_h2r_release`).
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_release"))]
         pub extern "C" fn h2r_release(reply: u64) -> ::core::ffi::c_int {
             $crate::__private::ffi::release(reply)
         }
 
-        /// Writes the leak counters (C ABI: `h2r_stats`).
+        /// Writes the leak counters (C ABI: `<prefix>_h2r_stats`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::stats`: `out` valid for `len` writes.
+        /// As for the bridge's `ffi::stats`: `out` valid for `len` writes.
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_stats"))]
         pub unsafe extern "C" fn h2r_stats(out: *mut u64, len: usize) -> ::core::ffi::c_int {
             // SAFETY: this function's caller has the duties `ffi::stats` lists.
-            unsafe { $crate::__private::ffi::stats(out, len) }
+            unsafe { $crate::__private::ffi::stats(&RS_IN_HS_BRIDGE, out, len) }
         }
 
-        /// Writes Rust's schema fingerprint (C ABI: `h2r_schema_fingerprint`).
+        /// Writes Rust's schema fingerprint (C ABI: `<prefix>_h2r_schema_fingerprint`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::schema_fingerprint`: `out` valid for `len` writes.
+        /// As for the bridge's `ffi::schema_fingerprint`: `out` valid for `len` writes.
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_schema_fingerprint"))]
         pub unsafe extern "C" fn h2r_schema_fingerprint(
             out: *mut u8,
             len: usize,
@@ -200,27 +213,27 @@ macro_rules! export_engine {
             unsafe { $crate::__private::ffi::schema_fingerprint(&RS_IN_HS_BRIDGE, out, len) }
         }
 
-        /// Starts the events subscription (C ABI: `h2r_events_subscribe`).
+        /// Starts the events subscription (C ABI: `<prefix>_h2r_events_subscribe`).
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_events_subscribe"))]
         pub extern "C" fn h2r_events_subscribe(capacity: usize) -> ::core::ffi::c_int {
             $crate::__private::ffi::events::subscribe(&RS_IN_HS_BRIDGE, capacity)
         }
 
-        /// Ends the events subscription (C ABI: `h2r_events_unsubscribe`).
+        /// Ends the events subscription (C ABI: `<prefix>_h2r_events_unsubscribe`).
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_events_unsubscribe"))]
         pub extern "C" fn h2r_events_unsubscribe() -> ::core::ffi::c_int {
             $crate::__private::ffi::events::unsubscribe(&RS_IN_HS_BRIDGE)
         }
 
-        /// Takes a batch of queued events (C ABI: `h2r_events_take`).
+        /// Takes a batch of queued events (C ABI: `<prefix>_h2r_events_take`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::events::take`: `buf` valid for `len` writes, the
+        /// As for the bridge's `ffi::events::take`: `buf` valid for `len` writes, the
         /// out-pointers for one write each.
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_events_take"))]
         pub unsafe extern "C" fn h2r_events_take(
             buf: *mut u8,
             len: usize,
@@ -239,13 +252,13 @@ macro_rules! export_engine {
             }
         }
 
-        /// Parks the events subscriber with a wake-up token (C ABI: `h2r_events_park`).
+        /// Parks the events subscriber with a wake-up token (C ABI: `<prefix>_h2r_events_park`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::events::park`: `out_parked` valid for one write,
+        /// As for the bridge's `ffi::events::park`: `out_parked` valid for one write,
         /// `token` a `StablePtr` that `notify` accepts.
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_events_park"))]
         pub unsafe extern "C" fn h2r_events_park(
             token: *mut ::core::ffi::c_void,
             capability: ::core::ffi::c_int,
@@ -262,43 +275,43 @@ macro_rules! export_engine {
             }
         }
 
-        /// Writes the event counters (C ABI: `h2r_events_stats`).
+        /// Writes the event counters (C ABI: `<prefix>_h2r_events_stats`).
         ///
         /// # Safety
-        /// As for `rs_in_hs::ffi::events::stats`: `out` valid for `len` writes.
+        /// As for the bridge's `ffi::events::stats`: `out` valid for `len` writes.
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_events_stats"))]
         pub unsafe extern "C" fn h2r_events_stats(out: *mut u64, len: usize) -> ::core::ffi::c_int {
             // SAFETY: this function's caller has the duties `ffi::events::stats` lists.
             unsafe { $crate::__private::ffi::events::stats(&RS_IN_HS_BRIDGE, out, len) }
         }
 
-        /// Accepted calls not settled yet (C ABI: `h2r_calls_in_flight`).
+        /// Accepted calls not settled yet (C ABI: `<prefix>_h2r_calls_in_flight`).
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_calls_in_flight"))]
         pub extern "C" fn h2r_calls_in_flight() -> u64 {
-            $crate::__private::ffi::calls_in_flight()
+            $crate::__private::ffi::calls_in_flight(&RS_IN_HS_BRIDGE)
         }
 
-        /// How many CPUs this process may run on (C ABI: `h2r_parallelism`).
+        /// How many CPUs this process may run on (C ABI: `<prefix>_h2r_parallelism`).
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_parallelism"))]
         pub extern "C" fn h2r_parallelism() -> usize {
             $crate::__private::ffi::parallelism()
         }
 
-        /// Counts a token the caller made (C ABI: `h2r_token_created`).
+        /// Counts a token the caller made (C ABI: `<prefix>_h2r_token_created`).
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_token_created"))]
         pub extern "C" fn h2r_token_created() -> ::core::ffi::c_int {
-            $crate::__private::ffi::token_created()
+            $crate::__private::ffi::token_created(&RS_IN_HS_BRIDGE)
         }
 
-        /// Counts a token the caller freed unsent (C ABI: `h2r_token_freed_unsent`).
+        /// Counts a token the caller freed unsent (C ABI: `<prefix>_h2r_token_freed_unsent`).
         #[allow(unsafe_code)]
-        #[unsafe(no_mangle)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_token_freed_unsent"))]
         pub extern "C" fn h2r_token_freed_unsent() -> ::core::ffi::c_int {
-            $crate::__private::ffi::token_freed_unsent()
+            $crate::__private::ffi::token_freed_unsent(&RS_IN_HS_BRIDGE)
         }
     };
 }

@@ -1,8 +1,11 @@
 //! The C ABI's bodies: generic over the engine, and the crate's only `unsafe` code.
 //!
-//! [`crate::export_engine!`] emits one thin `extern "C"` function per export, each of
-//! which calls the function of the same name here with the engine's static
-//! [`Bridge`]. Every export returns a `Status` as a C `int` and runs its body through
+//! [`crate::export_engine!`] emits one thin `extern "C"` function per export, under
+//! the engine's prefix (`<prefix>_h2r_call`), each of which calls the function of the
+//! same name here with the engine's static [`Bridge`]. Every export but
+//! `h2r_parallelism`, `h2r_reply`, `h2r_park` and `h2r_release` (which reach a call's
+//! cell, and through it the bridge that accepted it) acts on that bridge alone: its
+//! lifecycle, its counters, its events. Every export returns a `Status` as a C `int` and runs its body through
 //! `boundary`, the one place where panics are trapped. A panic that reaches it is an
 //! internal bug (bad input is refused with a status long before), so it is reported on
 //! stderr and the process aborts rather than unwind into Haskell.
@@ -39,15 +42,9 @@ use crate::bridge::{Bridge, Wait};
 use crate::engine::Engine;
 use crate::handles;
 use crate::panic_message;
-use crate::reply::{Notify, Outcome, ThreadDone, Token, Waker};
-use crate::stats;
+use crate::reply::{Notify, Outcome, ThreadDone, Token};
+use crate::schema::FINGERPRINT_LEN;
 use crate::status::Status;
-
-/// Length in bytes of the schema fingerprint (a SHA-256).
-pub const SCHEMA_FINGERPRINT_LEN: usize = 32;
-
-/// How many counters `h2r_stats` can write.
-pub const STATS_LEN: usize = stats::COUNTERS;
 
 /// Runs an export's body: catches any panic, and turns the result into a status.
 fn boundary(export: &str, body: impl FnOnce() -> Result<(), Status>) -> c_int {
@@ -101,13 +98,16 @@ unsafe fn borrow_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Statu
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
-/// `h2r_init`: starts the bridge.
+/// `h2r_init`: starts the bridge, and returns once the worker has built the engine.
 ///
 /// `notify` wakes a caller (`hs_try_putmvar`); `thread_done` (nullable) runs on the
 /// worker thread as it exits (`hs_thread_done`). `config` holds a store-encoded
-/// `InitMessage` (the schema fingerprint, then the `Config`). Returns
-/// `AlreadyInitialised` if running, `SchemaMismatch`, `BadConfig`, `InvalidArgument`
-/// (null `notify`) or `SpawnFailed`.
+/// `InitMessage` (the schema fingerprint, the `Config`, then the engine's start-up
+/// message, encoded). Returns `AlreadyInitialised` if running, `SchemaMismatch`,
+/// `BadConfig` (also for a start-up message that does not decode),
+/// `InvalidArgument` (null `notify`), `SpawnFailed`, or `EnginePanicked` if the
+/// engine's constructor panicked (its message is on stderr; the worker has exited,
+/// after `thread_done`, and the bridge is stopped).
 ///
 /// # Safety
 /// `config` must be valid for `config_len` bytes (or `config_len == 0`). `notify` must
@@ -115,7 +115,7 @@ unsafe fn borrow_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Statu
 /// returns. `thread_done`, if given, must be safe to call once from the worker thread
 /// as it exits.
 pub unsafe fn init<E: Engine>(
-    bridge: &Bridge<E>,
+    bridge: &'static Bridge<E>,
     notify: Option<Notify>,
     thread_done: Option<ThreadDone>,
     config: *const u8,
@@ -125,19 +125,14 @@ pub unsafe fn init<E: Engine>(
         let notify = notify.ok_or(Status::InvalidArgument)?;
         // SAFETY: the caller guarantees `config` is valid for `config_len` bytes.
         let config = unsafe { borrow_bytes(config, config_len) }?;
-        bridge.init(
-            Waker {
-                notify,
-                thread_done,
-            },
-            config,
-        )
+        bridge.init(notify, thread_done, config)
     })
 }
 
 /// `h2r_deinit`: stops the bridge, answers every accepted call, joins the worker,
 /// then returns. After it returns Rust never calls `notify` again. `NotInitialised`
-/// if not running.
+/// if not running; `EnginePanicked` if the engine's drop panicked (its message is on
+/// stderr), once the bridge has stopped all the same.
 pub fn deinit<E: Engine>(bridge: &Bridge<E>) -> c_int {
     boundary("h2r_deinit", || bridge.deinit())
 }
@@ -185,7 +180,7 @@ pub unsafe fn call<E: Engine>(
         // SAFETY: `out_reply` is non-null and aligned (checked above) and the caller
         // guarantees it is valid for a write.
         unsafe { out_reply.write(handle) };
-        stats::handle_issued();
+        bridge.stats().handle_issued();
         Ok(())
     })
 }
@@ -267,8 +262,8 @@ pub fn release(reply: u64) -> c_int {
     boundary("h2r_release", || {
         let cell = handles::release(reply)?;
         cell.release();
+        cell.stats().handle_released();
         drop(cell);
-        stats::handle_released();
         Ok(())
     })
 }
@@ -277,14 +272,14 @@ pub fn release(reply: u64) -> c_int {
 /// accepted, calls answered, reply handles issued, reply handles released, tokens
 /// created, tokens freed unsent, calls dropped abandoned, calls dropped expired,
 /// calls woken, calls deferred, deferred calls settled, answers late, calls
-/// unanswered, calls revoked (see [`crate::stats`]).
+/// unanswered, calls revoked (see [`crate::stats`]), of this bridge only.
 ///
 /// # Safety
 /// `out` must be valid for writes of `len` `u64`s (or `len == 0`).
-pub unsafe fn stats(out: *mut u64, len: usize) -> c_int {
+pub unsafe fn stats<E: Engine>(bridge: &Bridge<E>, out: *mut u64, len: usize) -> c_int {
     boundary("h2r_stats", || {
         // SAFETY: the caller guarantees `out` is valid for `len` writes.
-        unsafe { write_counters(out, len, || Ok(stats::snapshot().to_array())) }
+        unsafe { write_counters(out, len, || Ok(bridge.stats().snapshot().to_array())) }
     })
 }
 
@@ -317,7 +312,7 @@ unsafe fn write_counters<const N: usize>(
 /// `out` must be valid for writes of `len` bytes.
 pub unsafe fn schema_fingerprint<E: Engine>(bridge: &Bridge<E>, out: *mut u8, len: usize) -> c_int {
     boundary("h2r_schema_fingerprint", || {
-        if out.is_null() || len != SCHEMA_FINGERPRINT_LEN {
+        if out.is_null() || len != FINGERPRINT_LEN {
             return Err(Status::InvalidArgument);
         }
         let fingerprint = bridge.fingerprint().map_err(|_| Status::SchemaMismatch)?;
@@ -328,31 +323,31 @@ pub unsafe fn schema_fingerprint<E: Engine>(bridge: &Bridge<E>, out: *mut u8, le
     })
 }
 
-/// `h2r_token_created`: counts one wake-up token made by the caller for a call. The
-/// counter lives in [`crate::stats`], beside Rust's own, so that one atomic add is all
+/// `h2r_token_created`: counts one wake-up token made by the caller for a call to
+/// this bridge. The counter lives with the bridge's own, so that one atomic add is all
 /// a call pays for it.
-pub fn token_created() -> c_int {
+pub fn token_created<E: Engine>(bridge: &Bridge<E>) -> c_int {
     boundary("h2r_token_created", || {
-        stats::token_created();
+        bridge.stats().token_created();
         Ok(())
     })
 }
 
 /// `h2r_token_freed_unsent`: counts one token the caller freed itself because Rust
 /// never took it.
-pub fn token_freed_unsent() -> c_int {
+pub fn token_freed_unsent<E: Engine>(bridge: &Bridge<E>) -> c_int {
     boundary("h2r_token_freed_unsent", || {
-        stats::token_freed_unsent();
+        bridge.stats().token_freed_unsent();
         Ok(())
     })
 }
 
 /// `h2r_calls_in_flight`: how many accepted calls are not settled yet, less the
-/// deferred ones whose handles the engine holds (they keep no worker busy), over
-/// the process (a hint read with relaxed loads: the Haskell caller spins only when
-/// few are, since with a queue the worker is busy anyway).
-pub fn calls_in_flight() -> u64 {
-    stats::calls_in_flight()
+/// deferred ones whose handles the engine holds (they keep no worker busy), on this
+/// bridge (a hint read with relaxed loads: the Haskell caller spins only when few
+/// are, since with a queue the worker is busy anyway).
+pub fn calls_in_flight<E: Engine>(bridge: &Bridge<E>) -> u64 {
+    bridge.stats().calls_in_flight()
 }
 
 /// `h2r_parallelism`: how many CPUs this process may run on (its affinity mask and

@@ -139,8 +139,11 @@ mod tests {
     /// highest ones (see `HandleConfig`).
     const GENERATION_BITS: u32 = 29;
 
+    /// The counters the test cells count against (no bridge reads them).
+    static STATS: crate::stats::Stats = crate::stats::Stats::new();
+
     fn cell() -> Arc<ReplyCell> {
-        Arc::new(ReplyCell::new(None))
+        Arc::new(ReplyCell::new(None, &STATS))
     }
 
     /// A slot emptied and taken again by the same thread (its shard's free list is

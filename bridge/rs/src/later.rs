@@ -67,7 +67,7 @@ impl<R> Later<R> {
     /// unencoded and counted (`answers_late` in the bridge's stats).
     pub fn answer(mut self, reply: R) {
         let outcome = if self.responder.cell().caller_gone() {
-            crate::stats::answer_late();
+            self.responder.cell().stats().answer_late();
             Outcome::Failed(Status::Abandoned, Status::Abandoned.to_string())
         } else {
             match (self.encode)(reply) {
@@ -269,8 +269,8 @@ impl Drop for Responder {
         // A handle dropped after its caller gave up answers nobody: not counted.
         if !self.cell().caller_gone() {
             match why {
-                Status::ShuttingDown => crate::stats::call_revoked(),
-                Status::Unanswered => crate::stats::call_unanswered(),
+                Status::ShuttingDown => self.cell().stats().call_revoked(),
+                Status::Unanswered => self.cell().stats().call_unanswered(),
                 _ => {}
             }
         }
@@ -290,7 +290,7 @@ pub(crate) fn run_call_later(run: impl FnOnce() -> Result<(), String>) {
             Err(why) => Outcome::Failed(Status::EnginePanicked, why.clone()),
             // The engine caught the panic itself: the handle was still dropped.
             Ok(()) => {
-                crate::stats::call_unanswered();
+                pending.cell().stats().call_unanswered();
                 Outcome::Failed(Status::Unanswered, Status::Unanswered.to_string())
             }
         };
@@ -372,7 +372,7 @@ impl Gate {
                 "the bridge stopped before the engine answered".to_owned(),
             );
             if deliver(&cell, self.waker, outcome).is_some() {
-                crate::stats::call_revoked();
+                cell.stats().call_revoked();
             }
             cell.wake_watcher();
         }
@@ -387,9 +387,11 @@ mod tests {
 
     extern "C" fn ignore(_capability: c_int, _token: *mut c_void) {}
 
+    static STATS: crate::stats::Stats = crate::stats::Stats::new();
     const WAKER: Waker = Waker {
         notify: ignore,
         thread_done: None,
+        stats: &STATS,
     };
 
     /// A handle for a call with `deadline`, its caller's cell, and its gate.

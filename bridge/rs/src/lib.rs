@@ -1,6 +1,7 @@
 //! rs-in-hs: host a Rust engine in a Haskell program.
 //!
-//! A Haskell host drives one engine per process through a small C ABI. Requests
+//! A Haskell host drives one or more engines through a small C ABI, each engine's
+//! under a prefix of its own (several engines link into one program). Requests
 //! cross as `store`-encoded bytes, are decoded on the caller's thread and queued on a
 //! bounded channel; one worker thread runs the engine and wakes each caller through
 //! the GHC runtime's `hs_try_putmvar`.
@@ -11,9 +12,11 @@
 //! 2. implement [`Engine`] for your engine type (usually `request.dispatch(self)`);
 //!    a protocol with calls declared `later` also implements [`Engine::call_later`]
 //!    (`call.dispatch(self)`), whose methods answer through a [`Later`]; an engine
-//!    that emits events keeps the [`Events`] handle [`Engine::attach`] gives it;
-//! 3. call [`export_engine!`] once in the crate that is built as the `staticlib`;
-//! 4. generate the Haskell side with [`codegen::check_generated`] (`just gen`).
+//!    that emits events keeps the [`Events`] handle its constructor [`Engine::new`]
+//!    receives, with the protocol's start-up message;
+//! 3. call [`export_engine!`] once in the engine's crate, with the engine's prefix;
+//! 4. generate the Haskell side with [`codegen::check_generated`] (`just gen`),
+//!    given the same prefix (`H2R_PREFIX`).
 //!
 //! The wire format, the schema fingerprint and the C ABI's ownership rules are
 //! described in the repository's ARCHITECTURE.md.
@@ -23,20 +26,22 @@ pub mod codegen;
 mod engine;
 pub mod events;
 mod export;
-#[doc(hidden)]
-pub mod ffi;
+mod ffi;
 mod handles;
 mod later;
 mod protocol;
 mod reply;
 pub mod schema;
+// The counters behind `h2r_stats`: public for the bridge's own tests, not part of
+// the stable API.
+#[doc(hidden)]
 pub mod stats;
 mod status;
 pub mod wire;
 mod worker;
 
 pub use bridge::CHANNEL_CAPACITY;
-pub use engine::{Call, Cast, Engine, Event, Reply, Request};
+pub use engine::{Call, Cast, Engine, Event, Reply, Request, Start};
 pub use events::{EventStats, Events};
 pub use later::{Cancelled, Later};
 pub use protocol::{Describer, Protocol};
@@ -46,7 +51,10 @@ pub use status::Status;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::bridge::Bridge;
-    pub use crate::ffi;
+    /// The exports' bodies, which [`export_engine!`](crate::export_engine!) calls.
+    pub mod ffi {
+        pub use crate::ffi::*;
+    }
     pub use crate::later::Responder;
     pub use crate::reply::{Notify, ThreadDone};
 }

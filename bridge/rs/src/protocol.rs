@@ -23,6 +23,9 @@ pub trait Protocol: 'static {
     /// Every call declared `later`, with its typed reply handle (an empty enum for a
     /// protocol that answers every call at once).
     type Call: Send + std::fmt::Debug;
+    /// The start-up message that `withRust` sends and the engine's constructor
+    /// receives (`()` for a protocol that declares none).
+    type Start: Serialize + DeserializeOwned + Send + std::fmt::Debug;
 
     /// Whether the request's call is declared `later`.
     #[doc(hidden)]
@@ -43,6 +46,7 @@ pub(crate) type TraceFn = fn(&mut Tracer, &Samples) -> serde_reflection::Result<
 #[derive(Default)]
 pub struct Describer {
     pub(crate) calls: Vec<(TraceFn, TraceFn)>,
+    pub(crate) start: Option<TraceFn>,
     pub(crate) casts: Vec<TraceFn>,
     pub(crate) events_trait: Option<&'static str>,
     pub(crate) events: Vec<(&'static str, TraceFn)>,
@@ -53,6 +57,11 @@ impl Describer {
     /// Declares the next call: its request type and its reply type.
     pub fn call<Req: DeserializeOwned, Rep: DeserializeOwned>(&mut self) {
         self.calls.push((trace::<Req>, trace::<Rep>));
+    }
+
+    /// Declares the start-up message's type.
+    pub fn start<Start: DeserializeOwned>(&mut self) {
+        self.start = Some(trace::<Start>);
     }
 
     /// Declares the next cast.
@@ -124,6 +133,13 @@ fn trace<T: DeserializeOwned>(
 /// }
 /// ```
 ///
+/// A protocol may declare a start-up message with its marker struct
+/// (`pub struct Counter(start: Settings);`, a named type; the marker stays a unit
+/// struct): the engine's constructor
+/// ([`Engine::new`](crate::Engine::new)) receives it, and Haskell gives it to
+/// `withRustStarting`. Without one, the start-up message is `()` and Haskell keeps
+/// `withRust`.
+///
 /// A call may be declared `later` (`fn load(Load) -> Loaded, later;`): its method
 /// then takes the call's reply handle, a [`Later`](crate::Later) of its reply type,
 /// instead of returning the reply, and answers through it at once or later from any
@@ -159,6 +175,7 @@ macro_rules! protocol {
         @expand
         $(#[$protocol_meta:meta])*
         $vis:vis struct $protocol:ident;
+        start { $($start:ty)? }
         $(#[$calls_meta:meta])*
         $calls_vis:vis trait $calls:ident {
             $( $(#[$call_meta:meta])* fn $call:ident($request:ident) -> $reply:ty $(, $later:ident)?; )*
@@ -302,6 +319,7 @@ macro_rules! protocol {
             type Cast = Cast;
             type Event = Event;
             type Call = Call;
+            type Start = $crate::protocol!(@start $($start)?);
 
             #[allow(unreachable_patterns)] // when every call is declared `later`
             fn answers_later(request: &Request) -> bool {
@@ -337,6 +355,7 @@ macro_rules! protocol {
             }
 
             fn describe(describer: &mut $crate::Describer) {
+                $( describer.start::<$start>(); )?
                 $( describer.call::<$request, $reply>(); )*
                 $( describer.cast::<$message>(); )*
                 $(
@@ -360,6 +379,9 @@ macro_rules! protocol {
             "`, found `", stringify!($other), "`"
         ));
     };
+    // The start-up message's type: `()` when none is declared.
+    (@start) => { () };
+    (@start $start:ty) => { $start };
     // Marks a call declared `later` (refused above when it is another word).
     (@later later) => {};
     // `Request::dispatch` for one call: a `later` call never comes there.
@@ -390,7 +412,7 @@ macro_rules! protocol {
     };
     (
         $(#[$protocol_meta:meta])*
-        $vis:vis struct $protocol:ident;
+        $vis:vis struct $protocol:ident $((start: $start:ty))?;
         $(#[$calls_meta:meta])*
         $calls_vis:vis trait $calls:ident { $($calls_body:tt)* }
         $(#[$casts_meta:meta])*
@@ -401,6 +423,7 @@ macro_rules! protocol {
             @tail [
                 $(#[$protocol_meta])*
                 $vis struct $protocol;
+                start { $($start)? }
                 $(#[$calls_meta])*
                 $calls_vis trait $calls { $($calls_body)* }
                 $(#[$casts_meta])*

@@ -43,6 +43,7 @@ use std::time::Instant;
 
 use atomic_waker::AtomicWaker;
 
+use crate::stats::Stats;
 use crate::status::Status;
 
 /// How the worker wakes a caller: `hs_try_putmvar` in production, a recorder in tests.
@@ -62,6 +63,8 @@ pub(crate) struct Waker {
     pub notify: Notify,
     /// Runs on the worker thread as it exits, if given.
     pub thread_done: Option<ThreadDone>,
+    /// The counters of the bridge these callbacks were given to.
+    pub stats: &'static Stats,
 }
 
 /// The caller's opaque wake-up handle: the address of a `StablePtr PrimMVar`.
@@ -130,10 +133,12 @@ pub(crate) struct ReplyCell {
     /// Woken when the caller stops waiting (a release, or the revocation at deinit),
     /// for [`crate::Cancelled`].
     cancel: AtomicWaker,
+    /// The counters of the bridge that accepted the call.
+    stats: &'static Stats,
 }
 
 impl ReplyCell {
-    pub(crate) fn new(parked: Option<(c_int, Token)>) -> Self {
+    pub(crate) fn new(parked: Option<(c_int, Token)>, stats: &'static Stats) -> Self {
         let (state, capability, token) = match parked {
             Some((capability, Token(token))) => (PARKED, capability, token),
             None => (0, 0, 0),
@@ -145,7 +150,13 @@ impl ReplyCell {
             outcome: OnceLock::new(),
             deferral: AtomicU8::new(0),
             cancel: AtomicWaker::new(),
+            stats,
         }
+    }
+
+    /// The counters of the bridge that accepted the call.
+    pub(crate) fn stats(&self) -> &'static Stats {
+        self.stats
     }
 
     /// The outcome, once the worker has stored it. Never blocks: the caller polls it.
@@ -224,7 +235,7 @@ impl ReplyCell {
     pub(crate) fn escape(&self) -> bool {
         let deferred = self.deferral.fetch_or(ESCAPED, Ordering::AcqRel) & SETTLED == 0;
         if deferred {
-            crate::stats::call_deferred();
+            self.stats.call_deferred();
         }
         deferred
     }
@@ -237,7 +248,7 @@ impl ReplyCell {
             return Settled::Lost;
         }
         if self.deferral.fetch_or(SETTLED, Ordering::AcqRel) & ESCAPED != 0 {
-            crate::stats::deferred_settled();
+            self.stats.deferred_settled();
         }
         let before = self.state.fetch_or(READY, Ordering::AcqRel);
         if before & PARKED == 0 {
@@ -258,13 +269,13 @@ pub(crate) fn deliver(cell: &ReplyCell, waker: Waker, outcome: Outcome) -> Optio
     let (capability, token) = match cell.settle(outcome) {
         Settled::Lost => return None,
         Settled::Stored => {
-            crate::stats::call_answered();
+            cell.stats.call_answered();
             return Some(false);
         }
         Settled::Wake(capability, token) => (capability, token),
     };
-    crate::stats::call_answered();
-    crate::stats::call_woken();
+    cell.stats.call_answered();
+    cell.stats.call_woken();
     (waker.notify)(capability, token.into_handle());
     Some(true)
 }
@@ -291,7 +302,7 @@ impl PendingCall {
         parked: Option<(c_int, Token)>,
         deadline: Option<Instant>,
     ) -> (Self, Arc<ReplyCell>) {
-        let cell = Arc::new(ReplyCell::new(parked));
+        let cell = Arc::new(ReplyCell::new(parked, waker.stats));
         let call = PendingCall {
             cell: Arc::clone(&cell),
             deadline,
@@ -380,9 +391,11 @@ mod tests {
     }
 
     fn waker() -> Waker {
+        static STATS: crate::stats::Stats = crate::stats::Stats::new();
         Waker {
             notify: record,
             thread_done: None,
+            stats: &STATS,
         }
     }
 

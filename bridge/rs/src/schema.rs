@@ -21,6 +21,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// Length in bytes of a schema fingerprint (a SHA-256), as `h2r_schema_fingerprint`
+/// writes it.
+pub const FINGERPRINT_LEN: usize = 32;
+
 use serde::de::DeserializeOwned;
 use serde_reflection::{
     ContainerFormat, Format, Named, Registry, Samples, Tracer, TracerConfig, VariantFormat,
@@ -85,6 +89,8 @@ pub struct Schema {
     pub events_trait: Option<&'static str>,
     /// The events, in tag order.
     pub events: Vec<EventFormat>,
+    /// The start-up message, if the protocol declares one: a named type.
+    pub start: Option<Format>,
 }
 
 /// Traces protocol `P` and checks that everything in it can cross the wire.
@@ -111,7 +117,9 @@ pub fn schema<P: Protocol>() -> Result<Schema, SchemaError> {
     }
     roots.extend(describer.casts.iter().copied());
     roots.extend(describer.events.iter().map(|(_, payload)| *payload));
-    let (registry, formats) = trace(&roots, &describer.enums)?;
+    roots.extend(describer.start);
+    let (registry, mut formats) = trace(&roots, &describer.enums)?;
+    let start = describer.start.and_then(|_| formats.pop());
     if let Some(name) = RESERVED.iter().find(|name| registry.contains_key(**name)) {
         return Err(SchemaError(format!(
             "the type name {name} is the bridge's own; rename the protocol's type"
@@ -141,7 +149,11 @@ pub fn schema<P: Protocol>() -> Result<Schema, SchemaError> {
         casts: casts.to_vec(),
         events_trait: describer.events_trait,
         events,
+        start,
     };
+    if let Some(start) = &schema.start {
+        message_name(&schema.registry, start, "start-up message")?;
+    }
     for call in &schema.calls {
         message_name(&schema.registry, &call.request, "request")?;
     }
@@ -186,6 +198,9 @@ impl Schema {
             calls.join(", "),
             casts.join(", ")
         );
+        if let Some(start) = &self.start {
+            text.push_str(&format!("start: {}\n", field(&self.registry, start)?));
+        }
         if !events.is_empty() {
             text.push_str(&format!("events: {}\n", events.join(", ")));
         }
@@ -204,7 +219,7 @@ impl Schema {
     }
 
     /// The SHA-256 of [`Schema::text`]: what `h2r_init` compares with Haskell's.
-    pub fn fingerprint(&self) -> Result<[u8; 32], SchemaError> {
+    pub fn fingerprint(&self) -> Result<[u8; FINGERPRINT_LEN], SchemaError> {
         Ok(Sha256::digest(self.text()?.as_bytes()).into())
     }
 }
@@ -530,6 +545,7 @@ mod tests {
             type Cast = ();
             type Event = ();
             type Call = ();
+            type Start = ();
             fn answers_later(_: &()) -> bool {
                 false
             }
@@ -572,7 +588,7 @@ mod tests {
              Clear = {}\n\
              Config = {U32, U32}\n\
              Draw = {SEQ(Shape), OPTION(EITHER(Shape, U8))}\n\
-             InitMessage = {SEQ(U8), Config}\n\
+             InitMessage = {SEQ(U8), Config, SEQ(U8)}\n\
              Shape = Dot {} | Line {F64} | Named {TEXT, BOOL}\n"
         );
         assert_eq!(schema.fingerprint().unwrap().len(), 32);

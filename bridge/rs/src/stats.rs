@@ -1,32 +1,43 @@
-//! Process-wide counters that prove the bridge leaks nothing.
+//! The counters of one bridge that prove it leaks nothing.
 //!
-//! Tests and the benchmark read them through `h2r_stats`; they cost one relaxed atomic
-//! add each on the call path. Counts are cumulative over the process, across
-//! init/deinit cycles.
+//! Each engine's `Bridge` owns its `Stats`, so two engines in one program count
+//! apart. Tests and the benchmark read them through the engine's `h2r_stats`; they
+//! cost one relaxed atomic add each on the call path. Counts are cumulative over the
+//! process, across the bridge's init/deinit cycles.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::status::Status;
 
-static CALLS_ACCEPTED: AtomicU64 = AtomicU64::new(0);
-static CALLS_ANSWERED: AtomicU64 = AtomicU64::new(0);
-static HANDLES_ISSUED: AtomicU64 = AtomicU64::new(0);
-static HANDLES_RELEASED: AtomicU64 = AtomicU64::new(0);
-static TOKENS_CREATED: AtomicU64 = AtomicU64::new(0);
-static TOKENS_FREED_UNSENT: AtomicU64 = AtomicU64::new(0);
-static CALLS_DROPPED_ABANDONED: AtomicU64 = AtomicU64::new(0);
-static CALLS_DROPPED_EXPIRED: AtomicU64 = AtomicU64::new(0);
-static CALLS_WOKEN: AtomicU64 = AtomicU64::new(0);
-static CALLS_DEFERRED: AtomicU64 = AtomicU64::new(0);
-static DEFERRED_SETTLED: AtomicU64 = AtomicU64::new(0);
-static ANSWERS_LATE: AtomicU64 = AtomicU64::new(0);
-static CALLS_UNANSWERED: AtomicU64 = AtomicU64::new(0);
-static CALLS_REVOKED: AtomicU64 = AtomicU64::new(0);
+/// One bridge's counters: a field of its `Bridge`, so `'static` with it.
+#[derive(Debug)]
+pub struct Stats {
+    calls_accepted: AtomicU64,
+    calls_answered: AtomicU64,
+    handles_issued: AtomicU64,
+    handles_released: AtomicU64,
+    tokens_created: AtomicU64,
+    tokens_freed_unsent: AtomicU64,
+    calls_dropped_abandoned: AtomicU64,
+    calls_dropped_expired: AtomicU64,
+    calls_woken: AtomicU64,
+    calls_deferred: AtomicU64,
+    deferred_settled: AtomicU64,
+    answers_late: AtomicU64,
+    calls_unanswered: AtomicU64,
+    calls_revoked: AtomicU64,
+}
+
+impl Default for Stats {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// How many counters there are: the length of [`Snapshot::to_array`].
 pub const COUNTERS: usize = 14;
 
-/// A snapshot of the counters.
+/// A snapshot of one bridge's counters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Snapshot {
     /// Calls queued for the worker.
@@ -126,98 +137,157 @@ impl Snapshot {
         self.named().map(|(_, value)| value)
     }
 
+    /// The values as `h2r_stats` writes them, back in their fields.
+    pub fn from_array(values: [u64; COUNTERS]) -> Self {
+        let [
+            calls_accepted,
+            calls_answered,
+            handles_issued,
+            handles_released,
+            tokens_created,
+            tokens_freed_unsent,
+            calls_dropped_abandoned,
+            calls_dropped_expired,
+            calls_woken,
+            calls_deferred,
+            deferred_settled,
+            answers_late,
+            calls_unanswered,
+            calls_revoked,
+        ] = values;
+        Snapshot {
+            calls_accepted,
+            calls_answered,
+            handles_issued,
+            handles_released,
+            tokens_created,
+            tokens_freed_unsent,
+            calls_dropped_abandoned,
+            calls_dropped_expired,
+            calls_woken,
+            calls_deferred,
+            deferred_settled,
+            answers_late,
+            calls_unanswered,
+            calls_revoked,
+        }
+    }
+
     /// Deferred calls not settled yet.
     pub fn deferred_outstanding(self) -> u64 {
         self.calls_deferred.saturating_sub(self.deferred_settled)
     }
 }
 
-/// Reads all counters (each exactly; together only a near-instant view).
-pub fn snapshot() -> Snapshot {
-    Snapshot {
-        calls_accepted: CALLS_ACCEPTED.load(Ordering::SeqCst),
-        calls_answered: CALLS_ANSWERED.load(Ordering::SeqCst),
-        handles_issued: HANDLES_ISSUED.load(Ordering::SeqCst),
-        handles_released: HANDLES_RELEASED.load(Ordering::SeqCst),
-        tokens_created: TOKENS_CREATED.load(Ordering::SeqCst),
-        tokens_freed_unsent: TOKENS_FREED_UNSENT.load(Ordering::SeqCst),
-        calls_dropped_abandoned: CALLS_DROPPED_ABANDONED.load(Ordering::SeqCst),
-        calls_dropped_expired: CALLS_DROPPED_EXPIRED.load(Ordering::SeqCst),
-        calls_woken: CALLS_WOKEN.load(Ordering::SeqCst),
-        calls_deferred: CALLS_DEFERRED.load(Ordering::SeqCst),
-        deferred_settled: DEFERRED_SETTLED.load(Ordering::SeqCst),
-        answers_late: ANSWERS_LATE.load(Ordering::SeqCst),
-        calls_unanswered: CALLS_UNANSWERED.load(Ordering::SeqCst),
-        calls_revoked: CALLS_REVOKED.load(Ordering::SeqCst),
+impl Stats {
+    /// Every counter at zero.
+    pub const fn new() -> Self {
+        Stats {
+            calls_accepted: AtomicU64::new(0),
+            calls_answered: AtomicU64::new(0),
+            handles_issued: AtomicU64::new(0),
+            handles_released: AtomicU64::new(0),
+            tokens_created: AtomicU64::new(0),
+            tokens_freed_unsent: AtomicU64::new(0),
+            calls_dropped_abandoned: AtomicU64::new(0),
+            calls_dropped_expired: AtomicU64::new(0),
+            calls_woken: AtomicU64::new(0),
+            calls_deferred: AtomicU64::new(0),
+            deferred_settled: AtomicU64::new(0),
+            answers_late: AtomicU64::new(0),
+            calls_unanswered: AtomicU64::new(0),
+            calls_revoked: AtomicU64::new(0),
+        }
     }
-}
 
-/// Accepted calls not settled yet (queued or running), less the deferred calls
-/// whose handles the engine holds (they keep no worker busy), from relaxed loads:
-/// a hint for a caller deciding whether to spin, not an exact count.
-pub fn calls_in_flight() -> u64 {
-    let deferred = CALLS_DEFERRED
-        .load(Ordering::Relaxed)
-        .saturating_sub(DEFERRED_SETTLED.load(Ordering::Relaxed));
-    CALLS_ACCEPTED
-        .load(Ordering::Relaxed)
-        .saturating_sub(CALLS_ANSWERED.load(Ordering::Relaxed))
-        .saturating_sub(deferred)
-}
+    /// Reads all counters (each exactly; together only a near-instant view).
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            calls_accepted: self.calls_accepted.load(Ordering::SeqCst),
+            calls_answered: self.calls_answered.load(Ordering::SeqCst),
+            handles_issued: self.handles_issued.load(Ordering::SeqCst),
+            handles_released: self.handles_released.load(Ordering::SeqCst),
+            tokens_created: self.tokens_created.load(Ordering::SeqCst),
+            tokens_freed_unsent: self.tokens_freed_unsent.load(Ordering::SeqCst),
+            calls_dropped_abandoned: self.calls_dropped_abandoned.load(Ordering::SeqCst),
+            calls_dropped_expired: self.calls_dropped_expired.load(Ordering::SeqCst),
+            calls_woken: self.calls_woken.load(Ordering::SeqCst),
+            calls_deferred: self.calls_deferred.load(Ordering::SeqCst),
+            deferred_settled: self.deferred_settled.load(Ordering::SeqCst),
+            answers_late: self.answers_late.load(Ordering::SeqCst),
+            calls_unanswered: self.calls_unanswered.load(Ordering::SeqCst),
+            calls_revoked: self.calls_revoked.load(Ordering::SeqCst),
+        }
+    }
 
-pub(crate) fn call_accepted() {
-    CALLS_ACCEPTED.fetch_add(1, Ordering::Relaxed);
-}
+    /// Accepted calls not settled yet (queued or running), less the deferred calls
+    /// whose handles the engine holds (they keep no worker busy), from relaxed loads:
+    /// a hint for a caller deciding whether to spin, not an exact count.
+    pub fn calls_in_flight(&self) -> u64 {
+        let deferred = self
+            .calls_deferred
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.deferred_settled.load(Ordering::Relaxed));
+        self.calls_accepted
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.calls_answered.load(Ordering::Relaxed))
+            .saturating_sub(deferred)
+    }
 
-pub(crate) fn call_answered() {
-    CALLS_ANSWERED.fetch_add(1, Ordering::Relaxed);
-}
+    pub(crate) fn call_accepted(&self) {
+        self.calls_accepted.fetch_add(1, Ordering::Relaxed);
+    }
 
-pub(crate) fn call_woken() {
-    CALLS_WOKEN.fetch_add(1, Ordering::Relaxed);
-}
+    pub(crate) fn call_answered(&self) {
+        self.calls_answered.fetch_add(1, Ordering::Relaxed);
+    }
 
-pub(crate) fn call_deferred() {
-    CALLS_DEFERRED.fetch_add(1, Ordering::Relaxed);
-}
+    pub(crate) fn call_woken(&self) {
+        self.calls_woken.fetch_add(1, Ordering::Relaxed);
+    }
 
-pub(crate) fn deferred_settled() {
-    DEFERRED_SETTLED.fetch_add(1, Ordering::Relaxed);
-}
+    pub(crate) fn call_deferred(&self) {
+        self.calls_deferred.fetch_add(1, Ordering::Relaxed);
+    }
 
-pub(crate) fn answer_late() {
-    ANSWERS_LATE.fetch_add(1, Ordering::Relaxed);
-}
+    pub(crate) fn deferred_settled(&self) {
+        self.deferred_settled.fetch_add(1, Ordering::Relaxed);
+    }
 
-pub(crate) fn call_unanswered() {
-    CALLS_UNANSWERED.fetch_add(1, Ordering::Relaxed);
-}
+    pub(crate) fn answer_late(&self) {
+        self.answers_late.fetch_add(1, Ordering::Relaxed);
+    }
 
-pub(crate) fn call_revoked() {
-    CALLS_REVOKED.fetch_add(1, Ordering::Relaxed);
-}
+    pub(crate) fn call_unanswered(&self) {
+        self.calls_unanswered.fetch_add(1, Ordering::Relaxed);
+    }
 
-/// Counts a call dropped unrun, by why (`Abandoned` or `Expired`).
-pub(crate) fn call_dropped(why: Status) {
-    let counter = match why {
-        Status::Expired => &CALLS_DROPPED_EXPIRED,
-        _ => &CALLS_DROPPED_ABANDONED,
-    };
-    counter.fetch_add(1, Ordering::Relaxed);
-}
+    pub(crate) fn call_revoked(&self) {
+        self.calls_revoked.fetch_add(1, Ordering::Relaxed);
+    }
 
-pub(crate) fn handle_issued() {
-    HANDLES_ISSUED.fetch_add(1, Ordering::Relaxed);
-}
+    /// Counts a call dropped unrun, by why (`Abandoned` or `Expired`).
+    pub(crate) fn call_dropped(&self, why: Status) {
+        let counter = match why {
+            Status::Expired => &self.calls_dropped_expired,
+            _ => &self.calls_dropped_abandoned,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
 
-pub(crate) fn handle_released() {
-    HANDLES_RELEASED.fetch_add(1, Ordering::Relaxed);
-}
+    pub(crate) fn handle_issued(&self) {
+        self.handles_issued.fetch_add(1, Ordering::Relaxed);
+    }
 
-pub(crate) fn token_created() {
-    TOKENS_CREATED.fetch_add(1, Ordering::Relaxed);
-}
+    pub(crate) fn handle_released(&self) {
+        self.handles_released.fetch_add(1, Ordering::Relaxed);
+    }
 
-pub(crate) fn token_freed_unsent() {
-    TOKENS_FREED_UNSENT.fetch_add(1, Ordering::Relaxed);
+    pub(crate) fn token_created(&self) {
+        self.tokens_created.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn token_freed_unsent(&self) {
+        self.tokens_freed_unsent.fetch_add(1, Ordering::Relaxed);
+    }
 }

@@ -2,8 +2,10 @@
 //!
 //! It never blocks on Haskell: replies go out through the reply cell, and through
 //! `Notify` (`hs_try_putmvar`, which only queues a wake-up) when the caller parked.
-//! The engine's construction and every call and cast run under `catch_unwind`, so a
-//! panicking engine answers its caller with `EnginePanicked` and the worker goes on.
+//! The engine's construction, every call and cast, and its drop run under
+//! `catch_unwind`, so a panicking engine answers its caller with `EnginePanicked` and
+//! the worker goes on; a panic in construction or drop is reported to `init` or
+//! `deinit`, and the worker still says goodbye to the RTS.
 //! A call whose deadline has passed, or whose caller has given up, never reaches the
 //! engine. A call declared `later` goes to the engine's `call_later` with its reply
 //! handle; once that returns, a handle still unanswered is recorded with the gate,
@@ -18,7 +20,7 @@ use std::time::{Duration, Instant};
 use crossbeam_utils::Backoff;
 use flume::{Receiver, TryRecvError};
 
-use crate::engine::{Cast, Engine, Request};
+use crate::engine::{Cast, Engine, Request, Start};
 use crate::events::{Events, Hub};
 use crate::later::{Gate, Responder, run_call_later};
 use crate::panic_message;
@@ -44,37 +46,72 @@ impl<E: Engine> Job<E> {
     }
 }
 
-/// Creates the engine and gives it the events handle, then runs until every sender
-/// is gone and the queue is empty, then says goodbye to the RTS through `thread_done`.
-/// `spin` is how long to poll for the next job, after a call whose caller was
-/// polling, before parking (zero: park at once).
+/// What the worker tells `init` once the engine is built: `Err` with the panic's
+/// message if its constructor panicked.
+pub(crate) type Started = std::sync::mpsc::SyncSender<Result<(), String>>;
+
+/// Builds the engine from the start-up message and the events handle, tells `init`
+/// through `started`, then runs until every sender is gone and the queue is empty,
+/// drops the engine, and says goodbye to the RTS through `thread_done`. Returns the
+/// panic message if the constructor or the drop panicked (the goodbye is said
+/// either way). `spin` is how long to poll for the next job, after a call whose
+/// caller was polling, before parking (zero: park at once).
+// The arguments are the worker's whole state, handed over once.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run<E: Engine>(
     jobs: Receiver<Job<E>>,
+    start: Start<E>,
+    started: Started,
     waker: Waker,
     events: Arc<Hub>,
     gate: Arc<Gate>,
     spin: Duration,
-) {
+) -> Result<(), String> {
+    let outcome = serve::<E>(jobs, start, started, events, gate, spin);
+    if let Some(thread_done) = waker.thread_done {
+        thread_done();
+    }
+    outcome
+}
+
+/// [`run`] up to the goodbye.
+fn serve<E: Engine>(
+    jobs: Receiver<Job<E>>,
+    start: Start<E>,
+    started: Started,
+    events: Arc<Hub>,
+    gate: Arc<Gate>,
+    spin: Duration,
+) -> Result<(), String> {
     // Whether the last job was a call whose caller was polling: its next call may be
     // near.
     let mut polled = false;
     let next = |polled: bool| next_job(&jobs, if polled { spin } else { Duration::ZERO });
     // AssertUnwindSafe, here and below: after a panic the engine keeps whatever state
-    // the handler left, which is the documented contract of `Engine`.
-    let start = AssertUnwindSafe(|| {
-        let mut engine = E::default();
-        engine.attach(Events::new(events));
-        engine
-    });
-    match catch_unwind(start) {
+    // the handler left, which is the documented contract of `Engine`; a constructor
+    // that panicked leaves no engine at all.
+    let built = catch_unwind(AssertUnwindSafe(|| E::new(start, Events::new(events))));
+    match built {
+        Err(payload) => {
+            let why = format!(
+                "the engine panicked as it started: {}",
+                panic_message(payload.as_ref())
+            );
+            eprintln!("rs-in-hs: {why}");
+            // `init` waits for this and then joins: no job was ever queued.
+            let _ = started.send(Err(why.clone()));
+            Err(why)
+        }
         Ok(mut engine) => {
+            // `init` waits for this answer; if it is gone, so is every sender.
+            let _ = started.send(Ok(()));
             while let Some(job) = next(polled) {
                 polled = false;
                 match job {
                     Job::Call(request, pending) => {
                         let outcome = match pending.stale() {
                             Some(why) => {
-                                crate::stats::call_dropped(why);
+                                pending.cell().stats().call_dropped(why);
                                 Outcome::Failed(why, why.to_string())
                             }
                             None if E::Protocol::answers_later(&request) => {
@@ -99,23 +136,15 @@ pub(crate) fn run<E: Engine>(
             }
             // The engine is dropped next, with any handles it holds.
             gate.stop();
+            catch_unwind(AssertUnwindSafe(|| drop(engine))).map_err(|payload| {
+                let why = format!(
+                    "the engine panicked as it stopped: {}",
+                    panic_message(payload.as_ref())
+                );
+                eprintln!("rs-in-hs: {why}");
+                why
+            })
         }
-        Err(payload) => {
-            // No engine: every call is answered with the reason, every cast dropped.
-            let why = format!(
-                "the engine panicked as it started: {}",
-                panic_message(payload.as_ref())
-            );
-            eprintln!("rs-in-hs: {why}");
-            while let Some(job) = next(false) {
-                if let Job::Call(_, pending) = job {
-                    pending.answer(Outcome::Failed(Status::EnginePanicked, why.clone()));
-                }
-            }
-        }
-    }
-    if let Some(thread_done) = waker.thread_done {
-        thread_done();
     }
 }
 

@@ -38,6 +38,7 @@ import Control.Monad (forM, unless, when)
 import Control.Monad.IO.Class (liftIO)
 import Control.Monad.IO.Unlift (withRunInIO)
 import Data.IORef (IORef, atomicModifyIORef', newIORef, readIORef, writeIORef)
+import Data.Proxy (Proxy (..))
 import Data.Word (Word64)
 import GHC.Clock (getMonotonicTimeNSec)
 import Options.Applicative
@@ -214,9 +215,9 @@ stallWatch seconds progress = readIORef progress >>= go 0
 -- bridge started and after it stopped.
 soak :: Options -> IORef Int -> IO (Tally, Int, Word64, Usage, Usage, BridgeStats, BridgeStats, EventsSeen)
 soak opts progress = do
-  before <- bridgeStats
+  before <- bridgeStats (Proxy :: Proxy Probe)
   (tally, casts, handled, usages, events) <- withRust defaultConfig (withRunInIO (\run -> soakRounds opts run progress))
-  after <- bridgeStats
+  after <- bridgeStats (Proxy :: Proxy Probe)
   case usages of
     [] -> throwIO (ErrorCall "no rounds")
     first : _ -> pure (tally, casts, handled, first, last usages, before, after, events)

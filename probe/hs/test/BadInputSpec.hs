@@ -209,32 +209,32 @@ limits = frequency [(4, choose (0, 64)), (1, arbitrary)]
 
 -- | @h2r_call@, as the bridge imports it: unsafe, since with @block = 0@ it never
 -- blocks nor calls Haskell.
-foreign import ccall unsafe "h2r_call"
+foreign import ccall unsafe "probe_h2r_call"
   rawCall :: Ptr Word8 -> CSize -> Ptr () -> CInt -> CInt -> Word64 -> Ptr Word64 -> IO CInt
 
 -- | @h2r_reply@: unsafe, a handle lookup and a read.
-foreign import ccall unsafe "h2r_reply"
+foreign import ccall unsafe "probe_h2r_reply"
   rawReply :: Word64 -> Ptr (Ptr Word8) -> Ptr CSize -> IO CInt
 
 -- | @h2r_park@: unsafe, a handle lookup and two atomic operations on a cell.
-foreign import ccall unsafe "h2r_park"
+foreign import ccall unsafe "probe_h2r_park"
   rawPark :: Word64 -> Ptr () -> CInt -> IO CInt
 
 -- | @h2r_release@: unsafe, takes a handle's cell out of the table.
-foreign import ccall unsafe "h2r_release"
+foreign import ccall unsafe "probe_h2r_release"
   rawRelease :: Word64 -> IO CInt
 
 -- | @h2r_events_subscribe@: safe, it waits for emitters to leave the slot.
-foreign import ccall safe "h2r_events_subscribe"
+foreign import ccall safe "probe_h2r_events_subscribe"
   rawSubscribe :: CSize -> IO CInt
 
 -- | @h2r_events_unsubscribe@: safe, it waits for emitters and may call
 -- @hs_try_putmvar@.
-foreign import ccall safe "h2r_events_unsubscribe"
+foreign import ccall safe "probe_h2r_events_unsubscribe"
   rawUnsubscribe :: IO CInt
 
 -- | @h2r_events_park@: unsafe, it stores a token and sets a flag.
-foreign import ccall unsafe "h2r_events_park"
+foreign import ccall unsafe "probe_h2r_events_park"
   rawEventsPark :: Ptr () -> CInt -> Ptr CInt -> IO CInt
 
 -- | The status of a raw export's code.
@@ -250,14 +250,14 @@ spec = do
 abiRefusals :: Spec
 abiRefusals = describe "the C ABI, given what a foreign caller gets wrong" $ do
   it "refuses a null token to h2r_park, and never hands it to hs_try_putmvar" $ do
-    statsBefore <- bridgeStats
+    statsBefore <- bridgeStats (Proxy :: Proxy Probe)
     withBridge defaultConfig . liftIO $ do
       handle <- submitRaw (encodeCall (Sleep 100))
       statusOf (rawPark handle nullPtr 0) `shouldReturn` Just StatusInvalidArgument
       statusOf (rawRelease handle) `shouldReturn` Just StatusOk
     -- Had Rust taken the null token, the worker would have passed it to
     -- hs_try_putmvar when the call ended, and the process would have crashed.
-    statsAfter <- bridgeStats
+    statsAfter <- bridgeStats (Proxy :: Proxy Probe)
     callsWoken statsAfter `shouldBe` callsWoken statsBefore
 
   it "refuses a null token to h2r_events_park, and Rust takes nothing" $
@@ -274,18 +274,18 @@ abiRefusals = describe "the C ABI, given what a foreign caller gets wrong" $ do
       liftIO $ statusOf rawUnsubscribe `shouldReturn` Just StatusOk
 
   it "refuses a released handle and handles never issued, and releases nothing" $ do
-    statsBefore <- bridgeStats
+    statsBefore <- bridgeStats (Proxy :: Proxy Probe)
     withBridge defaultConfig . liftIO $ do
       handle <- submitRaw (encodeCall Ping)
       let dead = [0, handle + 1, handle - 1, maxBound, 0xdeadbeef]
       mapM_ refusedEverywhere (filter (/= handle) dead)
       statusOf (rawRelease handle) `shouldReturn` Just StatusOk
       refusedEverywhere handle
-    statsAfter <- bridgeStats
+    statsAfter <- bridgeStats (Proxy :: Proxy Probe)
     handlesReleased statsAfter - handlesReleased statsBefore `shouldBe` 1
 
   it "refuses misaligned out-pointers, and writes or queues nothing" $ do
-    statsBefore <- bridgeStats
+    statsBefore <- bridgeStats (Proxy :: Proxy Probe)
     withBridge defaultConfig . liftIO $ do
       handle <- submitRaw (encodeCall Ping)
       allocaBytes 32 $ \scratch -> do
@@ -298,7 +298,7 @@ abiRefusals = describe "the C ABI, given what a foreign caller gets wrong" $ do
         alloca $ \outPtr -> statusOf (rawReply handle outPtr misaligned) `shouldReturn` Just StatusInvalidArgument
         peekArray 32 (castPtr scratch) `shouldReturn` replicate 32 (0xa5 :: Word8)
       statusOf (rawRelease handle) `shouldReturn` Just StatusOk
-    statsAfter <- bridgeStats
+    statsAfter <- bridgeStats (Proxy :: Proxy Probe)
     callsAccepted statsAfter - callsAccepted statsBefore `shouldBe` 1
 
 -- | Submits a call with no token and no deadline through the raw export; its

@@ -66,13 +66,13 @@ spec = do
 
   describe "bad input" $ do
     it "refuses an oversize message before it crosses" $ do
-      baseline <- callsAccepted <$> bridgeStats
+      baseline <- callsAccepted <$> probeStats
       -- Both are 9 bytes: a tag and a Word64.
       withBridge defaultConfig {maxMsgLen = 4} (callRust (Echo 1))
         `shouldThrow` (== MessageTooLong 9 4)
       withBridge defaultConfig {maxMsgLen = 4} (castRust (Note 1))
         `shouldThrow` (== MessageTooLong 9 4)
-      (callsAccepted <$> bridgeStats) `shouldReturn` baseline
+      (callsAccepted <$> probeStats) `shouldReturn` baseline
 
     it "refuses an undecodable request and goes on working" $ do
       result <- withBridge defaultConfig $ do

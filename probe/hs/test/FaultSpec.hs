@@ -36,7 +36,7 @@ spec = do
       `shouldSatisfy` \(t, f, r) -> t <= threadsOf start + 2 && f <= fdsOf start && r <= rssOf start + 4096
 
   it "deinits while callers are blocked on a full channel" $ do
-    baseline <- bridgeStats
+    baseline <- probeStats
     (parked, callers) <- within 30 . withRust defaultConfig $ do
       -- Park the worker, then start more callers than the channel holds: they fill
       -- it and queue behind it, and deinit starts while they wait.
@@ -52,7 +52,7 @@ spec = do
     withBridge defaultConfig ping `shouldReturn` Pong
 
   it "deinits while the worker is delivering replies" $ do
-    baseline <- bridgeStats
+    baseline <- probeStats
     (parked, callers) <- within 30 . withRust defaultConfig $ do
       parked <- asyncRust (callRust (Sleep 50))
       callers <- forM [1 .. 255] (\i -> (,) i <$> asyncRust (callRust (Echo i)))
@@ -168,4 +168,4 @@ expectOwnReplyOrShutdown outcomes = do
 
 -- | Calls answered by Rust since the given reading.
 answeredSince :: BridgeStats -> IO Word64
-answeredSince baseline = subtract (callsAnswered baseline) . callsAnswered <$> bridgeStats
+answeredSince baseline = subtract (callsAnswered baseline) . callsAnswered <$> probeStats

@@ -23,7 +23,7 @@ foreign import ccall unsafe "probe_cancels_noticed"
 
 -- | Waits (at most 10 s) until the engine holds this many deferred reply handles.
 outstanding :: Integer -> Rust Probe ()
-outstanding n = liftIO (within 10 (waitUntil ((== n) . deferredOutstanding <$> bridgeStats)))
+outstanding n = liftIO (within 10 (waitUntil ((== n) . deferredOutstanding <$> probeStats)))
 
 -- | Waits (at most 10 s) until the engine has noticed one more cancel than before.
 noticedSince :: Word64 -> IO ()
@@ -60,12 +60,12 @@ spec = do
       liftIO (within 10 (wait held)) >>= liftIO . (`shouldBe` 7)
 
   it "raises Unanswered at once for a handle dropped unanswered, or dropped by a panic on another thread" $ do
-    old <- bridgeStats
+    old <- probeStats
     withBridge defaultConfig $ do
       tryRust (callRust DropLater) >>= liftIO . (`shouldBe` Left Unanswered)
       tryRust (callRust (PanicLater True)) >>= liftIO . (`shouldBe` Left Unanswered)
       ping >>= liftIO . (`shouldBe` Pong)
-    new <- bridgeStats
+    new <- probeStats
     callsUnanswered new - callsUnanswered old `shouldBe` 2
 
   it "raises EnginePanicked for a panic on the worker holding the handle" $
@@ -89,7 +89,7 @@ spec = do
       liftIO (cancel caller >> noticedSince seen)
 
   it "revokes the handles the engine holds when withRust returns: their callers get ShuttingDown at once" $ do
-    old <- bridgeStats
+    old <- probeStats
     -- Not withBridge: its leak check would run before the callers have read their
     -- outcome and released their handles.
     callers <- within 60 . withRust defaultConfig $ do
@@ -99,5 +99,5 @@ spec = do
     results <- within 10 (mapM wait callers)
     results `shouldBe` replicate 100 (Left ShuttingDown)
     assertNoLeaks
-    new <- bridgeStats
+    new <- probeStats
     callsRevoked new - callsRevoked old `shouldBe` 100

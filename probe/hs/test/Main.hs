@@ -9,6 +9,7 @@ import qualified FaultSpec
 import qualified LaterSpec
 import qualified SchemaSpec
 import qualified StaleSpec
+import qualified StartSpec
 import qualified StatusSpec
 import Test.Hspec
 import qualified TypeErrorSpec
@@ -27,3 +28,4 @@ main =
     describe "reply cell: polling, parking, dropped calls" StaleSpec.spec
     describe "bad input (QuickCheck)" BadInputSpec.spec
     describe "answer later" LaterSpec.spec
+    describe "start-up parameters" StartSpec.spec

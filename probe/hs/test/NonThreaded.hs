@@ -3,7 +3,8 @@
 -- non-threaded RTS cannot take), and must start nothing in Rust.
 module Main (main) where
 
-import Probe.Protocol (Ping (..))
+import Data.Proxy (Proxy (..))
+import Probe.Protocol (Ping (..), Probe)
 import RustBridge
 import Test.Hspec
 
@@ -11,7 +12,7 @@ main :: IO ()
 main = hspec $
   describe "a program linked without -threaded" $
     it "is refused by withRust with NotThreadedRuntime, before Rust starts" $ do
-      baseline <- bridgeStats
+      baseline <- bridgeStats (Proxy :: Proxy Probe)
       withRust defaultConfig (callRust Ping)
         `shouldThrow` (== NotThreadedRuntime)
-      bridgeStats `shouldReturn` baseline
+      bridgeStats (Proxy :: Proxy Probe) `shouldReturn` baseline

@@ -56,12 +56,12 @@ spec = do
       `shouldBe` protocolSchema probe
 
   it "Haskell's fingerprint of the probe protocol is Rust's" $
-    rustSchemaFingerprint `shouldReturn` protocolFingerprint probe
+    rustSchemaFingerprint probe `shouldReturn` protocolFingerprint probe
 
   it "refuses a mismatched schema at withRust, before the body runs, naming both fingerprints and the fix" $ do
     ran <- newIORef False
-    outcome <- within 10 (try (withRustSchema (protocolFingerprint swapped) defaultConfig (liftIO (writeIORef ran True) :: Rust Probe ())))
-    rust <- rustSchemaFingerprint
+    outcome <- within 10 (try (withRustSchema (protocolFingerprint swapped) defaultConfig () (liftIO (writeIORef ran True) :: Rust Probe ())))
+    rust <- rustSchemaFingerprint probe
     outcome `shouldBe` Left (SchemaMismatch (protocolFingerprint swapped) rust)
     readIORef ran `shouldReturn` False
     let message = either displayException (const "") outcome

@@ -48,46 +48,46 @@ spec :: Spec
 spec = do
   it "answers sequential calls by polling, with fewer wake-ups than calls, or parks each at submit with spinning off" $ do
     spins <- spinning
-    old <- bridgeStats
+    old <- probeStats
     withBridge defaultConfig (replicateM_ 1000 ping)
-    middle <- bridgeStats
+    middle <- probeStats
     withBridge defaultConfig {spinMicros = 0} (replicateM_ 1000 ping)
-    new <- bridgeStats
+    new <- probeStats
     if spins
       then moved callsWoken old middle `shouldSatisfy` (< 1000)
       else moved callsWoken old middle `shouldBe` 1000
     (moved tokensCreated middle new, moved callsWoken middle new) `shouldBe` (1000, 1000)
 
   it "parks a call that outlasts its spin, and wakes it once" $ do
-    old <- bridgeStats
+    old <- probeStats
     withBridge defaultConfig {spinMicros = 1000} (callRust (Sleep 50)) `shouldReturn` ()
-    new <- bridgeStats
+    new <- probeStats
     (moved tokensCreated old new, moved callsWoken old new) `shouldBe` (1, 1)
 
   it "leaks nothing when a call is cancelled while it spins, and makes it no token" $ do
     spins <- spinning
-    old <- bridgeStats
+    old <- probeStats
     -- The reading after the cancel: the ping after it may park, since the engine
     -- still runs the cancelled call.
     new <- withBridge longSpin $ do
       caller <- asyncRust (callRust (Sleep 100))
-      new <- liftIO (threadDelay 20000 >> cancel caller >> bridgeStats)
+      new <- liftIO (threadDelay 20000 >> cancel caller >> probeStats)
       ping `shouldReturnIn` Pong
       pure new
     if spins then moved tokensCreated old new `shouldBe` 0 else pure ()
 
   it "leaks nothing when a call times out while it spins, and makes it no token" $ do
     spins <- spinning
-    old <- bridgeStats
+    old <- probeStats
     new <- withBridge longSpin $ do
       callRustTimeout 20000 (Sleep 100) `shouldReturnIn` Nothing
-      new <- liftIO bridgeStats
+      new <- liftIO probeStats
       ping `shouldReturnIn` Pong
       pure new
     if spins then moved tokensCreated old new `shouldBe` 0 else pure ()
 
   it "drops 256 calls that expired behind a stalled engine; the engine runs none of them" $ do
-    old <- bridgeStats
+    old <- probeStats
     (replies, ran) <- withBridge defaultConfig $ do
       sleeper <- stall 800
       ran <- liftIO probeCallsRun
@@ -98,26 +98,26 @@ spec = do
       ping `shouldReturnIn` Pong
       ranAfter <- liftIO probeCallsRun
       pure (replies, ranAfter - ran)
-    new <- bridgeStats
+    new <- probeStats
     replies `shouldBe` replicate 256 Nothing
     ran `shouldBe` 1
     moved callsDroppedExpired old new `shouldBe` 256
     moved callsDroppedAbandoned old new `shouldBe` 0
 
   it "drops 100 calls cancelled behind a stalled engine; the engine runs none of them" $ do
-    old <- bridgeStats
+    old <- probeStats
     ran <- withBridge defaultConfig $ do
       -- Long enough for 100 submissions and cancels on a loaded machine.
       sleeper <- stall 2000
       ran <- liftIO probeCallsRun
-      accepted <- callsAccepted <$> liftIO bridgeStats
+      accepted <- callsAccepted <$> liftIO probeStats
       callers <- forM [1 .. 100] (asyncRust . callRust . Echo)
-      liftIO (within 10 (waitUntil ((>= accepted + 100) . callsAccepted <$> bridgeStats)))
+      liftIO (within 10 (waitUntil ((>= accepted + 100) . callsAccepted <$> probeStats)))
       liftIO (mapM_ cancel callers >> wait sleeper)
       -- The one call that runs after the stall.
       ping `shouldReturnIn` Pong
       subtract ran <$> liftIO probeCallsRun
-    new <- bridgeStats
+    new <- probeStats
     ran `shouldBe` 1
     moved callsDroppedAbandoned old new `shouldBe` 100
     moved callsDroppedExpired old new `shouldBe` 0

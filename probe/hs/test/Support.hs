@@ -8,12 +8,14 @@ module Support
     tryRust,
     waitUntil,
     ping,
+    probeStats,
   )
 where
 
 import Control.Concurrent (threadDelay)
 import Control.Exception (ErrorCall (..), throwIO, try)
 import Control.Monad.IO.Unlift (withRunInIO)
+import Data.Proxy (Proxy (..))
 import Probe.Protocol (Ping (..), Pong, Probe)
 import RustBridge
 import RustBridge.ProcSelf (procStatus)
@@ -38,11 +40,15 @@ withBridge config body = do
 -- 'Foreign.StablePtr' token freed, and no deferred reply handle is still held.
 assertNoLeaks :: IO ()
 assertNoLeaks = do
-  stats <- bridgeStats
+  stats <- probeStats
   callsAnswered stats `shouldBe` callsAccepted stats
   handlesReleased stats `shouldBe` handlesIssued stats
   tokensOutstanding stats `shouldBe` 0
   deferredOutstanding stats `shouldBe` 0
+
+-- | The probe engine's counters ('bridgeStats').
+probeStats :: IO BridgeStats
+probeStats = bridgeStats (Proxy :: Proxy Probe)
 
 -- | The process's OS thread count, from @/proc/self/status@.
 osThreads :: IO Int

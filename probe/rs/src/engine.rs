@@ -120,12 +120,12 @@ fn helper(work: Receiver<Work>) {
     }
 }
 
-/// The probe engine, created by the bridge's worker with [`Default`].
+/// The probe engine, created by the bridge's worker ([`rs_in_hs::Engine::new`]).
 #[derive(Debug, Default)]
 pub struct ProbeEngine {
     /// Casts handled since init, a [`PanicNote`] included.
     casts_handled: u64,
-    /// Where its events go, once the bridge attached it.
+    /// Where its events go.
     events: Option<Events<Probe>>,
     /// The runtime of the [`WaitAsync`] tasks, once one came.
     runtime: Option<tokio::runtime::Runtime>,
@@ -140,6 +140,13 @@ pub fn sleep_duration(ms: u32) -> Duration {
 impl rs_in_hs::Engine for ProbeEngine {
     type Protocol = Probe;
 
+    fn new((): (), events: Events<Probe>) -> Self {
+        ProbeEngine {
+            events: Some(events),
+            ..ProbeEngine::default()
+        }
+    }
+
     fn call(&mut self, request: Request) -> Reply {
         CALLS_RUN.fetch_add(1, Ordering::SeqCst);
         request.dispatch(self)
@@ -152,10 +159,6 @@ impl rs_in_hs::Engine for ProbeEngine {
     fn call_later(&mut self, call: Call) {
         CALLS_RUN.fetch_add(1, Ordering::SeqCst);
         call.dispatch(self)
-    }
-
-    fn attach(&mut self, events: Events<Probe>) {
-        self.events = Some(events);
     }
 }
 

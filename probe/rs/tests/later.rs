@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use rs_in_hs::Status;
-use rs_in_hs::stats::snapshot;
 use rs_in_hs::wire::{WireBool, encode};
 use rs_in_hs_probe::engine::{answer_held, cancels_noticed};
 use rs_in_hs_probe::protocol::{
@@ -67,7 +66,7 @@ fn the_worker_goes_on_while_a_handle_is_held_and_the_answer_comes_later() {
     assert!(eventually(|| snapshot().deferred_outstanding() == 1));
     assert_eq!(snapshot().calls_deferred - before.calls_deferred, 1);
     assert_eq!(
-        rs_in_hs::stats::calls_in_flight(),
+        rs_in_hs_probe::h2r_calls_in_flight(),
         0,
         "a held handle keeps no worker busy, so callers may spin"
     );

@@ -90,11 +90,11 @@ fn accepted_calls_are_all_answered_by_deinit() {
 #[test]
 fn token_counters_count_what_the_caller_reports() {
     let _s = session();
-    let before = rs_in_hs::stats::snapshot();
+    let before = snapshot();
     assert_eq!(status(rs_in_hs_probe::h2r_token_created()), Ok(()));
     assert_eq!(status(rs_in_hs_probe::h2r_token_created()), Ok(()));
     assert_eq!(status(rs_in_hs_probe::h2r_token_freed_unsent()), Ok(()));
-    let after = rs_in_hs::stats::snapshot();
+    let after = snapshot();
     assert_eq!(after.tokens_created - before.tokens_created, 2);
     assert_eq!(after.tokens_freed_unsent - before.tokens_freed_unsent, 1);
     let mut out = [0u64; 6];

@@ -158,7 +158,7 @@ impl Scratch {
 fn a_park_with_a_null_token_is_refused_and_leaves_the_cell_unparked() {
     let _s = session();
     init(64).unwrap();
-    let before = rs_in_hs::stats::snapshot();
+    let before = snapshot();
     let slow = call(&Request::Sleep(Sleep(300)), 0).unwrap();
     // Token 0 is the null pointer: refused, so `notify` can never be given it.
     assert_eq!(slow.park(0), Err(Status::InvalidArgument));
@@ -167,7 +167,7 @@ fn a_park_with_a_null_token_is_refused_and_leaves_the_cell_unparked() {
     assert_eq!(next_wake(), 41);
     assert!(no_wake_for(std::time::Duration::from_millis(50)));
     assert_eq!(slow.reply(), Reply::Sleep(()));
-    let after = rs_in_hs::stats::snapshot();
+    let after = snapshot();
     assert_eq!(
         after.calls_woken - before.calls_woken,
         1,
@@ -184,7 +184,7 @@ fn misaligned_out_pointers_and_lengths_beyond_isize_are_refused_before_anything_
     let _s = session();
     init(64).unwrap();
     let ping = encode(&Request::Ping(Ping)).unwrap();
-    let before = rs_in_hs::stats::snapshot();
+    let before = snapshot();
     let mut scratch = Scratch::new();
     // SAFETY: a misaligned `out_reply` is refused before the message is read or
     // anything is queued or written.
@@ -241,7 +241,7 @@ fn misaligned_out_pointers_and_lengths_beyond_isize_are_refused_before_anything_
         no_wake_for(std::time::Duration::from_millis(20)),
         "token 9 never reached notify"
     );
-    let after = rs_in_hs::stats::snapshot();
+    let after = snapshot();
     assert_eq!(
         (
             after.calls_accepted - before.calls_accepted,
@@ -308,7 +308,7 @@ fn refused_everywhere(handle: u64) {
 fn a_handle_released_or_never_issued_is_refused_and_nothing_happens() {
     let _s = session();
     init(64).unwrap();
-    let before = rs_in_hs::stats::snapshot();
+    let before = snapshot();
     let handle = raw_call(&Request::Ping(Ping), 21);
     assert_eq!(next_wake(), 21);
     // Handles that were never issued: 0, the live handle's neighbours, the live
@@ -339,7 +339,7 @@ fn a_handle_released_or_never_issued_is_refused_and_nothing_happens() {
         no_wake_for(std::time::Duration::from_millis(50)),
         "no park was taken"
     );
-    let after = rs_in_hs::stats::snapshot();
+    let after = snapshot();
     assert_eq!(after.handles_issued - before.handles_issued, 1);
     assert_eq!(
         after.handles_released - before.handles_released,
@@ -353,7 +353,7 @@ fn a_handle_released_or_never_issued_is_refused_and_nothing_happens() {
 fn a_pending_call_released_twice_is_dropped_once_and_wakes_its_token_once() {
     let _s = session();
     init(64).unwrap();
-    let before = rs_in_hs::stats::snapshot();
+    let before = snapshot();
     let blocker = call(&Request::Sleep(Sleep(100)), 30).unwrap();
     let handle = raw_call(&Request::Ping(Ping), 31);
     assert_eq!(status(rs_in_hs_probe::h2r_release(handle)), Ok(()));
@@ -364,7 +364,7 @@ fn a_pending_call_released_twice_is_dropped_once_and_wakes_its_token_once() {
     assert_eq!(woken, [30, 31]);
     assert!(no_wake_for(std::time::Duration::from_millis(50)));
     assert_eq!(blocker.reply(), Reply::Sleep(()));
-    let after = rs_in_hs::stats::snapshot();
+    let after = snapshot();
     assert_eq!(
         after.calls_dropped_abandoned - before.calls_dropped_abandoned,
         1
@@ -376,7 +376,7 @@ fn a_pending_call_released_twice_is_dropped_once_and_wakes_its_token_once() {
 fn releases_racing_on_one_handle_release_it_once() {
     let _s = session();
     init(64).unwrap();
-    let before = rs_in_hs::stats::snapshot();
+    let before = snapshot();
     for round in 0..100 {
         let handle = raw_call(&Request::Ping(Ping), 100 + round);
         let released: usize = std::thread::scope(|scope| {
@@ -392,6 +392,6 @@ fn releases_racing_on_one_handle_release_it_once() {
         assert_eq!(released, 1, "round {round}");
         assert_eq!(next_wake(), 100 + round);
     }
-    let after = rs_in_hs::stats::snapshot();
+    let after = snapshot();
     assert_eq!(after.handles_released - before.handles_released, 100);
 }

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use common::*;
 use rs_in_hs::Status;
-use rs_in_hs::stats::snapshot;
 use rs_in_hs::wire::encode;
 use rs_in_hs_probe::engine::calls_run;
 use rs_in_hs_probe::protocol::{Echo, Ping, Pong, Reply, Request, Sleep};

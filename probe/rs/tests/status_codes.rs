@@ -13,7 +13,7 @@ use rs_in_hs::events::{
     EventStats, MAX_EVENT_CAPACITY, RECORD_ALIGN, RECORD_HEADER_LEN, RECORD_LEN_AT,
     RECORD_MISSED_AT,
 };
-use rs_in_hs::ffi::SCHEMA_FINGERPRINT_LEN;
+use rs_in_hs::schema::FINGERPRINT_LEN;
 use rs_in_hs::stats::Snapshot;
 
 /// A fixture, by file name, relative to this crate.
@@ -39,7 +39,7 @@ fn statuses() -> String {
 /// abi.txt: one constant per line, `key value…`.
 fn abi() -> String {
     let mut text = String::from(HEADER);
-    text.push_str(&format!("fingerprint_len {SCHEMA_FINGERPRINT_LEN}\n"));
+    text.push_str(&format!("fingerprint_len {FINGERPRINT_LEN}\n"));
     text.push_str(&format!("stats_counters {}\n", Snapshot::NAMES.len()));
     for (at, name) in Snapshot::NAMES.iter().enumerate() {
         text.push_str(&format!("stats_counter {at} {name}\n"));

@@ -38,7 +38,7 @@ import Foreign.StablePtr (freeStablePtr)
 import Foreign.Storable (peek, peekByteOff, poke)
 import GHC.Conc (newStablePtrPrimMVar)
 import RustBridge.Abi (eventCounterNames, eventRecordAlign, eventRecordHeaderLen, eventRecordLenAt, eventRecordMissedAt, maxEventCapacity)
-import RustBridge.Internal (Rust, RustT (..), Status (..), checkOk, readCounters, statusContext, statusError, statusFromCode)
+import RustBridge.Internal (Env (..), Rust, RustT (..), Status (..), checkOk, readCounters, statusContext, statusError, statusFromCode)
 import RustBridge.Protocol (Protocol (..), decodeEvent)
 import Types (BridgeError (..))
 
@@ -76,16 +76,16 @@ data Delivery e
 withEvents :: forall p a. Protocol p => Int -> (Delivery (ProtocolEvent p) -> IO ()) -> Rust p a -> Rust p a
 withEvents capacity handler (RustT body) = RustT . ReaderT $ \env -> do
   unless (capacity >= 1 && capacity <= maxEventCapacity) $ throwIO (BadEventCapacity capacity)
+  let imports = envImports env
+      subscribe = h2rEventsSubscribe imports (fromIntegral capacity) >>= checkOk "h2r_events_subscribe"
+      unsubscribe = h2rEventsUnsubscribe imports >>= checkOk "h2r_events_unsubscribe"
   bracket_ subscribe unsubscribe $
-    withAsync (subscriber (Proxy :: Proxy p) handler) $ \running -> do
+    withAsync (subscriber imports (Proxy :: Proxy p) handler) $ \running -> do
       result <- runReaderT body env
       stopped <- poll running
       case stopped of
         Just (Left failure) -> throwIO failure
         _ -> pure result
-  where
-    subscribe = h2rEventsSubscribe (fromIntegral capacity) >>= checkOk "h2r_events_subscribe"
-    unsubscribe = h2rEventsUnsubscribe >>= checkOk "h2r_events_unsubscribe"
 
 -- | Bytes of the first batch buffer; it grows when an event does not fit.
 initialBufferLen :: Int
@@ -93,12 +93,12 @@ initialBufferLen = 65536
 
 -- | The subscriber thread: drains a batch, hands each delivery to the handler, and
 -- parks when the queue is empty. Runs until cancelled.
-subscriber :: forall p. Protocol p => Proxy p -> (Delivery (ProtocolEvent p) -> IO ()) -> IO ()
-subscriber protocol handler = mallocForeignPtrBytes initialBufferLen >>= loop initialBufferLen
+subscriber :: forall p. Protocol p => Imports -> Proxy p -> (Delivery (ProtocolEvent p) -> IO ()) -> IO ()
+subscriber imports protocol handler = mallocForeignPtrBytes initialBufferLen >>= loop initialBufferLen
   where
     loop :: Int -> ForeignPtr a -> IO ()
     loop len buffer = do
-      taken <- takeBatch buffer len
+      taken <- takeBatch imports buffer len
       case taken of
         Left needed -> do
           let bigger = max needed (2 * len)
@@ -108,16 +108,16 @@ subscriber protocol handler = mallocForeignPtrBytes initialBufferLen >>= loop in
             when (missed > 0) $ handler (Missed missed)
             either (throwIO . UndecodableEvent) (handler . Delivered) (decodeEvent protocol bytes)
           when (missedAfter > 0) $ handler (Missed missedAfter)
-          when (null records && missedAfter == 0) park
+          when (null records && missedAfter == 0) (park imports)
           loop len buffer
 
 -- | One batch: each event with the count missed just before it, then the count
 -- missed after the last; or the buffer length the next event needs.
-takeBatch :: ForeignPtr a -> Int -> IO (Either Int ([(Word64, ByteString)], Word64))
-takeBatch buffer len = withForeignPtr buffer $ \ptr -> alloca $ \outUsed -> alloca $ \outMissed -> do
+takeBatch :: Imports -> ForeignPtr a -> Int -> IO (Either Int ([(Word64, ByteString)], Word64))
+takeBatch imports buffer len = withForeignPtr buffer $ \ptr -> alloca $ \outUsed -> alloca $ \outMissed -> do
   poke outUsed 0
   poke outMissed 0
-  status <- h2rEventsTake (castPtr ptr) (fromIntegral len) outUsed outMissed
+  status <- h2rEventsTake imports (castPtr ptr) (fromIntegral len) outUsed outMissed
   used <- fromIntegral <$> peek outUsed
   case statusFromCode status of
     Just StatusOk -> do
@@ -143,8 +143,8 @@ readRecords ptr used = go 0
     padded n = (n + eventRecordAlign - 1) `div` eventRecordAlign * eventRecordAlign
 
 -- | Parks until the next event, unless one is already waiting.
-park :: IO ()
-park = mask $ \restore -> do
+park :: Imports -> IO ()
+park imports = mask $ \restore -> do
   wakeUp <- newEmptyMVar
   (capability, _) <- threadCapability =<< myThreadId
   -- Owner of this StablePtr: Rust once h2r_events_park reports it parked (it hands
@@ -156,7 +156,7 @@ park = mask $ \restore -> do
   token <- newStablePtrPrimMVar wakeUp
   (status, parked) <- alloca $ \out -> do
     poke out 0
-    status <- h2rEventsPark token (fromIntegral capability) out
+    status <- h2rEventsPark imports token (fromIntegral capability) out
     parked <- peek out
     pure (status, parked :: CInt)
   if statusFromCode status == Just StatusOk && parked == 1
@@ -191,8 +191,8 @@ data EventStats = EventStats
 -- | Reads the event counters of the running bridge. Throws 'NotRunning' outside
 -- 'RustBridge.withRust', and 'ShuttingDown'.
 eventStats :: Rust p EventStats
-eventStats = RustT . ReaderT $ \_ -> do
-  values <- readCounters "h2r_events_stats" h2rEventsStats (length eventCounterNames)
+eventStats = RustT . ReaderT $ \env -> do
+  values <- readCounters "h2r_events_stats" (h2rEventsStats (envImports env)) (length eventCounterNames)
   let counter name =
         maybe (throwIO (InternalError "h2r_events_stats" (length values))) pure $
           lookup name (zip eventCounterNames values)

@@ -85,15 +85,17 @@ import Foreign.Storable (peek, poke)
 import GHC.Clock (getMonotonicTimeNSec)
 import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
 import RustBridge.Abi
-import RustBridge.Protocol (CallOf, CastOf, Reply, callTag, castTag)
+import RustBridge.Protocol (CallOf, CastOf, Linked (..), Protocol (Start), Reply, callTag, castTag)
 import RustBridge.Status
 import Schema (Fingerprint (..), WireSchema (..), definitions, fingerprintOf, schemaText)
 import Types
 
--- | What every bridge action can see: the config it was started with, and the gate
--- for callers that wait for room in a full channel.
+-- | What every bridge action can see: its engine's imports, the config it was
+-- started with, and the gate for callers that wait for room in a full channel.
 data Env = Env
-  { -- | The configuration 'withRustSchema' was given, with 'spinMicros' set to 0
+  { -- | The imports of the engine of the protocol 'withRustSchema' was run for.
+    envImports :: !Imports,
+    -- | The configuration 'withRustSchema' was given, with 'spinMicros' set to 0
     -- where spinning cannot help (see 'effectiveConfig').
     envConfig :: !Config,
     -- | The gate of guarantee 5 (see 'submit').
@@ -125,47 +127,62 @@ type Rust p = RustT p IO
 waitGateSize :: Int
 waitGateSize = 2
 
--- | 'RustBridge.withRust' with an explicit schema fingerprint (which
+-- | 'RustBridge.withRustStarting' with an explicit schema fingerprint (which
 -- 'RustBridge.withRust' derives from the protocol, and a test may derive from any
--- text with 'fingerprintOf'). Throws what 'RustBridge.withRust' throws;
+-- text with 'fingerprintOf'). Throws what 'RustBridge.withRustStarting' throws;
 -- 'SchemaMismatch' unless the fingerprint is Rust's.
-withRustSchema :: Fingerprint -> Config -> RustT p IO a -> IO a
-withRustSchema fingerprint given (RustT body) = do
+withRustSchema :: forall p a. Linked p => Fingerprint -> Config -> Start p -> RustT p IO a -> IO a
+withRustSchema fingerprint given startWith (RustT body) = do
   unless rtsSupportsBoundThreads (throwIO NotThreadedRuntime)
+  let imports = linkedImports (Proxy :: Proxy p)
   gate <- newQSem waitGateSize
   capabilities <- getNumCapabilities
-  config <- effectiveConfig capabilities given
-  bracket_ (start fingerprint config) stop (runReaderT body (Env config gate (fromIntegral (capabilities - 1))))
+  config <- effectiveConfig imports capabilities given
+  bracket_ (start imports fingerprint config (encode startWith)) (stop imports) (runReaderT body (Env imports config gate (fromIntegral (capabilities - 1))))
 
 -- | The config with spinning turned off when the process may run on one CPU only
 -- (Rust's @h2r_parallelism@: affinity mask and cgroup quota) or the RTS has one
 -- capability: a spinning caller or worker would then only take the CPU from the
 -- thread it waits for.
-effectiveConfig :: Int -> Config -> IO Config
-effectiveConfig capabilities config = do
-  cpus <- h2rParallelism
+effectiveConfig :: Imports -> Int -> Config -> IO Config
+effectiveConfig imports capabilities config = do
+  cpus <- h2rParallelism imports
   pure (if capabilities > 1 && cpus > 1 then config else config {spinMicros = 0})
 
-start :: Fingerprint -> Config -> IO ()
-start ours config =
-  withBytes (encode (InitMessage (fingerprintBytes ours) config)) $ \ptr len -> do
-    status <- h2rInit hsTryPutMVarPtr hsThreadDonePtr ptr len
+-- | Starts the engine: Rust builds it from the start-up message before this
+-- returns. An engine whose constructor panicked is 'EnginePanicked' (its message is
+-- on stderr), and nothing runs.
+start :: Imports -> Fingerprint -> Config -> ByteString -> IO ()
+start imports ours config startBytes =
+  withBytes (encode (InitMessage (fingerprintBytes ours) config startBytes)) $ \ptr len -> do
+    status <- h2rInit imports hsTryPutMVarPtr hsThreadDonePtr ptr len
     unless (statusFromCode status == Just StatusOk) $ do
       -- Rust's fingerprint is worth a call only when it is the reason.
       theirs <-
         if statusFromCode status == Just StatusSchemaMismatch
-          then Just <$> rustSchemaFingerprint
+          then Just <$> fingerprintThrough imports
           else pure Nothing
-      throwIO (statusError (statusContext "h2r_init") {contextFingerprints = (,) ours <$> theirs} status)
+      let context = (statusContext "h2r_init") {contextFingerprints = (,) ours <$> theirs}
+      throwIO (statusError (context {contextReplyText = Just "the engine panicked as it started (its message is on stderr)"}) status)
 
-stop :: IO ()
-stop = h2rDeinit >>= checkOk "h2r_deinit"
+-- | Stops the engine (a barrier: see "RustBridge"). An engine whose drop panicked is
+-- 'EnginePanicked' (its message is on stderr), once the bridge has stopped all the
+-- same.
+stop :: Imports -> IO ()
+stop imports = do
+  status <- h2rDeinit imports
+  unless (statusFromCode status == Just StatusOk) $
+    throwIO (statusError (statusContext "h2r_deinit") {contextReplyText = Just "the engine panicked as it stopped (its message is on stderr)"} status)
 
--- | Rust's schema fingerprint (needs no running bridge). Throws 'InternalError' if
--- Rust cannot report one.
-rustSchemaFingerprint :: IO Fingerprint
-rustSchemaFingerprint = allocaArray fingerprintLen $ \out -> do
-  h2rSchemaFingerprint out (fromIntegral fingerprintLen) >>= checkOk "h2r_schema_fingerprint"
+-- | Rust's schema fingerprint for protocol @p@'s engine (needs no running bridge).
+-- Throws 'InternalError' if Rust cannot report one.
+rustSchemaFingerprint :: Linked p => Proxy p -> IO Fingerprint
+rustSchemaFingerprint = fingerprintThrough . linkedImports
+
+-- | 'rustSchemaFingerprint' through an engine's imports.
+fingerprintThrough :: Imports -> IO Fingerprint
+fingerprintThrough imports = allocaArray fingerprintLen $ \out -> do
+  h2rSchemaFingerprint imports out (fromIntegral fingerprintLen) >>= checkOk "h2r_schema_fingerprint"
   Fingerprint . B.pack <$> peekArray fingerprintLen out
 
 -- Typed messages on the wire ------------------------------------------------------
@@ -242,7 +259,7 @@ unexpired = maybe (throwIO (statusError (statusContext "h2r_reply") (statusCode 
 -- 'ShuttingDown'.
 castRaw :: MonadIO m => ByteString -> RustT p m ()
 castRaw bytes = withEnv $ \env -> do
-  status <- withBytes bytes $ \ptr len -> submit env (h2rCastTry ptr len 0) (h2rCastWait ptr len 1)
+  status <- withBytes bytes $ \ptr len -> submit env (h2rCastTry (envImports env) ptr len 0) (h2rCastWait (envImports env) ptr len 1)
   unless (statusFromCode status == Just StatusOk) $
     throwIO (statusError (messageContext "h2r_cast" env bytes) status)
 
@@ -290,7 +307,7 @@ submit env tryIt waitIt = do
 callBytes :: Env -> Word64 -> ByteString -> IO (Maybe ByteString)
 callBytes env budget bytes = mask $ \restore -> do
   let spin = 1000 * fromIntegral (spinMicros (envConfig env))
-  ahead <- if spin == 0 then pure maxBound else h2rCallsInFlight
+  ahead <- if spin == 0 then pure maxBound else h2rCallsInFlight (envImports env)
   callWaiting restore env (if ahead < envSpinLimit env then spin else 0) budget bytes
 
 -- | 'callBytes' once the spin window (nanoseconds, 0 for none) is chosen.
@@ -304,9 +321,10 @@ callWaiting restore env window budget bytes = do
   -- the gate's wait is interruptible, and nothing was submitted then), it is ours
   -- and is freed right here. Nothing else ever frees it. A spinning call makes no
   -- token here (see 'park').
-  early <- if window == 0 then Just <$> newToken else pure Nothing
+  let imports = envImports env
+  early <- if window == 0 then Just <$> newToken imports else pure Nothing
   let token = maybe unparked fst early
-      freeEarly = mapM_ (freeUnsent . fst) early
+      freeEarly = mapM_ (freeUnsent imports . fst) early
   accepted <- submitCall env bytes token cap budget `onException` freeEarly
   case accepted of
     Left status -> do
@@ -318,17 +336,17 @@ callWaiting restore env window budget bytes = do
       -- A call released before the engine reaches it is dropped unrun; a reply that
       -- arrives after the release is dropped by Rust; a wake-up for a parked call
       -- lands on an MVar nobody reads, which the GC then collects (guarantee 6).
-      (await restore early window cap reply >> readReply reply)
-        `finally` h2rRelease reply
+      (await restore imports early window cap reply >> readReply imports reply)
+        `finally` h2rRelease imports reply
 
 -- | Waits, under 'mask', until the reply is there: on the token's 'MVar' if the call
 -- carried one, else by polling for the window and then parking.
-await :: (forall a. IO a -> IO a) -> Maybe (StablePtr PrimMVar, MVar ()) -> Word64 -> CInt -> ReplyHandle -> IO ()
-await restore early window cap reply = case early of
+await :: (forall a. IO a -> IO a) -> Imports -> Maybe (StablePtr PrimMVar, MVar ()) -> Word64 -> CInt -> ReplyHandle -> IO ()
+await restore imports early window cap reply = case early of
   Just (_, wakeUp) -> restore (takeMVar wakeUp)
   Nothing -> do
-    ready <- restore (spinFor window reply)
-    unless ready (park restore cap reply)
+    ready <- restore (spinFor imports window reply)
+    unless ready (park restore imports cap reply)
 
 -- | Polls the reply cell until the reply is there ('True') or the window, in
 -- nanoseconds, has passed ('False'). Each poll is one @unsafe@ call; between polls
@@ -336,11 +354,11 @@ await restore early window cap reply = case early of
 -- has spun for longer than a round trip takes on a free core ('osYieldAfterNs'),
 -- its OS thread also yields the CPU between polls, so that a worker that shares its
 -- core (on a loaded machine) is not starved by the caller waiting for it.
-spinFor :: Word64 -> ReplyHandle -> IO Bool
-spinFor window reply = getMonotonicTimeNSec >>= go
+spinFor :: Imports -> Word64 -> ReplyHandle -> IO Bool
+spinFor imports window reply = getMonotonicTimeNSec >>= go
   where
     go started = do
-      ready <- replyReady reply
+      ready <- replyReady imports reply
       now <- if ready then pure started else getMonotonicTimeNSec
       if ready || now - started >= window
         then pure ready
@@ -362,21 +380,21 @@ osYieldAfterNs = 2000
 -- hs_try_putmvar, which frees it, exactly once, also if the caller gives up while
 -- it waits). If h2r_park refuses it (the reply arrived while we made it, or a bug),
 -- it is ours and is freed right here. Nothing else ever frees it.
-park :: (forall a. IO a -> IO a) -> CInt -> ReplyHandle -> IO ()
-park restore cap reply = do
-  (token, wakeUp) <- newToken
-  status <- h2rPark reply token cap
+park :: (forall a. IO a -> IO a) -> Imports -> CInt -> ReplyHandle -> IO ()
+park restore imports cap reply = do
+  (token, wakeUp) <- newToken imports
+  status <- h2rPark imports reply token cap
   case statusFromCode status of
     Just StatusOk -> restore (takeMVar wakeUp)
-    Just StatusAlreadyAnswered -> freeUnsent token
-    _ -> freeUnsent token >> throwIO (statusError (statusContext "h2r_park") status)
+    Just StatusAlreadyAnswered -> freeUnsent imports token
+    _ -> freeUnsent imports token >> throwIO (statusError (statusContext "h2r_park") status)
 
 -- | A new wake-up token and its 'MVar', counted in Rust's stats.
-newToken :: IO (StablePtr PrimMVar, MVar ())
-newToken = do
+newToken :: Imports -> IO (StablePtr PrimMVar, MVar ())
+newToken imports = do
   wakeUp <- newEmptyMVar
   token <- newStablePtrPrimMVar wakeUp
-  h2rTokenCreated >>= checkOk "h2r_token_created"
+  h2rTokenCreated imports >>= checkOk "h2r_token_created"
   pure (token, wakeUp)
 
 -- | The null token: a call submitted with it is not parked.
@@ -384,38 +402,39 @@ unparked :: StablePtr PrimMVar
 unparked = castPtrToStablePtr nullPtr
 
 -- | Frees a token that Rust never took, and counts it.
-freeUnsent :: StablePtr PrimMVar -> IO ()
-freeUnsent token = do
+freeUnsent :: Imports -> StablePtr PrimMVar -> IO ()
+freeUnsent imports token = do
   freeStablePtr token
-  h2rTokenFreedUnsent >>= checkOk "h2r_token_freed_unsent"
+  h2rTokenFreedUnsent imports >>= checkOk "h2r_token_freed_unsent"
 
 -- | Submits a call: the reply handle, or the refusal's status.
 submitCall :: Env -> ByteString -> StablePtr PrimMVar -> CInt -> Word64 -> IO (Either CInt ReplyHandle)
 submitCall env bytes token cap budget = alloca $ \out -> withBytes bytes $ \ptr len -> do
-  status <- submit env (h2rCallTry ptr len token cap 0 budget out) (h2rCallWait ptr len token cap 1 budget out)
+  let imports = envImports env
+  status <- submit env (h2rCallTry imports ptr len token cap 0 budget out) (h2rCallWait imports ptr len token cap 1 budget out)
   if statusFromCode status == Just StatusOk then Right <$> peek out else pure (Left status)
 
 -- | Calls @h2r_reply@ on the handle with fresh out-parameters, which start empty so
 -- that a status that writes neither (a refusal of the handle itself) reads no stray
 -- memory; gives the status and what the out-parameters then hold.
-peekReply :: ReplyHandle -> (CInt -> Ptr Word8 -> CSize -> IO a) -> IO a
-peekReply reply use = alloca $ \outPtr -> alloca $ \outLen -> do
+peekReply :: Imports -> ReplyHandle -> (CInt -> Ptr Word8 -> CSize -> IO a) -> IO a
+peekReply imports reply use = alloca $ \outPtr -> alloca $ \outLen -> do
   poke outPtr nullPtr
   poke outLen 0
-  status <- h2rReply reply outPtr outLen
+  status <- h2rReply imports reply outPtr outLen
   ptr <- peek outPtr
   len <- peek outLen
   use status ptr len
 
 -- | Whether the outcome is in the handle's cell yet (one @unsafe@ read).
-replyReady :: ReplyHandle -> IO Bool
-replyReady reply = peekReply reply (\status _ _ -> pure (statusFromCode status /= Just StatusPending))
+replyReady :: Imports -> ReplyHandle -> IO Bool
+replyReady imports reply = peekReply imports reply (\status _ _ -> pure (statusFromCode status /= Just StatusPending))
 
 -- | The reply's bytes, copied out of the handle's cell; 'Nothing' if Rust dropped
 -- the call because its deadline passed; or the exception for the failure Rust
 -- recorded there (its text is the panic's message for 'EnginePanicked').
-readReply :: ReplyHandle -> IO (Maybe ByteString)
-readReply reply = peekReply reply $ \status ptr len -> do
+readReply :: Imports -> ReplyHandle -> IO (Maybe ByteString)
+readReply imports reply = peekReply imports reply $ \status ptr len -> do
   bytes <- if ptr == nullPtr || len == 0 then pure B.empty else B.packCStringLen (castPtr ptr, fromIntegral len)
   case statusFromCode status of
     Just StatusOk -> pure (Just bytes)

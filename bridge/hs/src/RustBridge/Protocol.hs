@@ -1,5 +1,6 @@
 {-# LANGUAGE ConstraintKinds #-}
 {-# LANGUAGE DataKinds #-}
+{-# LANGUAGE DefaultSignatures #-}
 {-# LANGUAGE EmptyDataDeriving #-}
 {-# LANGUAGE FlexibleContexts #-}
 {-# LANGUAGE FlexibleInstances #-}
@@ -59,6 +60,10 @@ module RustBridge.Protocol
     Event (..),
     NoEvents,
 
+    -- * The engine linked in
+    Linked (..),
+    StartMessage (..),
+
     -- * Tags
     CallTag,
     CastTag,
@@ -78,6 +83,26 @@ module RustBridge.Protocol
     EventList,
 
     -- * What generated modules use
+    Imports (..),
+    ReplyHandle (..),
+    InitImport,
+    DeinitImport,
+    CallImport,
+    CastImport,
+    ReplyImport,
+    ParkImport,
+    ReleaseImport,
+    InFlightImport,
+    ParallelismImport,
+    FingerprintImport,
+    CountersImport,
+    CountImport,
+    SubscribeImport,
+    UnsubscribeImport,
+    TakeImport,
+    EventsParkImport,
+    CInt (..),
+    CSize (..),
     WireSchema,
     WireText (..),
     Generic,
@@ -105,6 +130,27 @@ import Data.Store (PeekException (..), Store, decode)
 import Data.Text (Text)
 import qualified Data.Text as T
 import Data.Word (Word16, Word32, Word64, Word8)
+import FFI
+  ( CallImport,
+    CastImport,
+    CountImport,
+    CountersImport,
+    DeinitImport,
+    EventsParkImport,
+    FingerprintImport,
+    Imports (..),
+    InFlightImport,
+    InitImport,
+    ParallelismImport,
+    ParkImport,
+    ReleaseImport,
+    ReplyHandle (..),
+    ReplyImport,
+    SubscribeImport,
+    TakeImport,
+    UnsubscribeImport,
+  )
+import Foreign.C.Types (CInt (..), CSize (..))
 import GHC.Generics (Generic)
 import GHC.TypeLits (ErrorMessage (..), KnownNat, Nat, Symbol, TypeError, natVal, type (+), type (<=?))
 import Schema (Fingerprint, WireSchema (..), definitions, fingerprintOf, schemaText)
@@ -115,7 +161,7 @@ import WireText (WireText (..))
 -- declares an empty data type for it and this instance. The superclasses hold as
 -- soon as every listed request is a 'Call', every listed cast a 'Cast' and every
 -- listed event an 'Event' of this protocol.
-class (CallList (Calls p), CastList (Casts p), EventList p (Events p)) => Protocol p where
+class (CallList (Calls p), CastList (Casts p), EventList p (Events p), StartMessage (Start p)) => Protocol p where
   -- | The request types, in wire-tag order (tag 0 first).
   type Calls p :: [Type]
 
@@ -134,9 +180,45 @@ class (CallList (Calls p), CastList (Casts p), EventList p (Events p)) => Protoc
 
   type ProtocolEvent p = NoEvents
 
+  -- | The start-up message that 'RustBridge.withRustStarting' sends and the
+  -- engine's constructor receives; @()@ (none) by default, for which
+  -- 'RustBridge.withRust' starts the engine.
+  type Start p :: Type
+
+  type Start p = ()
+
 -- | The events of a protocol that emits none: a type with no values.
 data NoEvents
   deriving (Eq, Show)
+
+-- | A protocol's start-up message type: how it is encoded, and its place in the
+-- schema. The generated module gives the instance of a protocol's declared one
+-- (the defaults); @()@, for a protocol that declares none, is left out of the
+-- schema and takes no bytes.
+class Store s => StartMessage s where
+  -- | The format of the message, or 'Nothing' for none.
+  startFormat :: Proxy s -> Maybe String
+  default startFormat :: WireSchema s => Proxy s -> Maybe String
+  startFormat = Just . fieldFormat
+
+  -- | The named types the message needs.
+  startDefinitions :: Proxy s -> Map String String
+  default startDefinitions :: WireSchema s => Proxy s -> Map String String
+  startDefinitions = definitions
+
+-- | No start-up message.
+instance StartMessage () where
+  startFormat _ = Nothing
+  startDefinitions _ = Map.empty
+
+-- | A protocol whose engine is linked into the program: its instance, in the
+-- generated module, gives the imports of that engine's C symbols (each engine's
+-- carry a prefix of their own, so several engines link side by side). This is what
+-- makes the protocol type choose the engine: 'RustBridge.withRust' and everything
+-- it runs reach the engine only through these imports.
+class Protocol p => Linked p where
+  -- | The engine's imports.
+  linkedImports :: proxy p -> Imports
 
 -- | A request type: the protocol it belongs to and the type of its reply. Its tag
 -- ('CallTag') is its position in @'Calls' ('CallProtocol' req)@; the last
@@ -341,10 +423,12 @@ protocolSchema protocol =
   schemaText
     (callFormats calls)
     (castFormats casts)
+    (startFormat start)
     (eventFormats protocol events)
     ( Map.unions
         [ callDefinitions calls,
           castDefinitions casts,
+          startDefinitions start,
           eventDefinitions protocol events,
           definitions (Proxy :: Proxy InitMessage)
         ]
@@ -353,6 +437,7 @@ protocolSchema protocol =
     calls = Proxy :: Proxy (Calls p)
     casts = Proxy :: Proxy (Casts p)
     events = Proxy :: Proxy (Events p)
+    start = Proxy :: Proxy (Start p)
 
 -- | The SHA-256 of 'protocolSchema': what 'RustBridge.withRust' sends to Rust,
 -- which compares it with its own.

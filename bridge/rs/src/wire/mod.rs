@@ -29,6 +29,9 @@ compile_error!("the wire format assumes a 64-bit target (store's lengths are a 6
 
 /// Bridge configuration, encoded by Haskell (`RustBridge.Config`) and decoded by
 /// `h2r_init`. Haskell is its single source of truth; Rust never invents defaults.
+/// Public for the bridge's own tests, which start engines as Haskell does; not part
+/// of the stable API.
+#[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Config {
     /// Longest accepted request, in bytes. Checked by both sides.
@@ -40,16 +43,22 @@ pub struct Config {
     pub spin_micros: u32,
 }
 
-/// What `h2r_init` receives: Haskell's schema fingerprint, then the config.
+/// What `h2r_init` receives: Haskell's schema fingerprint, the config, then the
+/// engine's start-up message.
 ///
 /// The fingerprint comes first and its layout (a `u64` length and 32 bytes) is frozen,
 /// so that `h2r_init` can compare it before decoding anything whose layout may differ.
+/// Public for the bridge's own tests, as [`Config`] is; not part of the stable API.
+#[doc(hidden)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InitMessage {
     /// SHA-256 of Haskell's canonical schema text (see [`crate::schema`]).
     pub schema_fingerprint: Vec<u8>,
     /// The bridge's configuration.
     pub config: Config,
+    /// The engine's start-up message, encoded (empty when its protocol declares none:
+    /// `()` takes no bytes). `h2r_init` decodes it as the protocol's `Start` type.
+    pub start: Vec<u8>,
 }
 
 /// Decodes `bytes` as exactly one `T`.
@@ -86,13 +95,13 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, Status> {
 
 /// Decodes the bytes given to `h2r_init`: compares the schema fingerprint first
 /// (`SchemaMismatch`), then decodes the whole message (`BadConfig`).
-pub(crate) fn decode_init(bytes: &[u8], ours: &[u8]) -> Result<Config, Status> {
+pub(crate) fn decode_init(bytes: &[u8], ours: &[u8]) -> Result<(Config, Vec<u8>), Status> {
     let (theirs, _) = decode_prefix::<Vec<u8>>(bytes).map_err(|_| Status::BadConfig)?;
     if theirs != ours {
         return Err(Status::SchemaMismatch);
     }
     decode_exact::<InitMessage>(bytes)
-        .map(|init| init.config)
+        .map(|init| (init.config, init.start))
         .map_err(|_| Status::BadConfig)
 }
 
@@ -108,13 +117,16 @@ mod tests {
             bytes.extend_from_slice(config);
             bytes
         };
-        let good_config = [0, 1, 0, 0, 50, 0, 0, 0];
+        let good_config = [0, 1, 0, 0, 50, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9];
         assert_eq!(
             decode_init(&init(&ours, &good_config), &ours),
-            Ok(Config {
-                max_msg_len: 256,
-                spin_micros: 50
-            })
+            Ok((
+                Config {
+                    max_msg_len: 256,
+                    spin_micros: 50
+                },
+                vec![9]
+            ))
         );
         assert_eq!(
             decode_init(&init(&[8; 32], &[1]), &ours),

@@ -47,6 +47,10 @@ impl CounterCasts for CounterEngine {
 impl rs_in_hs::Engine for CounterEngine {
     type Protocol = Counter;
 
+    fn new((): (), _: rs_in_hs::Events<Counter>) -> Self {
+        Self::default()
+    }
+
     fn call(&mut self, request: Request) -> Reply {
         request.dispatch(self)
     }
@@ -56,4 +60,4 @@ impl rs_in_hs::Engine for CounterEngine {
     }
 }
 
-rs_in_hs::export_engine!(CounterEngine);
+rs_in_hs::export_engine!(counter, CounterEngine);

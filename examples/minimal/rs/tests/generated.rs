@@ -10,6 +10,7 @@ fn the_haskell_protocol_module_is_current() {
         &schema,
         "Counter.Protocol",
         "examples/minimal/rs/src/lib.rs",
+        minimal_engine::H2R_PREFIX,
         std::path::Path::new(path),
     ) {
         panic!("{stale}");

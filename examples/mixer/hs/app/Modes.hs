@@ -21,6 +21,7 @@ import Control.Monad.IO.Class (liftIO)
 import Control.Monad.IO.Unlift (withRunInIO)
 import qualified Data.ByteString as B
 import Data.List (partition)
+import Data.Proxy (Proxy (..))
 import Data.Time.Clock.System (SystemTime (..), getSystemTime)
 import qualified Data.Vector.Unboxed as VU
 import qualified Data.Vector.Unboxed.Mutable as VUM
@@ -162,7 +163,7 @@ awaitOutstanding :: Integer -> IO ()
 awaitOutstanding n = go (10000000 :: Int)
   where
     go left = do
-      held <- deferredOutstanding <$> bridgeStats
+      held <- deferredOutstanding <$> bridgeStats (Proxy :: Proxy Mixer)
       unless (held == n) $
         if left <= 0
           then throwIO (ErrorCall ("the engine holds " <> show held <> " deferred calls, not " <> show n))

@@ -149,7 +149,7 @@ pub struct MixerEngine {
     /// The transport's frame, never negative.
     position: i64,
     audio: Audio,
-    /// Where the audio side's meters and xruns go, once the bridge attached it.
+    /// Where the audio side's meters and xruns go, once the engine has its handle.
     events: Arc<OnceLock<Events<Mixer>>>,
     /// The WAV files the service thread read, kept across restarts of the audio
     /// side; each becomes its channel's source with the next message.
@@ -187,6 +187,13 @@ impl Default for MixerEngine {
 impl rs_in_hs::Engine for MixerEngine {
     type Protocol = Mixer;
 
+    fn new((): (), events: Events<Mixer>) -> Self {
+        let engine = MixerEngine::default();
+        // A new engine's cell is empty: this is its one value.
+        let _ = engine.events.set(events);
+        engine
+    }
+
     fn call(&mut self, request: Request) -> Reply {
         self.catch_up();
         request.dispatch(self)
@@ -200,11 +207,6 @@ impl rs_in_hs::Engine for MixerEngine {
     fn cast(&mut self, message: Cast) {
         self.catch_up();
         message.dispatch(self);
-    }
-
-    fn attach(&mut self, events: Events<Mixer>) {
-        // The bridge attaches once, right after construction.
-        let _ = self.events.set(events);
     }
 }
 

@@ -21,4 +21,4 @@ pub mod engine;
 mod properties;
 pub mod protocol;
 
-rs_in_hs::export_engine!(engine::MixerEngine);
+rs_in_hs::export_engine!(mixer, engine::MixerEngine);

@@ -9,6 +9,7 @@ fn the_haskell_protocol_module_is_current() {
         &schema,
         "Mixer.Protocol",
         "examples/mixer/rs/src/protocol.rs",
+        mixer_engine::H2R_PREFIX,
         std::path::Path::new(path),
     ) {
         panic!("{stale}");

@@ -14,6 +14,7 @@ import Control.Monad (forM, forM_, replicateM, unless)
 import Control.Monad.IO.Unlift (withRunInIO)
 import Data.IORef (IORef, atomicModifyIORef', newIORef, readIORef, writeIORef)
 import Data.List (isInfixOf, sort)
+import Data.Proxy (Proxy (..))
 import GHC.Clock (getMonotonicTimeNSec)
 import Mixer.Protocol
 import MixerScript (mixerHost, relayTo, serveIfWorker, sessionFromEnv)
@@ -221,21 +222,21 @@ spec env = do
           millis <- (`div` 1000000) . subtract start <$> getMonotonicTimeNSec
           putStrLn ("      reload took " <> show millis <> " ms")
           millis `shouldSatisfy` (< 5000)
-          atReload <- callsAccepted <$> bridgeStats
+          atReload <- callsAccepted <$> mixerStats
           threadDelay 100000
-          callsAccepted <$> bridgeStats `shouldReturn` atReload
+          callsAccepted <$> mixerStats `shouldReturn` atReload
     it "lets no call or cast of the old run reach the engine after a reload" $
       withRunner (host env) (relay env) (const (pure ())) $ \runner -> do
-        start <- callsAccepted <$> bridgeStats
+        start <- callsAccepted <$> mixerStats
         reload runner (scripts <> "callers.hs") `shouldReturn` Nothing
         waitForCalls (start + 10000)
         bounded "the reload" (reload runner (scripts <> "idle.hs")) `shouldReturn` Nothing
-        atReload <- callsAccepted <$> bridgeStats
+        atReload <- callsAccepted <$> mixerStats
         -- Every cast of the old run was queued before the reload returned, so the
         -- engine takes this one after all of them.
         bridge env (castRust (Transport (Locate 0)))
         positions <- replicateM 10 (threadDelay 20000 >> bridge env (callRust (Seek 0)))
-        final <- bridgeStats
+        final <- mixerStats
         let lateCalls = callsAccepted final - atReload - 10
             lateCasts = length (filter (/= 0) positions)
         putStrLn
@@ -252,7 +253,7 @@ spec env = do
     it "keeps the host's thread count and RSS bounded over 50 reloads of 100 callers" $
       withRunner (host env) (relay env) (const (pure ())) $ \runner -> do
         readings <- forM [1 .. 50 :: Int] $ \_ -> do
-          start <- callsAccepted <$> bridgeStats
+          start <- callsAccepted <$> mixerStats
           reload runner (scripts <> "callers.hs") `shouldReturn` Nothing
           waitForCalls (start + 1000)
           (,) <$> procStatus "Threads" <*> procStatus "VmRSS"
@@ -292,7 +293,11 @@ spec env = do
           doesFileExist marker `shouldReturn` False
           sort <$> listDirectory folder `shouldReturn` sort ("write-marker.sh" : map fst files)
           doesFileExist (takeDirectory (recordingsDir env) </> "escaped.wav") `shouldReturn` False
-    waitForCalls target = waitFor "the callers' calls" ((>= target) . callsAccepted <$> bridgeStats)
+    waitForCalls target = waitFor "the callers' calls" ((>= target) . callsAccepted <$> mixerStats)
+
+-- | The mixer engine's counters ('bridgeStats').
+mixerStats :: IO BridgeStats
+mixerStats = bridgeStats (Proxy :: Proxy Mixer)
 
 -- | The text with each occurrence of the first string replaced by the second.
 replace :: String -> String -> String -> String

@@ -87,6 +87,9 @@ impl WaiterCasts for WaiterEngine {}
 
 impl rs_in_hs::Engine for WaiterEngine {
     type Protocol = Waiter;
+    fn new((): (), _: rs_in_hs::Events<Waiter>) -> Self {
+        Self::default()
+    }
     fn call(&mut self, request: Request) -> Reply {
         request.dispatch(self)
     }
@@ -98,4 +101,4 @@ impl rs_in_hs::Engine for WaiterEngine {
     }
 }
 
-rs_in_hs::export_engine!(WaiterEngine);
+rs_in_hs::export_engine!(waiter, WaiterEngine);

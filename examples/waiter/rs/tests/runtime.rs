@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use flume::{Receiver, Sender};
 use rs_in_hs::Status;
-use rs_in_hs::stats::snapshot;
+use rs_in_hs::stats::{COUNTERS, Snapshot};
 use rs_in_hs::wire::{Config, InitMessage, WireText, decode_exact, encode};
 use waiter_engine::{FileSize, Reply, Request, Started, Wait, Waiter};
 
@@ -40,6 +40,7 @@ impl Bridge {
                 max_msg_len: 4096,
                 spin_micros: 0,
             },
+            start: Vec::new(),
         })
         .unwrap();
         // SAFETY: `init` is live for the call; `record` is callable from any thread.
@@ -108,6 +109,15 @@ impl Drop for Handle {
     fn drop(&mut self) {
         assert_eq!(waiter_engine::h2r_release(self.0), 0, "released once, here");
     }
+}
+
+/// The waiter bridge's counters, read through its `h2r_stats`.
+fn snapshot() -> Snapshot {
+    let mut values = [0; COUNTERS];
+    // SAFETY: `values` is a live array of `values.len()` counters.
+    let code = unsafe { waiter_engine::h2r_stats(values.as_mut_ptr(), values.len()) };
+    assert_eq!(code, 0);
+    Snapshot::from_array(values)
 }
 
 fn next_wake() -> usize {

@@ -10,7 +10,7 @@
 -- of each of its Rust wire types (the same name, the same constructors in the
 -- same order, the same field types in the same order), and the instances that
 -- give each call its reply type. A record field is named after its type and its
--- Rust field: @gain_db@ of @ChannelInfo@ is @channelInfoGainDb@.
+-- Rust field: @peak@ of @Level@ is @levelPeak@.
 module Probe.Protocol
   ( Probe,
     AnswerHeld (..),
@@ -280,3 +280,89 @@ instance Event Tick where
 instance Event BurstDone where
   type EventProtocol BurstDone = Probe
   toProtocolEvent = Finished
+
+-- | The engine of @Probe@ is linked in: its exports, prefixed @probe_@.
+instance Linked Probe where
+  linkedImports _ =
+    Imports
+      { h2rInit = h2r_init,
+        h2rDeinit = h2r_deinit,
+        h2rCallTry = h2r_call_try,
+        h2rCallWait = h2r_call_wait,
+        h2rCastTry = h2r_cast_try,
+        h2rCastWait = h2r_cast_wait,
+        h2rReply = h2r_reply,
+        h2rPark = h2r_park,
+        h2rRelease = h2r_release,
+        h2rCallsInFlight = h2r_calls_in_flight,
+        h2rParallelism = h2r_parallelism,
+        h2rSchemaFingerprint = h2r_schema_fingerprint,
+        h2rStats = h2r_stats,
+        h2rTokenCreated = h2r_token_created,
+        h2rTokenFreedUnsent = h2r_token_freed_unsent,
+        h2rEventsSubscribe = h2r_events_subscribe,
+        h2rEventsUnsubscribe = h2r_events_unsubscribe,
+        h2rEventsTake = h2r_events_take,
+        h2rEventsPark = h2r_events_park,
+        h2rEventsStats = h2r_events_stats
+      }
+
+foreign import ccall safe "probe_h2r_init"
+  h2r_init :: InitImport
+
+foreign import ccall safe "probe_h2r_deinit"
+  h2r_deinit :: DeinitImport
+
+foreign import ccall unsafe "probe_h2r_call"
+  h2r_call_try :: CallImport
+
+foreign import ccall safe "probe_h2r_call"
+  h2r_call_wait :: CallImport
+
+foreign import ccall unsafe "probe_h2r_cast"
+  h2r_cast_try :: CastImport
+
+foreign import ccall safe "probe_h2r_cast"
+  h2r_cast_wait :: CastImport
+
+foreign import ccall unsafe "probe_h2r_reply"
+  h2r_reply :: ReplyImport
+
+foreign import ccall unsafe "probe_h2r_park"
+  h2r_park :: ParkImport
+
+foreign import ccall unsafe "probe_h2r_release"
+  h2r_release :: ReleaseImport
+
+foreign import ccall unsafe "probe_h2r_calls_in_flight"
+  h2r_calls_in_flight :: InFlightImport
+
+foreign import ccall safe "probe_h2r_parallelism"
+  h2r_parallelism :: ParallelismImport
+
+foreign import ccall safe "probe_h2r_schema_fingerprint"
+  h2r_schema_fingerprint :: FingerprintImport
+
+foreign import ccall unsafe "probe_h2r_stats"
+  h2r_stats :: CountersImport
+
+foreign import ccall unsafe "probe_h2r_token_created"
+  h2r_token_created :: CountImport
+
+foreign import ccall unsafe "probe_h2r_token_freed_unsent"
+  h2r_token_freed_unsent :: CountImport
+
+foreign import ccall safe "probe_h2r_events_subscribe"
+  h2r_events_subscribe :: SubscribeImport
+
+foreign import ccall safe "probe_h2r_events_unsubscribe"
+  h2r_events_unsubscribe :: UnsubscribeImport
+
+foreign import ccall unsafe "probe_h2r_events_take"
+  h2r_events_take :: TakeImport
+
+foreign import ccall unsafe "probe_h2r_events_park"
+  h2r_events_park :: EventsParkImport
+
+foreign import ccall unsafe "probe_h2r_events_stats"
+  h2r_events_stats :: CountersImport

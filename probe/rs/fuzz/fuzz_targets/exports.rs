@@ -722,7 +722,11 @@ impl Model {
             assert_eq!(status(released), Status::Ok);
             self.remember_released(pending.handle);
         }
-        let stats = rs_in_hs::stats::snapshot();
+        let mut values = [0; rs_in_hs::stats::COUNTERS];
+        // SAFETY: `values` is a live array of `values.len()` counters.
+        let code = unsafe { rs_in_hs_probe::h2r_stats(values.as_mut_ptr(), values.len()) };
+        assert_eq!(status(code), Status::Ok);
+        let stats = rs_in_hs::stats::Snapshot::from_array(values);
         assert_eq!(stats.calls_accepted, stats.calls_answered, "{stats:?}");
         assert_eq!(stats.handles_issued, stats.handles_released, "{stats:?}");
         assert_eq!(stats.deferred_outstanding(), 0, "{stats:?}");
@@ -771,22 +775,26 @@ fn valid_init(max_msg_len: u32) -> Vec<u8> {
             max_msg_len,
             spin_micros: 10,
         },
+        start: Vec::new(),
     })
     .expect("an init message encodes")
 }
 
 /// What `h2r_init` must answer for these bytes (with a `notify`, on a stopped
 /// bridge): the fingerprint at the front is compared first (`SchemaMismatch` if it
-/// is there and not Rust's), then the whole message must decode (`BadConfig`
-/// otherwise). `Ok` carries the config's `max_msg_len`.
+/// is there and not Rust's), then the whole message must decode, its start-up
+/// message as the probe's `()` (`BadConfig` otherwise). `Ok` carries the config's `max_msg_len`.
 fn expected_init(bytes: &[u8]) -> Result<u32, Status> {
     let theirs = fingerprint_prefix(bytes).ok_or(Status::BadConfig)?;
     if theirs != fingerprint() {
         return Err(Status::SchemaMismatch);
     }
+    // The probe declares no start-up message: its `()` takes no bytes.
     decode_exact::<InitMessage>(bytes)
+        .ok()
+        .filter(|init| init.start.is_empty())
         .map(|init| init.config.max_msg_len)
-        .map_err(|_| Status::BadConfig)
+        .ok_or(Status::BadConfig)
 }
 
 /// The fingerprint at the front of an init message, by its frozen layout (a

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use flume::{Receiver, Sender};
 use rs_in_hs::Status;
+use rs_in_hs::stats::{COUNTERS, Snapshot};
 use rs_in_hs::wire::{Config, InitMessage, decode_exact, encode};
 use rs_in_hs_probe::protocol::{Cast, Probe, Reply, Request};
 
@@ -35,7 +36,7 @@ impl Drop for Session {
         let _ = rs_in_hs_probe::h2r_deinit();
         while WAKES.1.try_recv().is_ok() {}
         if !std::thread::panicking() {
-            let stats = rs_in_hs::stats::snapshot();
+            let stats = snapshot();
             assert_eq!(stats.calls_accepted, stats.calls_answered, "{stats:?}");
             assert_eq!(stats.handles_issued, stats.handles_released, "{stats:?}");
             assert_eq!(stats.deferred_outstanding(), 0, "{stats:?}");
@@ -48,6 +49,15 @@ pub fn session() -> Session {
     let _ = rs_in_hs_probe::h2r_deinit();
     while WAKES.1.try_recv().is_ok() {}
     Session(guard)
+}
+
+/// The probe bridge's counters, read through its `h2r_stats` as Haskell reads them.
+pub fn snapshot() -> Snapshot {
+    let mut values = [0; COUNTERS];
+    // SAFETY: `values` is a live array of `values.len()` counters.
+    let code = unsafe { rs_in_hs_probe::h2r_stats(values.as_mut_ptr(), values.len()) };
+    assert_eq!(status(code), Ok(()));
+    Snapshot::from_array(values)
 }
 
 /// Rust's schema fingerprint for the probe protocol.
@@ -74,6 +84,7 @@ pub fn init_bytes(fingerprint: &[u8], max_msg_len: u32) -> Vec<u8> {
             max_msg_len,
             spin_micros: SPIN_MICROS,
         },
+        start: Vec::new(),
     })
     .unwrap()
 }

@@ -1,7 +1,8 @@
 -- | What the process uses, read from @/proc/self@: OS threads, resident memory, open
 -- file descriptors, each thread's CPU time. For the bridge's tests, its soak and the
--- example benchmark, which check that the bridge's footprint stays flat. __Not
--- stable__, and Linux only, like the rest of the project.
+-- examples' benchmarks and figures, which check that the bridge's footprint stays
+-- flat; in the package rs-in-hs-testing, not in the bridge's. Linux only, like the
+-- rest of the project.
 module RustBridge.ProcSelf
   ( procStatus,
     openFds,
