@@ -24,8 +24,8 @@ let
 
   project = pkgs.haskell-nix.cabalProject' {
     name = "rs-in-hs";
-    # The repository root: haskell.nix reads its cabal.project, which lists the four
-    # packages. Only git-tracked files reach the build.
+    # The repository root: haskell.nix reads its cabal.project, which lists every
+    # Haskell package. Only git-tracked files reach the build.
     src = ../.;
     inherit index-state;
 

@@ -18,8 +18,8 @@
 //! 4. generate the Haskell side with [`codegen::check_generated`] (`just gen`),
 //!    given the same prefix (`H2R_PREFIX`).
 //!
-//! The wire format, the schema fingerprint and the C ABI's ownership rules are
-//! described in the repository's ARCHITECTURE.md.
+//! The wire format is described in the repository's docs/wire-format.md, and the C
+//! ABI's ownership rules in its ARCHITECTURE.md ("Boundaries").
 
 mod bridge;
 pub mod codegen;

@@ -12,7 +12,7 @@
 //! generated code; the fingerprint is the text's SHA-256.
 //!
 //! [`schema`] also refuses the shapes whose encodings disagree with Haskell's `store`
-//! (see ARCHITECTURE.md, "Wire format"), so they cannot enter a protocol: raw `bool`
+//! (see docs/wire-format.md), so they cannot enter a protocol: raw `bool`
 //! (use `WireBool`), raw `char` (use `WireChar`), `String`/`&str` (use `WireText`),
 //! serde byte buffers, maps, 128-bit integers, fixed arrays, `Result`, enums with one
 //! variant or more than 255, requests and casts that are not named types, and types
