@@ -224,28 +224,6 @@ fn a_buffer_too_small_is_told_the_length_it_needs() {
     assert_eq!(take(), (burst(1), 0));
 }
 
-/// Memory for misaligned out-pointers: writable, so a write the export should not
-/// make would show as a changed word rather than a crash.
-struct Scratch([u64; 4]);
-
-impl Scratch {
-    const FILL: u64 = 0xA5A5_A5A5_A5A5_A5A5;
-
-    fn new() -> Self {
-        Scratch([Self::FILL; 4])
-    }
-
-    /// A pointer one byte past an 8-aligned address: misaligned for any `T` with an
-    /// alignment above 1.
-    fn misaligned<T>(&mut self) -> *mut T {
-        self.0.as_mut_ptr().cast::<u8>().wrapping_add(1).cast()
-    }
-
-    fn untouched(&self) -> bool {
-        self.0 == [Self::FILL; 4]
-    }
-}
-
 #[test]
 fn a_park_with_a_null_token_is_refused_and_never_reaches_notify() {
     let _s = subscribed(16);

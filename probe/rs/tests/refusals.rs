@@ -62,17 +62,17 @@ fn null_with_length_zero_is_an_empty_message() {
     let mut out = 0u64;
     // SAFETY: null with len 0 is allowed; `out` is a local.
     let code = unsafe {
-        rs_in_hs_probe::h2r_call(
+        call_raw(
+            rs_in_hs_probe::h2r_call,
             std::ptr::null(),
             0,
-            std::ptr::null_mut(),
             0,
-            0,
+            false,
             u64::MAX,
             &mut out,
         )
     };
-    assert_eq!(status(code), Err(Status::Undecodable));
+    assert_eq!(code, Err(Status::Undecodable));
     // SAFETY: as above.
     let code = unsafe { rs_in_hs_probe::h2r_cast(std::ptr::null(), 0, 0) };
     assert_eq!(status(code), Err(Status::Undecodable));
@@ -87,30 +87,30 @@ fn null_with_length_is_invalid() {
     let mut out = 0u64;
     // SAFETY: the export checks for null before reading.
     let code = unsafe {
-        rs_in_hs_probe::h2r_call(
+        call_raw(
+            rs_in_hs_probe::h2r_call,
             std::ptr::null(),
             3,
-            std::ptr::null_mut(),
             0,
-            0,
+            false,
             u64::MAX,
             &mut out,
         )
     };
-    assert_eq!(status(code), Err(Status::InvalidArgument));
+    assert_eq!(code, Err(Status::InvalidArgument));
     // SAFETY: as above; a null out-pointer is refused before anything is written.
     let code = unsafe {
-        rs_in_hs_probe::h2r_call(
+        call_raw(
+            rs_in_hs_probe::h2r_call,
             [0u8].as_ptr(),
             1,
-            std::ptr::null_mut(),
             0,
-            0,
+            false,
             u64::MAX,
             std::ptr::null_mut(),
         )
     };
-    assert_eq!(status(code), Err(Status::InvalidArgument));
+    assert_eq!(code, Err(Status::InvalidArgument));
     // SAFETY: the export checks for null before reading.
     let code = unsafe { rs_in_hs_probe::h2r_cast(std::ptr::null(), 3, 0) };
     assert_eq!(status(code), Err(Status::InvalidArgument));
@@ -130,28 +130,6 @@ fn a_reply_read_before_delivery_is_pending() {
     assert_eq!(slow.read().0, Err(Status::Pending));
     assert_eq!(next_wake(), 5);
     assert_eq!(slow.reply(), Reply::Sleep(()));
-}
-
-/// Memory for misaligned out-pointers: writable, so a write the export should not
-/// make would show as a changed word rather than a crash.
-struct Scratch([u64; 4]);
-
-impl Scratch {
-    const FILL: u64 = 0xA5A5_A5A5_A5A5_A5A5;
-
-    fn new() -> Self {
-        Scratch([Self::FILL; 4])
-    }
-
-    /// A pointer one byte past an 8-aligned address: misaligned for any `T` with an
-    /// alignment above 1.
-    fn misaligned<T>(&mut self) -> *mut T {
-        self.0.as_mut_ptr().cast::<u8>().wrapping_add(1).cast()
-    }
-
-    fn untouched(&self) -> bool {
-        self.0 == [Self::FILL; 4]
-    }
 }
 
 #[test]
@@ -189,37 +167,38 @@ fn misaligned_out_pointers_and_lengths_beyond_isize_are_refused_before_anything_
     // SAFETY: a misaligned `out_reply` is refused before the message is read or
     // anything is queued or written.
     let code = unsafe {
-        rs_in_hs_probe::h2r_call(
+        call_raw(
+            rs_in_hs_probe::h2r_call,
             ping.as_ptr(),
             ping.len(),
-            std::ptr::without_provenance_mut(9),
-            0,
-            0,
+            9,
+            false,
             u64::MAX,
             scratch.misaligned(),
         )
     };
-    assert_eq!(status(code), Err(Status::InvalidArgument));
+    assert_eq!(code, Err(Status::InvalidArgument));
     let mut out = 0u64;
+    // SAFETY: a length beyond isize::MAX is refused before the bytes are read.
+    let code = unsafe {
+        call_raw(
+            rs_in_hs_probe::h2r_call,
+            ping.as_ptr(),
+            usize::MAX,
+            0,
+            false,
+            u64::MAX,
+            &mut out,
+        )
+    };
+    assert_eq!(code, Err(Status::InvalidArgument));
     let codes = [
-        // SAFETY: a length beyond isize::MAX is refused before the bytes are read.
-        unsafe {
-            rs_in_hs_probe::h2r_call(
-                ping.as_ptr(),
-                usize::MAX,
-                std::ptr::null_mut(),
-                0,
-                0,
-                u64::MAX,
-                &mut out,
-            )
-        },
         // SAFETY: as above.
         unsafe { rs_in_hs_probe::h2r_cast(ping.as_ptr(), usize::MAX, 0) },
         // SAFETY: a misaligned `out` is refused before any write.
         unsafe { rs_in_hs_probe::h2r_stats(scratch.misaligned(), 2) },
     ];
-    assert_eq!(codes.map(status), [Err(Status::InvalidArgument); 3]);
+    assert_eq!(codes.map(status), [Err(Status::InvalidArgument); 2]);
     assert_eq!(out, 0, "a refused call writes no handle");
     let handle = call(&Request::Sleep(Sleep(1)), 0).unwrap();
     assert_eq!(handle.poll().0, Ok(()));
@@ -261,17 +240,17 @@ fn raw_call(request: &Request, token: usize) -> u64 {
     // SAFETY: `bytes` is live for the call, `handle` is a local; the token is a
     // plain number that only `record` sees.
     let code = unsafe {
-        rs_in_hs_probe::h2r_call(
+        call_raw(
+            rs_in_hs_probe::h2r_call,
             bytes.as_ptr(),
             bytes.len(),
-            std::ptr::without_provenance_mut(token),
-            0,
-            1,
+            token,
+            true,
             u64::MAX,
             &mut handle,
         )
     };
-    assert_eq!(status(code), Ok(()));
+    assert_eq!(code, Ok(()));
     assert_ne!(handle, 0, "0 is never a handle");
     handle
 }

@@ -3,11 +3,14 @@
 //! the drop is reported by init or deinit, with the worker's goodbye said each time.
 #![allow(unsafe_code)]
 
+mod common;
+
 use std::ffi::{c_int, c_void};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use common::{call_raw, read_raw, status};
 use rs_in_hs::Status;
 use rs_in_hs::wire::{Config, InitMessage, WireBool, decode_exact, encode};
 use rs_in_hs_probe::starter::{self, GetSettings, Reply, Request, Starter, StarterSettings};
@@ -28,14 +31,6 @@ fn turn() -> MutexGuard<'static, ()> {
     let guard = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
     let _ = starter::h2r_deinit();
     guard
-}
-
-fn status(code: c_int) -> Result<(), Status> {
-    match Status::from_code(code) {
-        Some(Status::Ok) => Ok(()),
-        Some(status) => Err(status),
-        None => panic!("unknown status {code}"),
-    }
 }
 
 fn settings(seed: u64, panic_on_start: bool, panic_on_drop: bool) -> StarterSettings {
@@ -75,26 +70,23 @@ fn get_settings() -> StarterSettings {
     let mut reply = 0u64;
     // SAFETY: `message` is live for the call; `reply` is a local to write.
     let code = unsafe {
-        starter::h2r_call(
+        call_raw(
+            starter::h2r_call,
             message.as_ptr(),
             message.len(),
-            std::ptr::null_mut(),
             0,
-            1,
+            true,
             u64::MAX,
             &mut reply,
         )
     };
-    assert_eq!(status(code), Ok(()));
+    assert_eq!(code, Ok(()));
     let started = Instant::now();
     let bytes = loop {
-        let (mut ptr, mut len) = (std::ptr::null(), 0usize);
-        // SAFETY: `reply` is unreleased; the out-pointers are locals.
-        let code = unsafe { starter::h2r_reply(reply, &mut ptr, &mut len) };
-        if status(code) != Err(Status::Pending) {
-            assert_eq!(status(code), Ok(()));
-            // SAFETY: h2r_reply set `ptr`/`len` to bytes that live until release.
-            break unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec();
+        let (code, bytes) = read_raw(starter::h2r_reply, reply);
+        if code != Err(Status::Pending) {
+            assert_eq!(code, Ok(()));
+            break bytes;
         }
         assert!(started.elapsed() < Duration::from_secs(10), "no reply");
         std::thread::sleep(Duration::from_millis(1));

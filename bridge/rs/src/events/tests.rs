@@ -1,7 +1,6 @@
 //! The hub's unit tests, through its own calls and an `Events` handle.
 
-use std::ffi::{c_int, c_void};
-use std::sync::{Arc, Mutex, PoisonError, mpsc};
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use super::*;
@@ -10,29 +9,12 @@ use crate::status::Status;
 /// Every wait in these tests is bounded by this.
 const WAIT: Duration = Duration::from_secs(10);
 
-/// The tokens each hub's notify was given, by test: a hub per test, and the
-/// token's value names the test, so tests may run in parallel.
-static WOKEN: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+/// The wake-up recorder; each test parks with tokens of its own, so tests may run in
+/// parallel.
+#[path = "../../testing/wakes.rs"]
+mod wakes;
 
-extern "C" fn record(_capability: c_int, token: *mut c_void) {
-    WOKEN
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(token.addr());
-}
-
-fn woken(token: usize) -> usize {
-    WOKEN
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .iter()
-        .filter(|woken| **woken == token)
-        .count()
-}
-
-fn token(value: usize) -> *mut c_void {
-    std::ptr::without_provenance_mut(value)
-}
+use wakes::{record, token};
 
 /// The events in `out`, as (missed before, bytes).
 fn records(out: &[u8]) -> Vec<(u64, Vec<u8>)> {
@@ -114,7 +96,7 @@ fn one_wake_up_per_park_however_many_events() {
     for n in 0..1000u16 {
         hub.emit(Some(n.to_le_bytes().to_vec()));
     }
-    assert_eq!(woken(TOKEN), 1);
+    assert_eq!(wakes::count(TOKEN), 1);
     let (records, _) = take_all(&hub);
     assert_eq!(records.len(), 1000);
     let stats = hub.stats();
@@ -140,11 +122,11 @@ fn no_notify_after_unsubscribe_and_a_parked_token_comes_back_once() {
     hub.subscribe(8).unwrap();
     assert_eq!(hub.park(0, token(TOKEN)), Ok(true));
     hub.unsubscribe();
-    assert_eq!(woken(TOKEN), 1, "the parked token is handed back");
+    assert_eq!(wakes::count(TOKEN), 1, "the parked token is handed back");
     for _ in 0..100 {
         hub.emit(Some(vec![1]));
     }
-    assert_eq!(woken(TOKEN), 1);
+    assert_eq!(wakes::count(TOKEN), 1);
     assert_eq!(
         hub.take(&mut [0; 64]),
         Err(TakeError::Refused(Status::NotSubscribed))
@@ -251,12 +233,8 @@ fn emit_never_blocks_on_a_stalled_subscriber() {
 #[test]
 fn a_parking_subscriber_gets_every_event_in_order() {
     const EVENTS: u32 = 20_000;
-    static WAKE: (Mutex<u64>, std::sync::Condvar) = (Mutex::new(0), std::sync::Condvar::new());
-    extern "C" fn wake(_capability: c_int, _token: *mut c_void) {
-        *WAKE.0.lock().unwrap_or_else(PoisonError::into_inner) += 1;
-        WAKE.1.notify_all();
-    }
-    let hub = Arc::new(Hub::new(wake));
+    const TOKEN: usize = 0x3000;
+    let hub = Arc::new(Hub::new(record));
     hub.subscribe(EVENTS as usize).unwrap();
     let emitter = {
         let hub = Arc::clone(&hub);
@@ -278,16 +256,11 @@ fn a_parking_subscriber_gets_every_event_in_order() {
             assert_eq!(u32::from_le_bytes(bytes[..].try_into().unwrap()), next);
             next += 1;
         }
-        if batch.is_empty() && hub.park(0, token(1)).unwrap() {
+        if batch.is_empty() && hub.park(0, token(TOKEN)).unwrap() {
             parks += 1;
-            let woken = WAKE.0.lock().unwrap_or_else(PoisonError::into_inner);
-            let (woken, timeout) = WAKE
-                .1
-                .wait_timeout_while(woken, WAIT, |woken| *woken < parks)
-                .unwrap_or_else(PoisonError::into_inner);
             assert!(
-                !timeout.timed_out(),
-                "a parked subscriber was woken ({woken})"
+                wakes::wait_for(TOKEN, usize::try_from(parks).unwrap(), WAIT),
+                "a parked subscriber was woken ({parks} parks)"
             );
         }
     }

@@ -3,11 +3,9 @@
 //! when their caller gives up, and answer `Expired` when their deadline passes.
 #![allow(unsafe_code)] // drives the C exports directly
 
-use std::ffi::{c_int, c_void};
-use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use flume::{Receiver, Sender};
 use rs_in_hs::Status;
 use rs_in_hs::stats::{COUNTERS, Snapshot};
 use rs_in_hs::wire::{Config, InitMessage, WireText, decode_exact, encode};
@@ -16,12 +14,11 @@ use waiter_engine::{FileSize, Reply, Request, Started, Wait, Waiter};
 /// Every wait in these tests is bounded by this.
 const WAIT: Duration = Duration::from_secs(10);
 
-/// Tokens handed to `record`, in delivery order.
-static WAKES: LazyLock<(Sender<usize>, Receiver<usize>)> = LazyLock::new(flume::unbounded);
+/// The wake-up recorder the bridge's `notify` is, here.
+#[path = "../../../../bridge/rs/testing/wakes.rs"]
+mod wakes;
 
-extern "C" fn record(_capability: c_int, token: *mut c_void) {
-    let _ = WAKES.0.send(token.addr());
-}
+use wakes::record;
 
 /// The bridge is process-wide, so the tests take turns; each runs in its own bridge.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -54,7 +51,7 @@ impl Bridge {
 impl Drop for Bridge {
     fn drop(&mut self) {
         assert_eq!(waiter_engine::h2r_deinit(), 0);
-        while WAKES.1.try_recv().is_ok() {}
+        wakes::take_all();
         let stats = snapshot();
         assert_eq!(stats.calls_accepted, stats.calls_answered, "{stats:?}");
         assert_eq!(stats.deferred_outstanding(), 0, "{stats:?}");
@@ -77,7 +74,7 @@ impl Handle {
             waiter_engine::h2r_call(
                 bytes.as_ptr(),
                 bytes.len(),
-                std::ptr::without_provenance_mut(token),
+                wakes::token(token),
                 0,
                 1,
                 budget_ns,
@@ -121,10 +118,7 @@ fn snapshot() -> Snapshot {
 }
 
 fn next_wake() -> usize {
-    WAKES
-        .1
-        .recv_timeout(WAIT)
-        .expect("a wake-up within the bound")
+    wakes::next_within(WAIT).expect("a wake-up within the bound")
 }
 
 #[test]

@@ -3,10 +3,9 @@
 #![allow(dead_code, unsafe_code)] // each test binary uses a different subset
 
 use std::ffi::{c_int, c_void};
-use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use flume::{Receiver, Sender};
 use rs_in_hs::Status;
 use rs_in_hs::stats::{COUNTERS, Snapshot};
 use rs_in_hs::wire::{Config, InitMessage, decode_exact, encode};
@@ -18,12 +17,11 @@ pub const WAIT: Duration = Duration::from_secs(10);
 /// The bridge is process-wide, so tests in one binary take turns.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-/// Tokens handed to `record`, in delivery order.
-static WAKES: LazyLock<(Sender<usize>, Receiver<usize>)> = LazyLock::new(flume::unbounded);
+/// The wake-up recorder the bridge's `notify` is, here.
+#[path = "../../../../bridge/rs/testing/wakes.rs"]
+mod wakes;
 
-extern "C" fn record(_capability: c_int, token: *mut c_void) {
-    let _ = WAKES.0.send(token.addr());
-}
+use wakes::record;
 
 /// Exclusive use of the bridge for one test; deinits on drop if still running.
 pub struct Session(#[allow(dead_code)] MutexGuard<'static, ()>);
@@ -34,7 +32,7 @@ impl Drop for Session {
     /// after the session, so they are dropped before it).
     fn drop(&mut self) {
         let _ = rs_in_hs_probe::h2r_deinit();
-        while WAKES.1.try_recv().is_ok() {}
+        wakes::take_all();
         if !std::thread::panicking() {
             let stats = snapshot();
             assert_eq!(stats.calls_accepted, stats.calls_answered, "{stats:?}");
@@ -47,7 +45,7 @@ impl Drop for Session {
 pub fn session() -> Session {
     let guard = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
     let _ = rs_in_hs_probe::h2r_deinit();
-    while WAKES.1.try_recv().is_ok() {}
+    wakes::take_all();
     Session(guard)
 }
 
@@ -118,25 +116,13 @@ impl Handle {
 
     /// The reply's status and bytes (reply or failure message).
     pub fn read(&self) -> (Result<(), Status>, Vec<u8>) {
-        let mut ptr = std::ptr::null();
-        let mut len = 0usize;
-        // SAFETY: the out-pointers are locals.
-        let code = unsafe { rs_in_hs_probe::h2r_reply(self.0, &mut ptr, &mut len) };
-        let bytes = if ptr.is_null() {
-            Vec::new()
-        } else {
-            // SAFETY: h2r_reply set `ptr`/`len` to bytes that live until release.
-            unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec()
-        };
-        (status(code), bytes)
+        read_raw(rs_in_hs_probe::h2r_reply, self.0)
     }
 
     /// Parks the call with `token` (`h2r_park`).
     pub fn park(&self, token: usize) -> Result<(), Status> {
         // SAFETY: the token is a plain number that only `record` sees.
-        status(unsafe {
-            rs_in_hs_probe::h2r_park(self.0, std::ptr::without_provenance_mut(token), 0)
-        })
+        status(unsafe { rs_in_hs_probe::h2r_park(self.0, wakes::token(token), 0) })
     }
 
     /// Polls `h2r_reply` until the outcome is there, for at most `WAIT`.
@@ -169,23 +155,79 @@ impl Drop for Handle {
     }
 }
 
-/// Submits a call parked at once with `token` (0: unparked), within `budget_ns`.
-pub fn submit(bytes: &[u8], token: usize, block: bool, budget_ns: u64) -> Result<Handle, Status> {
-    let mut out = 0u64;
-    // SAFETY: `bytes` is live for the call; `out` is a local. The token is a plain
-    // number that only `record` sees.
-    let code = unsafe {
-        rs_in_hs_probe::h2r_call(
-            bytes.as_ptr(),
-            bytes.len(),
-            std::ptr::without_provenance_mut(token),
+/// One engine's `h2r_call` export, as `export_engine!` makes it.
+pub type CallExport =
+    unsafe extern "C" fn(*const u8, usize, *mut c_void, c_int, c_int, u64, *mut u64) -> c_int;
+
+/// One engine's `h2r_reply` export, as `export_engine!` makes it.
+pub type ReplyExport = unsafe extern "C" fn(u64, *mut *const u8, *mut usize) -> c_int;
+
+/// Calls `export` (an engine's `h2r_call`) with exactly these arguments, as a
+/// foreign caller would: `len` bytes at `message`, parked at once with `token` (0:
+/// unparked), blocking or not, within `budget_ns`, the handle written to `out`.
+///
+/// # Safety
+///
+/// As for the export: `message` readable for `len` bytes and `out` writable for one
+/// `u64`, unless the export refuses them before use (null with a length, a length
+/// beyond `isize::MAX`, a null or misaligned `out`). The token is a plain number
+/// that only the recorder sees.
+pub unsafe fn call_raw(
+    export: CallExport,
+    message: *const u8,
+    len: usize,
+    token: usize,
+    block: bool,
+    budget_ns: u64,
+    out: *mut u64,
+) -> Result<(), Status> {
+    // SAFETY: this function's caller has the export's duties for `message`, `len`
+    // and `out`; the token is never dereferenced.
+    status(unsafe {
+        export(
+            message,
+            len,
+            wakes::token(token),
             0,
             c_int::from(block),
             budget_ns,
+            out,
+        )
+    })
+}
+
+/// Reads the outcome behind an unreleased `handle` through `export` (an engine's
+/// `h2r_reply`): its status and bytes (the reply, a failure message, or none).
+pub fn read_raw(export: ReplyExport, handle: u64) -> (Result<(), Status>, Vec<u8>) {
+    let mut ptr = std::ptr::null();
+    let mut len = 0usize;
+    // SAFETY: the out-pointers are locals; a handle that is not live is refused.
+    let code = unsafe { export(handle, &mut ptr, &mut len) };
+    let bytes = if ptr.is_null() {
+        Vec::new()
+    } else {
+        // SAFETY: the export set `ptr`/`len` to bytes that live until release.
+        unsafe { std::slice::from_raw_parts(ptr, len) }.to_vec()
+    };
+    (status(code), bytes)
+}
+
+/// Submits a call parked at once with `token` (0: unparked), within `budget_ns`.
+pub fn submit(bytes: &[u8], token: usize, block: bool, budget_ns: u64) -> Result<Handle, Status> {
+    let mut out = 0u64;
+    // SAFETY: `bytes` is live for the call; `out` is a local.
+    unsafe {
+        call_raw(
+            rs_in_hs_probe::h2r_call,
+            bytes.as_ptr(),
+            bytes.len(),
+            token,
+            block,
+            budget_ns,
             &mut out,
         )
-    };
-    status(code).map(|()| Handle(out))
+    }
+    .map(|()| Handle(out))
 }
 
 /// Submits a call parked at once with `token`, with no deadline.
@@ -209,14 +251,12 @@ pub fn cast(message: &Cast, block: bool) -> Result<(), Status> {
 
 /// The next delivered token, waiting at most `WAIT`.
 pub fn next_wake() -> usize {
-    WAKES
-        .1
-        .recv_timeout(WAIT)
-        .expect("a wake-up within the bound")
+    wakes::next_within(WAIT).expect("a wake-up within the bound")
 }
 
+/// Whether no token is delivered within `duration`.
 pub fn no_wake_for(duration: Duration) -> bool {
-    WAKES.1.recv_timeout(duration).is_err()
+    wakes::next_within(duration).is_none()
 }
 
 /// Whether `condition` holds within `WAIT`, checked every millisecond.
@@ -229,4 +269,33 @@ pub fn eventually(mut condition: impl FnMut() -> bool) -> bool {
         std::thread::sleep(Duration::from_millis(1));
     }
     condition()
+}
+
+/// Memory for misaligned out-pointers: writable, so a write the export should not
+/// make would show as a changed word rather than a crash.
+pub struct Scratch([u64; 4]);
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Scratch {
+    const FILL: u64 = 0xA5A5_A5A5_A5A5_A5A5;
+
+    pub fn new() -> Self {
+        Scratch([Self::FILL; 4])
+    }
+
+    /// A pointer one byte past an 8-aligned address: misaligned for any `T` with an
+    /// alignment above 1.
+    pub fn misaligned<T>(&mut self) -> *mut T {
+        self.0.as_mut_ptr().cast::<u8>().wrapping_add(1).cast()
+    }
+
+    /// Whether no word was written.
+    pub fn untouched(&self) -> bool {
+        self.0 == [Self::FILL; 4]
+    }
 }
