@@ -22,8 +22,8 @@
 --   ('RustBridge.Status.StatusUnknownHandle'), never a read of freed memory. A
 --   'StablePtr' given with the call, or later to 'h2rPark' with status 0, is
 --   Rust's: the worker passes it to @hs_try_putmvar@, which frees it, exactly once.
---   A call given a null 'StablePtr' is polled with 'h2rReply' and parked only if
---   the reply is slow.
+--   A call given a null 'StablePtr' is waited for with 'h2rReplyWait' and parked
+--   only if the reply is slow.
 -- * Message bytes are only borrowed for the duration of a call.
 -- * What a caller can get wrong and an export can see is refused with
 --   'RustBridge.Status.StatusInvalidArgument' before anything happens: a null
@@ -40,6 +40,7 @@ module FFI
     CallImport,
     CastImport,
     ReplyImport,
+    ReplyWaitImport,
     ParkImport,
     ReleaseImport,
     InFlightImport,
@@ -58,9 +59,6 @@ module FFI
 
     -- * Calls and casts
     ReplyHandle (..),
-
-    -- * Spinning
-    schedYield,
   )
 where
 
@@ -100,6 +98,11 @@ data Imports = Imports
     -- | @h2r_reply(reply, out_ptr, out_len)@. Unsafe: looks the handle up (a few
     -- atomic operations) and reads its cell, never blocks.
     h2rReply :: !ReplyImport,
+    -- | @h2r_reply_wait(reply, spin_ns, out_ptr, out_len)@: 'h2rReply', but polls the
+    -- cell for up to @spin_ns@ (at most 100 µs) while nothing is there. Unsafe: it
+    -- never calls Haskell, and it blocks its capability for at most the wait asked,
+    -- which the caller keeps to a few microseconds.
+    h2rReplyWait :: !ReplyWaitImport,
     -- | @h2r_park(reply, token, capability)@: 0 and the token is Rust's, or
     -- 'StatusAlreadyAnswered' and the reply is there to read. Unsafe: two atomic
     -- operations on the cell, never blocks.
@@ -159,6 +162,9 @@ type CastImport = Ptr Word8 -> CSize -> CInt -> IO CInt
 -- | @h2r_reply@'s type.
 type ReplyImport = ReplyHandle -> Ptr (Ptr Word8) -> Ptr CSize -> IO CInt
 
+-- | @h2r_reply_wait@'s type.
+type ReplyWaitImport = ReplyHandle -> Word64 -> Ptr (Ptr Word8) -> Ptr CSize -> IO CInt
+
 -- | @h2r_park@'s type.
 type ParkImport = ReplyHandle -> StablePtr PrimMVar -> CInt -> IO CInt
 
@@ -201,9 +207,3 @@ foreign import ccall "&hs_try_putmvar"
 -- what it kept for that foreign thread.
 foreign import ccall "&hs_thread_done"
   hsThreadDonePtr :: FunPtr (IO ())
-
--- | libc's @sched_yield()@: offers this OS thread's CPU to another runnable thread
--- (such as Rust's worker, when both share a core). Unsafe: one short system call
--- that never blocks and never calls back into Haskell.
-foreign import ccall unsafe "sched_yield"
-  schedYield :: IO CInt

@@ -180,6 +180,23 @@ macro_rules! export_engine {
             unsafe { $crate::__private::ffi::reply(reply, out_ptr, out_len) }
         }
 
+        /// Reads a reply, waiting a few microseconds for it if it is not there yet
+        /// (C ABI: `<prefix>_h2r_reply_wait`).
+        ///
+        /// # Safety
+        /// As for the bridge's `ffi::reply_wait`: writable out-pointers.
+        #[allow(unsafe_code)]
+        #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_reply_wait"))]
+        pub unsafe extern "C" fn h2r_reply_wait(
+            reply: u64,
+            spin_ns: u64,
+            out_ptr: *mut *const u8,
+            out_len: *mut usize,
+        ) -> ::core::ffi::c_int {
+            // SAFETY: this function's caller has the duties `ffi::reply_wait` lists.
+            unsafe { $crate::__private::ffi::reply_wait(reply, spin_ns, out_ptr, out_len) }
+        }
+
         /// Releases a reply handle (C ABI: `<prefix>_h2r_release`).
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_release"))]

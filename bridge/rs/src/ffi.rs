@@ -211,11 +211,49 @@ pub unsafe fn cast<E: Engine>(
 /// # Safety
 /// `out_ptr` and `out_len` must be valid for one write each.
 pub unsafe fn reply(reply: u64, out_ptr: *mut *const u8, out_len: *mut usize) -> c_int {
-    boundary("h2r_reply", || {
+    // SAFETY: the caller has the duties this function lists, which are `read_reply`'s.
+    unsafe { read_reply("h2r_reply", reply, Duration::ZERO, out_ptr, out_len) }
+}
+
+/// The longest `h2r_reply_wait` polls, whatever it is asked: a caller that blocks
+/// its thread longer should park instead.
+pub const MAX_REPLY_WAIT: Duration = Duration::from_micros(100);
+
+/// `h2r_reply_wait`: [`reply`], but if nothing was delivered yet, polls the cell
+/// for up to `spin_ns` nanoseconds (at most [`MAX_REPLY_WAIT`]) before it answers
+/// `Pending`. One handle lookup for the whole wait: the cheap way to wait for a reply
+/// that is due within microseconds. The first polls only spin; later ones also
+/// yield the CPU, so a worker that shares it is not starved.
+///
+/// # Safety
+/// `out_ptr` and `out_len` must be valid for one write each.
+pub unsafe fn reply_wait(
+    reply: u64,
+    spin_ns: u64,
+    out_ptr: *mut *const u8,
+    out_len: *mut usize,
+) -> c_int {
+    let spin = Duration::from_nanos(spin_ns).min(MAX_REPLY_WAIT);
+    // SAFETY: the caller has the duties this function lists, which are `read_reply`'s.
+    unsafe { read_reply("h2r_reply_wait", reply, spin, out_ptr, out_len) }
+}
+
+/// The reply exports' body: the outcome, polled for up to `spin`, written out.
+///
+/// # Safety
+/// `out_ptr` and `out_len` must be valid for one write each.
+unsafe fn read_reply(
+    export: &str,
+    reply: u64,
+    spin: Duration,
+    out_ptr: *mut *const u8,
+    out_len: *mut usize,
+) -> c_int {
+    boundary(export, || {
         writable(out_ptr)?;
         writable(out_len)?;
         let (status, ptr, len) = handles::with_cell(reply, |cell| {
-            let (status, bytes) = match cell.outcome() {
+            let (status, bytes) = match cell.outcome_within(spin) {
                 None => return Err(Status::Pending),
                 Some(Outcome::Reply(bytes)) => (Status::Ok, bytes.as_slice()),
                 Some(Outcome::Failed(status, message)) => (*status, message.as_bytes()),

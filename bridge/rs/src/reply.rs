@@ -39,9 +39,10 @@ use std::ffi::{c_int, c_void};
 use std::sync::atomic::{AtomicI32, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::Waker as TaskWaker;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use atomic_waker::AtomicWaker;
+use crossbeam_utils::Backoff;
 
 use crate::stats::Stats;
 use crate::status::Status;
@@ -165,6 +166,21 @@ impl ReplyCell {
             return None;
         }
         self.outcome.get()
+    }
+
+    /// The outcome, polled for until it is there or `spin` has passed. The first
+    /// polls only spin the CPU; later ones also yield it (see [`Backoff::snooze`]),
+    /// so that a worker sharing this core gets to run.
+    pub fn outcome_within(&self, spin: Duration) -> Option<&Outcome> {
+        let started = Instant::now();
+        let backoff = Backoff::new();
+        loop {
+            let outcome = self.outcome();
+            if outcome.is_some() || started.elapsed() >= spin {
+                return outcome;
+            }
+            backoff.snooze();
+        }
     }
 
     /// Gives the cell the caller's token, so that the worker wakes the caller when it

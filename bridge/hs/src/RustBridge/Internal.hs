@@ -60,7 +60,7 @@ import Control.Concurrent (getNumCapabilities, myThreadId, rtsSupportsBoundThrea
 import Control.Concurrent.MVar (MVar, newEmptyMVar, takeMVar)
 import Control.Concurrent.QSem (QSem, newQSem, signalQSem, waitQSem)
 import Control.Exception (bracket_, finally, mask, onException, throwIO, uninterruptibleMask_)
-import Control.Monad (unless, void, when)
+import Control.Monad (unless)
 import Control.Monad.IO.Class (MonadIO, liftIO)
 import Control.Monad.IO.Unlift (MonadUnliftIO)
 import Control.Monad.Trans.Class (MonadTrans)
@@ -348,29 +348,28 @@ await restore imports early window cap reply = case early of
     ready <- restore (spinFor imports window reply)
     unless ready (park restore imports cap reply)
 
--- | Polls the reply cell until the reply is there ('True') or the window, in
--- nanoseconds, has passed ('False'). Each poll is one @unsafe@ call; between polls
--- the thread yields its capability, so callers that share it take turns. Once it
--- has spun for longer than a round trip takes on a free core ('osYieldAfterNs'),
--- its OS thread also yields the CPU between polls, so that a worker that shares its
--- core (on a loaded machine) is not starved by the caller waiting for it.
+-- | Waits for the reply cell to fill until the reply is there ('True') or the
+-- window, in nanoseconds, has passed ('False'). Each wait is one @unsafe@ call in
+-- which Rust polls the cell for up to 'waitSliceNs' (spinning, then also yielding
+-- the CPU, so that a worker sharing its core is not starved); between waits the
+-- thread yields its capability, so callers that share it take turns. A reply due
+-- within a slice costs one foreign call and no trip through the scheduler, whose
+-- cost grows with the caller's stack.
 spinFor :: Imports -> Word64 -> ReplyHandle -> IO Bool
 spinFor imports window reply = getMonotonicTimeNSec >>= go
   where
     go started = do
-      ready <- replyReady imports reply
+      ready <- replyWithin imports (min waitSliceNs window) reply
       now <- if ready then pure started else getMonotonicTimeNSec
       if ready || now - started >= window
         then pure ready
-        else do
-          yield
-          when (now - started >= osYieldAfterNs) (void schedYield)
-          go started
+        else yield >> go started
 
--- | How long, in nanoseconds, a caller spins before it also yields its CPU between
--- polls: a little more than a round trip on a free core (about 1 µs).
-osYieldAfterNs :: Word64
-osYieldAfterNs = 2000
+-- | The longest one wait for a reply holds its capability, in nanoseconds: a few
+-- round trips on a free core (about 1 µs each), short enough that the capability's
+-- other threads and a garbage collection waiting for it barely notice.
+waitSliceNs :: Word64
+waitSliceNs = 5000
 
 -- | Parks a call that spun without its reply: makes a token and gives it to the
 -- cell, then blocks on its 'MVar'. Runs under 'mask'; only the wait is
@@ -414,27 +413,30 @@ submitCall env bytes token cap budget = alloca $ \out -> withBytes bytes $ \ptr 
   status <- submit env (h2rCallTry imports ptr len token cap 0 budget out) (h2rCallWait imports ptr len token cap 1 budget out)
   if statusFromCode status == Just StatusOk then Right <$> peek out else pure (Left status)
 
--- | Calls @h2r_reply@ on the handle with fresh out-parameters, which start empty so
--- that a status that writes neither (a refusal of the handle itself) reads no stray
--- memory; gives the status and what the out-parameters then hold.
-peekReply :: Imports -> ReplyHandle -> (CInt -> Ptr Word8 -> CSize -> IO a) -> IO a
-peekReply imports reply use = alloca $ \outPtr -> alloca $ \outLen -> do
+-- | Reads the handle's cell through @h2r_reply@ or @h2r_reply_wait@ (given the
+-- out-parameters), which start empty so that a status that writes neither (a
+-- refusal of the handle itself) reads no stray memory; gives the status and what
+-- the out-parameters then hold.
+peekReply :: (Ptr (Ptr Word8) -> Ptr CSize -> IO CInt) -> (CInt -> Ptr Word8 -> CSize -> IO a) -> IO a
+peekReply export use = alloca $ \outPtr -> alloca $ \outLen -> do
   poke outPtr nullPtr
   poke outLen 0
-  status <- h2rReply imports reply outPtr outLen
+  status <- export outPtr outLen
   ptr <- peek outPtr
   len <- peek outLen
   use status ptr len
 
--- | Whether the outcome is in the handle's cell yet (one @unsafe@ read).
-replyReady :: Imports -> ReplyHandle -> IO Bool
-replyReady imports reply = peekReply imports reply (\status _ _ -> pure (statusFromCode status /= Just StatusPending))
+-- | Whether the outcome is in the handle's cell, waiting up to the given
+-- nanoseconds for it (one @unsafe@ call).
+replyWithin :: Imports -> Word64 -> ReplyHandle -> IO Bool
+replyWithin imports waitNs reply =
+  peekReply (h2rReplyWait imports reply waitNs) (\status _ _ -> pure (statusFromCode status /= Just StatusPending))
 
 -- | The reply's bytes, copied out of the handle's cell; 'Nothing' if Rust dropped
 -- the call because its deadline passed; or the exception for the failure Rust
 -- recorded there (its text is the panic's message for 'EnginePanicked').
 readReply :: Imports -> ReplyHandle -> IO (Maybe ByteString)
-readReply imports reply = peekReply imports reply $ \status ptr len -> do
+readReply imports reply = peekReply (h2rReply imports reply) $ \status ptr len -> do
   bytes <- if ptr == nullPtr || len == 0 then pure B.empty else B.packCStringLen (castPtr ptr, fromIntegral len)
   case statusFromCode status of
     Just StatusOk -> pure (Just bytes)

@@ -15,7 +15,7 @@ const IMPORTED_TYPES: &str = "Applicative Bool Bounded Char Double Either Enum E
     ByteString Call CallList CallProtocol Calls Cast CastList CastProtocol Casts Event \
     EventList EventProtocol Events Generic Int8 Int16 Int32 Int64 NoEvents Protocol \
     Linked Start StartMessage Imports InitImport DeinitImport CallImport CastImport ReplyImport ParkImport \
-    ReleaseImport FingerprintImport InFlightImport ParallelismImport CountersImport \
+    ReplyWaitImport ReleaseImport FingerprintImport InFlightImport ParallelismImport CountersImport \
     CountImport SubscribeImport UnsubscribeImport TakeImport EventsParkImport CInt CSize \
     ProtocolEvent Reply Store WireSchema WireText Word8 Word16 Word32 Word64";
 

@@ -177,7 +177,7 @@ pub(super) fn module_text(
 /// The imports of the record `Imports` (the Haskell package's `FFI`), in its order:
 /// the field, the export it calls (after the prefix), `safe` or `unsafe` (`FFI` says
 /// why for each field) and the type synonym that types it.
-pub(super) const IMPORTS: [(&str, &str, &str, &str); 20] = [
+pub(super) const IMPORTS: [(&str, &str, &str, &str); 21] = [
     ("h2rInit", "h2r_init", "safe", "InitImport"),
     ("h2rDeinit", "h2r_deinit", "safe", "DeinitImport"),
     ("h2rCallTry", "h2r_call", "unsafe", "CallImport"),
@@ -185,6 +185,12 @@ pub(super) const IMPORTS: [(&str, &str, &str, &str); 20] = [
     ("h2rCastTry", "h2r_cast", "unsafe", "CastImport"),
     ("h2rCastWait", "h2r_cast", "safe", "CastImport"),
     ("h2rReply", "h2r_reply", "unsafe", "ReplyImport"),
+    (
+        "h2rReplyWait",
+        "h2r_reply_wait",
+        "unsafe",
+        "ReplyWaitImport",
+    ),
     ("h2rPark", "h2r_park", "unsafe", "ParkImport"),
     ("h2rRelease", "h2r_release", "unsafe", "ReleaseImport"),
     (

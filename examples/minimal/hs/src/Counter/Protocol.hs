@@ -55,6 +55,7 @@ instance Linked Counter where
         h2rCastTry = h2r_cast_try,
         h2rCastWait = h2r_cast_wait,
         h2rReply = h2r_reply,
+        h2rReplyWait = h2r_reply_wait,
         h2rPark = h2r_park,
         h2rRelease = h2r_release,
         h2rCallsInFlight = h2r_calls_in_flight,
@@ -90,6 +91,9 @@ foreign import ccall safe "counter_h2r_cast"
 
 foreign import ccall unsafe "counter_h2r_reply"
   h2r_reply :: ReplyImport
+
+foreign import ccall unsafe "counter_h2r_reply_wait"
+  h2r_reply_wait :: ReplyWaitImport
 
 foreign import ccall unsafe "counter_h2r_park"
   h2r_park :: ParkImport
