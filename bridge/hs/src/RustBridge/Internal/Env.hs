@@ -1,0 +1,91 @@
+{-# LANGUAGE GeneralizedNewtypeDeriving #-}
+{-# LANGUAGE KindSignatures #-}
+{-# LANGUAGE RoleAnnotations #-}
+
+-- | The bridge monad 'RustT' and the 'Env' its actions see, with how a bridge's
+-- 'Env' is built from the config it was given. Internal: "RustBridge.Internal"
+-- re-exports 'RustT', 'Rust' and 'Env'; "RustBridge.Internal.Lifecycle" builds the
+-- 'Env' and "RustBridge.Internal.Call" runs on it.
+module RustBridge.Internal.Env
+  ( -- * The bridge monad
+    RustT (..),
+    Rust,
+    withEnv,
+
+    -- * The environment
+    Env (..),
+    newEnv,
+  )
+where
+
+import Control.Concurrent (getNumCapabilities)
+import Control.Concurrent.QSem (QSem, newQSem)
+import Control.Monad.IO.Class (MonadIO, liftIO)
+import Control.Monad.IO.Unlift (MonadUnliftIO)
+import Control.Monad.Trans.Class (MonadTrans)
+import Control.Monad.Trans.Reader (ReaderT (..))
+import Data.Kind (Type)
+import Data.Word (Word64)
+import FFI
+import Types
+
+-- | What every bridge action can see: its engine's imports, the config it was
+-- started with, and the gate for callers that wait for room in a full channel.
+data Env = Env
+  { -- | The imports of the engine of the protocol
+    -- 'RustBridge.Internal.Lifecycle.withRustSchema' was run for.
+    envImports :: !Imports,
+    -- | The configuration 'RustBridge.Internal.Lifecycle.withRustSchema' was given,
+    -- with 'spinMicros' set to 0 where spinning cannot help (see 'effectiveConfig').
+    envConfig :: !Config,
+    -- | The gate of guarantee 5 (see @submit@ in "RustBridge.Internal.Call").
+    envWaitGate :: !QSem,
+    -- | A new call spins only while fewer calls than this are in flight: the
+    -- capabilities less one, so that spinning callers leave a core to Rust's worker.
+    envSpinLimit :: !Word64
+  }
+
+-- | Actions that talk to a running bridge whose engine speaks protocol @p@. Only
+-- 'RustBridge.withRust' runs them. The 'MonadUnliftIO' instance lets them use
+-- @unliftio@'s exception and concurrency helpers (for example
+-- 'UnliftIO.Exception.try').
+--
+-- The protocol is nominal: 'Data.Coerce.coerce' cannot turn an action of one
+-- protocol into one of another, which would send its messages to the wrong engine.
+newtype RustT (p :: Type) m a = RustT (ReaderT Env m a)
+  deriving (Functor, Applicative, Monad, MonadIO, MonadUnliftIO, MonadTrans)
+
+type role RustT nominal representational nominal
+
+-- | 'RustT' over 'IO'.
+type Rust p = RustT p IO
+
+-- | Runs an 'IO' action with the bridge's environment.
+withEnv :: MonadIO m => (Env -> IO a) -> RustT p m a
+withEnv use = RustT (ReaderT (liftIO . use))
+
+-- | The environment of a bridge for this engine's imports, started with this
+-- config: a fresh wait gate, the config made effective ('effectiveConfig') and the
+-- spin limit from the RTS's capabilities.
+newEnv :: Imports -> Config -> IO Env
+newEnv imports given = do
+  gate <- newQSem waitGateSize
+  capabilities <- getNumCapabilities
+  config <- effectiveConfig imports capabilities given
+  pure (Env imports config gate (fromIntegral (capabilities - 1)))
+
+-- | How many callers may wait inside a blocking foreign call for room in a full
+-- channel at once. Each such caller pins an OS thread; everyone else queues on the
+-- 'QSem' as a Haskell thread (guarantee 5). Two keep the channel topped up while
+-- the worker drains it.
+waitGateSize :: Int
+waitGateSize = 2
+
+-- | The config with spinning turned off when the process may run on one CPU only
+-- (Rust's @h2r_parallelism@: affinity mask and cgroup quota) or the RTS has one
+-- capability: a spinning caller or worker would then only take the CPU from the
+-- thread it waits for.
+effectiveConfig :: Imports -> Int -> Config -> IO Config
+effectiveConfig imports capabilities config = do
+  cpus <- h2rParallelism imports
+  pure (if capabilities > 1 && cpus > 1 then config else config {spinMicros = 0})
