@@ -1,7 +1,7 @@
 # The Haskell half, built with haskell.nix from cabal.project: the bridge package
 # (bridge/hs) and its QuickCheck generators (bridge/hs-quickcheck), the bridge's
 # own tests and soak (probe/hs), the mixer demo (examples/mixer/hs), the minimal
-# example (examples/minimal/hs), the script host library (script) and the mixer's
+# example (examples/minimal/hs), the script host library (script-host) and the mixer's
 # script API and host (examples/mixer/script). Each engine package links the
 # crane-built static library of its engine; the script host is linked dynamically
 # against the mixer engine's shared library.

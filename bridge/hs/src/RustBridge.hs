@@ -112,6 +112,7 @@ import Control.Monad.Trans.Reader (ReaderT (..))
 import Data.Proxy (Proxy (..))
 import Data.Word (Word64)
 import FFI (Imports (h2rStats))
+import RustBridge.Counters (readNamedCounters)
 import RustBridge.Events
 import RustBridge.Internal
 import RustBridge.Protocol (Call (..), CallOf, Cast (..), CastOf, Event (..), Linked (..), NoEvents, Protocol (ProtocolEvent, Start), WireText (..), protocolFingerprint)
@@ -277,10 +278,7 @@ tokensOutstanding stats =
 -- 'InternalError' only on a bug in rs-in-hs.
 bridgeStats :: Linked p => proxy p -> IO BridgeStats
 bridgeStats protocol = do
-  values <- readCounters "h2r_stats" (h2rStats (linkedImports protocol)) (length bridgeCounterNames)
-  let counter name =
-        maybe (throwIO (InternalError "h2r_stats" (length values))) pure $
-          lookup name (zip bridgeCounterNames values)
+  counter <- readNamedCounters "h2r_stats" bridgeCounterNames (h2rStats (linkedImports protocol))
   BridgeStats
     <$> counter "calls_accepted"
     <*> counter "calls_answered"

@@ -40,6 +40,12 @@ mod status;
 pub mod wire;
 mod worker;
 
+/// The wake-up recorder the unit tests give the bridge as its `notify`; the probe's
+/// and the waiter's tests and the `exports` fuzz target include the same file.
+#[cfg(test)]
+#[path = "../testing/wakes.rs"]
+mod wakes;
+
 pub use bridge::CHANNEL_CAPACITY;
 pub use engine::{Call, Cast, Engine, Event, Reply, Request, Start};
 pub use events::{EventStats, Events};

@@ -387,24 +387,11 @@ impl Drop for PendingCall {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
     use std::time::Duration;
 
-    /// Tokens handed to `record`, in order. Each test uses tokens of its own.
-    static WOKEN: Mutex<Vec<usize>> = Mutex::new(Vec::new());
-
-    extern "C" fn record(_capability: c_int, token: *mut c_void) {
-        WOKEN.lock().unwrap().push(token.addr());
-    }
-
-    fn woken(token: usize) -> usize {
-        WOKEN
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|&&t| t == token)
-            .count()
-    }
+    /// The crate's wake-up recorder; each test uses tokens of its own (apart from the
+    /// events tests' too), so tests may run in parallel.
+    use crate::wakes::{self, record};
 
     fn waker() -> Waker {
         static STATS: crate::stats::Stats = crate::stats::Stats::new();
@@ -416,7 +403,7 @@ mod tests {
     }
 
     fn token(n: usize) -> Token {
-        Token::new(std::ptr::without_provenance_mut(n))
+        Token::new(wakes::token(n))
     }
 
     fn reply() -> Outcome {
@@ -429,7 +416,7 @@ mod tests {
         assert_eq!(cell.outcome(), None);
         assert!(call.answer(reply()));
         assert_eq!(cell.outcome(), Some(&reply()));
-        assert_eq!(woken(101), 1);
+        assert_eq!(wakes::count(101), 1);
     }
 
     #[test]
@@ -438,17 +425,17 @@ mod tests {
         assert!(!call.answer(reply()));
         assert_eq!(cell.outcome(), Some(&reply()));
         assert_eq!(cell.park(0, token(102)), Err(Status::AlreadyAnswered));
-        assert_eq!(woken(102), 0);
+        assert_eq!(wakes::count(102), 0);
     }
 
     #[test]
     fn a_park_before_the_answer_is_woken_once() {
         let (call, cell) = PendingCall::new(waker(), None, None);
         assert_eq!(cell.park(3, token(103)), Ok(()));
-        assert_eq!(woken(103), 0);
+        assert_eq!(wakes::count(103), 0);
         call.answer(reply());
         assert_eq!(cell.outcome(), Some(&reply()));
-        assert_eq!(woken(103), 1);
+        assert_eq!(wakes::count(103), 1);
     }
 
     #[test]
@@ -457,7 +444,7 @@ mod tests {
         assert_eq!(cell.park(0, token(104)), Ok(()));
         assert_eq!(cell.park(0, token(105)), Err(Status::InvalidArgument));
         call.answer(reply());
-        assert_eq!((woken(104), woken(105)), (1, 0));
+        assert_eq!((wakes::count(104), wakes::count(105)), (1, 0));
     }
 
     #[test]
@@ -472,7 +459,7 @@ mod tests {
             Err(PARKING | READY)
         );
         assert_eq!(cell.outcome(), Some(&reply()));
-        assert!(!WOKEN.lock().unwrap().contains(&0));
+        assert_eq!(wakes::count(0), 0);
     }
 
     #[test]
@@ -492,7 +479,7 @@ mod tests {
         drop(cell);
         assert_eq!(call.stale(), Some(Status::Abandoned));
         call.answer(Outcome::Failed(Status::Abandoned, String::new()));
-        assert_eq!(woken(106), 1);
+        assert_eq!(wakes::count(106), 1);
     }
 
     #[test]
@@ -501,7 +488,7 @@ mod tests {
         call.answer(reply());
         cell.release();
         assert_eq!(cell.outcome(), Some(&reply()));
-        assert_eq!(woken(107), 1);
+        assert_eq!(wakes::count(107), 1);
     }
 
     #[test]
@@ -525,7 +512,7 @@ mod tests {
         let (call, cell) = PendingCall::new(waker(), Some((0, token(108))), None);
         call.disarm();
         assert_eq!(cell.outcome(), None);
-        assert_eq!(woken(108), 0);
+        assert_eq!(wakes::count(108), 0);
 
         let (call, cell) = PendingCall::new(waker(), Some((0, token(109))), None);
         drop(call);
@@ -533,7 +520,7 @@ mod tests {
             cell.outcome(),
             Some(Outcome::Failed(Status::ShuttingDown, _))
         ));
-        assert_eq!(woken(109), 1);
+        assert_eq!(wakes::count(109), 1);
     }
 
     #[test]
@@ -546,10 +533,10 @@ mod tests {
             worker.join().unwrap();
             assert_eq!(cell.outcome(), Some(&reply()));
             match parked {
-                Ok(()) => assert_eq!(woken(n), 1, "round {round}"),
+                Ok(()) => assert_eq!(wakes::count(n), 1, "round {round}"),
                 Err(status) => {
                     assert_eq!(status, Status::AlreadyAnswered);
-                    assert_eq!(woken(n), 0, "round {round}");
+                    assert_eq!(wakes::count(n), 0, "round {round}");
                 }
             }
         }

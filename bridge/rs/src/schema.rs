@@ -4,8 +4,8 @@
 //! `serde-reflection` traces the protocol's types (from their serde derives, so an
 //! edited type changes the trace without anyone bumping a number) into a registry of
 //! formats. [`Schema::text`] renders it as canonical text: a header, the calls
-//! (`request -> reply`) and the casts in tag order, the events in tag order (a line
-//! that a protocol without events leaves out), then one line per named type,
+//! (`request -> reply`) and the casts in tag order, the start-up message's type and
+//! the events in tag order (lines that a protocol without them leaves out), then one line per named type,
 //! sorted by name, listing constructor names, constructor order and field types (not
 //! field names, which are not on the wire). Haskell renders the same text from
 //! `GHC.Generics` (`RustBridge.Protocol.protocolSchema`), independently of the

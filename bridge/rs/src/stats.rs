@@ -9,6 +9,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::status::Status;
 
+/// The names of a table of counters (a `named()`), in its order.
+pub(crate) const fn names<const N: usize>(named: [(&'static str, u64); N]) -> [&'static str; N] {
+    let mut names = [""; N];
+    let mut at = 0;
+    while at < N {
+        names[at] = named[at].0;
+        at += 1;
+    }
+    names
+}
+
 /// One bridge's counters: a field of its `Bridge`, so `'static` with it.
 #[derive(Debug)]
 pub struct Stats {
@@ -103,16 +114,7 @@ impl Snapshot {
     }
 
     /// The counters' names, in the order `h2r_stats` writes them.
-    pub const NAMES: [&'static str; COUNTERS] = {
-        let named = Snapshot::ZERO.named();
-        let mut names = [""; COUNTERS];
-        let mut at = 0;
-        while at < COUNTERS {
-            names[at] = named[at].0;
-            at += 1;
-        }
-        names
-    };
+    pub const NAMES: [&'static str; COUNTERS] = names(Snapshot::ZERO.named());
 
     /// Every counter zero.
     const ZERO: Snapshot = Snapshot {

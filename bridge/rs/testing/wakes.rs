@@ -2,9 +2,10 @@
 //! where the bridge would call `hs_try_putmvar`, and the ways to read the record.
 //!
 //! One file, included with `#[path]` by every test that stands in for Haskell: the
-//! bridge's unit tests, the probe's behaviour tests, the waiter's tests and the fuzz
-//! targets (a workspace of their own). Each test binary so has its own record. Tests
-//! that run in parallel in one binary tell their wake-ups apart by token.
+//! bridge's unit tests (once, at the crate root), the probe's behaviour tests, the
+//! waiter's tests and the `exports` fuzz target (a workspace of its own). Each test
+//! binary so has its own record. Tests that run in parallel in one binary tell their
+//! wake-ups apart by token.
 #![allow(dead_code)] // each includer uses a different subset
 
 use std::ffi::{c_int, c_void};

@@ -38,7 +38,8 @@ import Foreign.StablePtr (freeStablePtr)
 import Foreign.Storable (peek, peekByteOff, poke)
 import GHC.Conc (newStablePtrPrimMVar)
 import RustBridge.Abi (eventCounterNames, eventRecordAlign, eventRecordHeaderLen, eventRecordLenAt, eventRecordMissedAt, maxEventCapacity)
-import RustBridge.Internal (Env (..), Rust, RustT (..), Status (..), checkOk, readCounters, statusContext, statusError, statusFromCode)
+import RustBridge.Counters (readNamedCounters)
+import RustBridge.Internal (Env (..), Rust, RustT (..), Status (..), checkOk, statusContext, statusError, statusFromCode)
 import RustBridge.Protocol (Protocol (..), decodeEvent)
 import Types (BridgeError (..))
 
@@ -192,10 +193,7 @@ data EventStats = EventStats
 -- 'RustBridge.withRust', and 'ShuttingDown'.
 eventStats :: Rust p EventStats
 eventStats = RustT . ReaderT $ \env -> do
-  values <- readCounters "h2r_events_stats" (h2rEventsStats (envImports env)) (length eventCounterNames)
-  let counter name =
-        maybe (throwIO (InternalError "h2r_events_stats" (length values))) pure $
-          lookup name (zip eventCounterNames values)
+  counter <- readNamedCounters "h2r_events_stats" eventCounterNames (h2rEventsStats (envImports env))
   EventStats
     <$> counter "emitted"
     <*> counter "delivered"

@@ -85,16 +85,7 @@ impl EventStats {
     }
 
     /// The counters' names, in the order `h2r_events_stats` writes them.
-    pub const NAMES: [&'static str; EVENT_COUNTERS] = {
-        let named = EventStats::ZERO.named();
-        let mut names = [""; EVENT_COUNTERS];
-        let mut at = 0;
-        while at < EVENT_COUNTERS {
-            names[at] = named[at].0;
-            at += 1;
-        }
-        names
-    };
+    pub const NAMES: [&'static str; EVENT_COUNTERS] = crate::stats::names(EventStats::ZERO.named());
 
     /// Every counter zero.
     const ZERO: EventStats = EventStats {

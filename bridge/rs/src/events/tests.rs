@@ -9,12 +9,9 @@ use crate::status::Status;
 /// Every wait in these tests is bounded by this.
 const WAIT: Duration = Duration::from_secs(10);
 
-/// The wake-up recorder; each test parks with tokens of its own, so tests may run in
-/// parallel.
-#[path = "../../testing/wakes.rs"]
-mod wakes;
-
-use wakes::{record, token};
+/// The crate's wake-up recorder; each test parks with tokens of its own (apart from
+/// the reply cell's tests' too), so tests may run in parallel.
+use crate::wakes::{self, record, token};
 
 /// The events in `out`, as (missed before, bytes).
 fn records(out: &[u8]) -> Vec<(u64, Vec<u8>)> {

@@ -27,7 +27,7 @@
 -- @MonadIO@), read or write any other file, reach the network, start a process,
 -- start a second bridge, use the foreign function interface or any package but
 -- @base@ and this one, or outlive its cancellation. The host bounds what is left
--- (its threat model is in @script/README.md@). A script defines the entry point
+-- (its threat model is in @script-host/README.md@). A script defines the entry point
 -- @script@:
 --
 -- > import Script

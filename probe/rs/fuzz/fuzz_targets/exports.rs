@@ -31,7 +31,7 @@
 use std::collections::HashMap;
 use std::ffi::{c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{LazyLock, Mutex, Once, PoisonError};
+use std::sync::{LazyLock, Once};
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
@@ -107,19 +107,12 @@ enum Action {
 /// Park tokens are numbered from here, apart from the calls' tokens.
 const PARK_TOKENS: usize = 1 << 40;
 
-/// Tokens delivered to `record`, in order. The token is the caller's number.
-static WOKEN: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+/// The wake-up recorder the bridge's `notify` is, here: the tokens it was handed, in
+/// order. The token is the caller's number.
+#[path = "../../../../bridge/rs/testing/wakes.rs"]
+mod wakes;
 
-extern "C" fn record(_capability: c_int, token: *mut c_void) {
-    WOKEN
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(token.addr());
-}
-
-fn woken() -> Vec<usize> {
-    std::mem::take(&mut *WOKEN.lock().unwrap_or_else(PoisonError::into_inner))
-}
+use wakes::record;
 
 /// Panics are bugs, with one exception: the probe engine's injected ones
 /// (`InjectPanic`, `PanicNote`), which the worker catches by design. libFuzzer's hook
@@ -295,7 +288,7 @@ impl Model {
             rs_in_hs_probe::h2r_call(
                 message.as_ptr(),
                 message.len(),
-                std::ptr::without_provenance_mut(token),
+                wakes::token(token),
                 0,
                 c_int::from(block),
                 u64::MAX,
@@ -384,7 +377,7 @@ impl Model {
 
     /// Sorts the woken tokens into calls' and parks'.
     fn collect_wakes(&mut self) {
-        for token in woken() {
+        for token in wakes::take_all() {
             if token >= PARK_TOKENS {
                 self.parks_returned.push(token);
             } else {
@@ -502,9 +495,8 @@ impl Model {
         let mut parked: c_int = -1;
         // SAFETY: the token is a plain number that only `record` sees; `parked` is a
         // local.
-        let got = status(unsafe {
-            rs_in_hs_probe::h2r_events_park(std::ptr::without_provenance_mut(token), 0, &mut parked)
-        });
+        let got =
+            status(unsafe { rs_in_hs_probe::h2r_events_park(wakes::token(token), 0, &mut parked) });
         if self.running.is_none() {
             assert_eq!(got, Status::NotInitialised, "h2r_events_park not running");
             return;
@@ -578,7 +570,7 @@ impl Model {
                 rs_in_hs_probe::h2r_call(
                     message.as_ptr(),
                     message.len(),
-                    std::ptr::without_provenance_mut(token),
+                    wakes::token(token),
                     0,
                     0,
                     u64::MAX,
@@ -605,11 +597,7 @@ impl Model {
             },
             // SAFETY: as above; the token is a plain number that only `record` sees.
             (5, _) => unsafe {
-                rs_in_hs_probe::h2r_events_park(
-                    std::ptr::without_provenance_mut(token),
-                    0,
-                    bad.cast(),
-                )
+                rs_in_hs_probe::h2r_events_park(wakes::token(token), 0, bad.cast())
             },
             // SAFETY: as above.
             (6, _) => unsafe { rs_in_hs_probe::h2r_stats(bad.cast(), 3) },
@@ -680,13 +668,7 @@ impl Model {
             // SAFETY: the out-pointers are locals.
             0 => unsafe { rs_in_hs_probe::h2r_reply(candidate, &mut ptr, &mut len) },
             // SAFETY: the token is a plain number that only `record` sees.
-            1 => unsafe {
-                rs_in_hs_probe::h2r_park(
-                    candidate,
-                    std::ptr::without_provenance_mut(PARK_TOKENS - 2),
-                    0,
-                )
-            },
+            1 => unsafe { rs_in_hs_probe::h2r_park(candidate, wakes::token(PARK_TOKENS - 2), 0) },
             _ => rs_in_hs_probe::h2r_release(candidate),
         };
         assert_eq!(

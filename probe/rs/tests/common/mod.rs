@@ -9,7 +9,7 @@ use std::time::Duration;
 use rs_in_hs::Status;
 use rs_in_hs::stats::{COUNTERS, Snapshot};
 use rs_in_hs::wire::{Config, InitMessage, decode_exact, encode};
-use rs_in_hs_probe::protocol::{Cast, Probe, Reply, Request};
+use rs_in_hs_probe::protocol::{Cast, Ping, Pong, Probe, Reply, Request};
 
 /// Every wait in these tests is bounded by this.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -247,6 +247,14 @@ pub fn cast_bytes(bytes: &[u8], block: bool) -> Result<(), Status> {
 
 pub fn cast(message: &Cast, block: bool) -> Result<(), Status> {
     cast_bytes(&encode(message).unwrap(), block)
+}
+
+/// Asserts that the bridge still answers: a `Ping` submitted with `token` wakes that
+/// token, and its reply is `Pong`.
+pub fn still_answers(token: usize) {
+    let reply = call(&Request::Ping(Ping), token).unwrap();
+    assert_eq!(next_wake(), token);
+    assert_eq!(reply.reply(), Reply::Ping(Pong));
 }
 
 /// The next delivered token, waiting at most `WAIT`.
