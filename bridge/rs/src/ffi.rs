@@ -3,12 +3,13 @@
 //! [`crate::export_engine!`] emits one thin `extern "C"` function per export, under
 //! the engine's prefix (`<prefix>_h2r_call`), each of which calls the function of the
 //! same name here with the engine's static [`Bridge`]. Every export but
-//! `h2r_parallelism`, `h2r_reply`, `h2r_park` and `h2r_release` (which reach a call's
-//! cell, and through it the bridge that accepted it) acts on that bridge alone: its
-//! lifecycle, its counters, its events. Every export returns a `Status` as a C `int` and runs its body through
-//! `boundary`, the one place where panics are trapped. A panic that reaches it is an
-//! internal bug (bad input is refused with a status long before), so it is reported on
-//! stderr and the process aborts rather than unwind into Haskell.
+//! `h2r_parallelism`, `h2r_reply`, `h2r_reply_wait`, `h2r_park` and `h2r_release`
+//! (which reach a call's cell, and through it the bridge that accepted it) acts on
+//! that bridge alone: its lifecycle, its counters, its events. Every export returns
+//! a `Status` as a C `int` and runs its body through `boundary`, the one place
+//! where panics are trapped. A panic that reaches it is an internal bug (bad input is
+//! refused with a status long before), so it is reported on stderr and the process
+//! aborts rather than unwind into Haskell.
 //!
 //! Ownership rules, mirrored in the Haskell package's `FFI` module:
 //! - A non-zero status means nothing was taken: a refused `h2r_call` or `h2r_park`
@@ -20,7 +21,7 @@
 //!   `UnknownHandle`, never a read of freed memory. If the call carried a token, or
 //!   once `h2r_park` returns 0 for the handle, the token is Rust's, which passes it
 //!   to `notify` (`hs_try_putmvar`, which frees it) exactly once. A caller that never parks (it
-//!   found the reply by polling `h2r_reply`, or gave up) gives Rust no token at all.
+//!   found the reply with `h2r_reply` or `h2r_reply_wait`, or gave up) gives Rust no token at all.
 //! - Message bytes are only borrowed for the duration of the call.
 //!
 //! What a foreign caller can get wrong and an export can see is refused with a
@@ -140,7 +141,8 @@ pub fn deinit<E: Engine>(bridge: &Bridge<E>) -> c_int {
 /// `h2r_call`: submits a call. `block != 0` waits for room in the channel; `block ==
 /// 0` returns `ChannelFull` instead and never blocks. A non-null `token` parks the
 /// call at once (the worker wakes `capability` with it); a null one leaves the caller
-/// to poll `h2r_reply` and perhaps `h2r_park` later. `budget_ns`: nanoseconds from now
+/// to read the reply with `h2r_reply` or wait for it with `h2r_reply_wait`, and
+/// perhaps `h2r_park` later. `budget_ns`: nanoseconds from now
 /// within which the engine must start the call, or it is dropped unrun and answered
 /// `Expired`; `u64::MAX` for no deadline.
 ///

@@ -92,7 +92,8 @@ statuses! {
     InvalidArgument = 9 => "invalid argument: a null or misaligned pointer, a length out of range, or a second park";
     /// The worker thread could not be started.
     SpawnFailed = 10 => "could not start the worker thread";
-    /// The reply has not been delivered yet (`h2r_reply` before the outcome is there).
+    /// The reply has not been delivered yet (`h2r_reply` before the outcome is there,
+    /// or `h2r_reply_wait` whose wait ended first).
     Pending = 11 => "the reply has not arrived yet";
     /// The engine's reply could not be encoded.
     EncodeFailed = 12 => "the engine's reply could not be encoded";
@@ -124,9 +125,9 @@ statuses! {
     /// `h2r_events_take` was given a buffer too small for the next event's record;
     /// `*out_used` holds the length it needs, and the event stays first in line.
     BufferTooSmall = 21 => "the buffer is too small for the next event";
-    /// `h2r_reply`, `h2r_park` or `h2r_release` with a handle that is not a live
-    /// one: 0, never issued, or released already. Nothing was read, parked or
-    /// released.
+    /// `h2r_reply`, `h2r_reply_wait`, `h2r_park` or `h2r_release` with a handle that
+    /// is not a live one: 0, never issued, or released already. Nothing was read,
+    /// parked or released.
     UnknownHandle = 22 => "not a live reply handle: never issued, or released already";
     /// `h2r_call` found no free slot for a reply handle: the caller's thread holds
     /// millions of handles it never released. Nothing was queued.
