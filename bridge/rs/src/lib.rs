@@ -19,7 +19,8 @@
 //!    given the same prefix (`H2R_PREFIX`).
 //!
 //! The wire format is described in the repository's docs/wire-format.md, and the C
-//! ABI's ownership rules in its ARCHITECTURE.md ("Boundaries").
+//! ABI's ownership rules in its ARCHITECTURE.md ("Boundaries") and, in full, at the
+//! top of bridge/rs/src/ffi.rs.
 
 mod bridge;
 pub mod codegen;
