@@ -13,12 +13,13 @@ module Modes
   )
 where
 
-import Control.Concurrent (threadDelay, yield)
+import Control.Concurrent (runInBoundThread, runInUnboundThread, threadDelay, yield)
 import Control.Concurrent.Async (cancel, forConcurrently_, wait)
 import Control.Exception (ErrorCall (..), throwIO)
 import Control.Monad (foldM, forM, forM_, replicateM, replicateM_, unless, when)
 import Control.Monad.IO.Class (liftIO)
 import Control.Monad.IO.Unlift (withRunInIO)
+import Counter.Protocol (Add (..), Counter)
 import qualified Data.ByteString as B
 import Data.List (partition)
 import Data.Proxy (Proxy (..))
@@ -68,31 +69,63 @@ measureFloor rounds = do
         floorSamples = [("OS floor (flume)", os), ("spin floor (atomic)", spin)]
       }
 
--- | Sequential round trips from one caller, timed one by one, with spinning on (the
--- given config) and off; with each, the CPU the process used per 1000 calls
--- and, after the burst, during one idle second with the bridge still running: the
--- whole process's, and split into the bridge's (every thread but the
+-- | Sequential round trips from one caller, timed one by one, to two engines: the
+-- mixer (its render and service threads running) and a plain engine (the minimal
+-- example's counter: no thread but the bridge's worker), each from an unbound
+-- caller (like an @async@ thread) and from a bound one (like @main@), with spinning
+-- on (the given config) and, from an unbound caller, off; and the plain engine once
+-- more while a mixer bridge runs beside it. With each, the CPU the process used per
+-- 1000 calls and, after the burst, during one idle second with the bridge still
+-- running: the whole process's, and split into the bridge's (every thread but the
 -- 'engineAudioThreads') and the engine's audio threads'.
 latency :: Config -> Floor -> Int -> IO ([Row], [Samples])
 latency config base calls = do
-  (on, onRows) <- latencyWith "spin on" config base calls
-  (off, offRows) <- latencyWith "spin off" config {spinMicros = 0} base calls
-  pure (onRows <> offRows, [("callRust, spin on", on), ("callRust, spin off", off)])
+  let off = config {spinMicros = 0}
+  runs <-
+    sequence
+      [ mixerRun "spin on" config Unbound,
+        mixerRun "spin off" off Unbound,
+        mixerRun "spin on, bound caller" config Bound,
+        plainRun "plain engine, spin on" config Unbound,
+        plainRun "plain engine, spin off" off Unbound,
+        plainRun "plain engine, spin on, bound caller" config Bound,
+        withRust config (expectPong >> liftIO (plainRun "plain engine beside a running mixer, spin on" config Unbound))
+      ]
+  pure (concatMap (\(_, _, rows) -> rows) runs, [(name, samples) | (name, samples, _) <- runs, name `elem` plotted])
+  where
+    mixerRun label cfg caller = latencyWith ("callRust Ping (" <> label <> ")") caller base calls (\k -> withRust cfg (withRunInIO (\run -> k (run expectPong))))
+    plainRun label cfg caller = latencyWith ("callRust Add (" <> label <> ")") caller base calls (\k -> withRust cfg (withRunInIO (\run -> k (run expectTotal))))
+    plotted = ["callRust Ping (spin on)", "callRust Ping (spin off)", "callRust Add (plain engine, spin on)", "callRust Add (plain engine, spin on, bound caller)"]
 
--- | 'latency' for one config. Samples go into an unboxed vector: a loop that
--- accumulated a list would grow the Haskell stack, and the RTS walks the whole
--- stack every time the caller blocks.
-latencyWith :: String -> Config -> Floor -> Int -> IO (VU.Vector Word64, [Row])
-latencyWith label config base calls = withRust config $ do
-  replicateM_ 1000 expectPong
-  ((frozen, cpuNs), (((), perThread), idleNs)) <- withRunInIO $ \run -> do
-    burst <- cpuTimed (sequential calls (run expectPong))
-    (,) burst <$> cpuTimed (threadCpuTimed (threadDelay 1000000))
-  let what = "callRust Ping (" <> label <> ")"
-      (audio, bridge) = partition ((`elem` engineAudioThreads) . fst) perThread
-      idleRow whose ns = row "latency" (label <> ": idle CPU" <> whose <> ", 1 s after burst") (fromIntegral ns / 1e7) "% core"
+-- | One latency run: its name, its samples and its rows.
+type Run = (String, VU.Vector Word64, [Row])
+
+-- | Which kind of Haskell thread makes the calls.
+data Caller
+  = -- | An unbound thread, like one from @async@ or @forkIO@.
+    Unbound
+  | -- | A bound thread, like @main@ or one from @forkOS@.
+    Bound
+
+-- | Runs the action in a thread of this kind.
+onCaller :: Caller -> IO a -> IO a
+onCaller Unbound = runInUnboundThread
+onCaller Bound = runInBoundThread
+
+-- | 'latency' for one engine, config and caller: the bridge is started by the
+-- wrapper, which hands back one round trip. Samples go into an unboxed vector: a
+-- loop that accumulated a list would grow the Haskell stack, and the RTS walks the
+-- whole stack every time the caller blocks.
+latencyWith :: String -> Caller -> Floor -> Int -> ((IO () -> IO Run) -> IO Run) -> IO Run
+latencyWith what caller base calls withBridge = withBridge $ \roundTrip -> onCaller caller $ do
+  replicateM_ 1000 roundTrip
+  (frozen, cpuNs) <- cpuTimed (sequential calls roundTrip)
+  (((), perThread), idleNs) <- cpuTimed (threadCpuTimed (threadDelay 1000000))
+  let (audio, bridge) = partition ((`elem` engineAudioThreads) . fst) perThread
+      idleRow whose ns = row "latency" (what <> ": idle CPU" <> whose <> ", 1 s after burst") (fromIntegral ns / 1e7) "% core"
   pure
-    ( frozen,
+    ( what,
+      frozen,
       percentileRows "latency" what (percentiles frozen) (Just base)
         <> [ row "latency" (what <> ": CPU per 1000 calls") (cpuPer1000 cpuNs calls) "ms",
              idleRow "" idleNs,
@@ -267,6 +300,13 @@ seed callers = do
       row "seed" "OS threads before" (fromIntegral threadsBefore) "threads",
       row "seed" "peak OS threads" (fromIntegral peak) "threads"
     ]
+
+-- | One 'Add' round trip to the plain engine; its reply, the new total, is decoded
+-- and checked before this returns.
+expectTotal :: Rust Counter ()
+expectTotal = do
+  total <- callRust (Add 1)
+  liftIO . when (total == 0) $ throwIO (ErrorCall "the counter answered a total of 0 after an Add 1")
 
 -- | One 'Ping' round trip; the reply's type is 'Pong', and it is decoded and
 -- matched before this returns.
