@@ -119,15 +119,20 @@ onCaller Bound = runInBoundThread
 latencyWith :: String -> Caller -> Floor -> Int -> ((IO () -> IO Run) -> IO Run) -> IO Run
 latencyWith what caller base calls withBridge = withBridge $ \roundTrip -> onCaller caller $ do
   replicateM_ 1000 roundTrip
+  (voluntaryBefore, involuntaryBefore) <- contextSwitches
   (frozen, cpuNs) <- cpuTimed (sequential calls roundTrip)
+  (voluntaryAfter, involuntaryAfter) <- contextSwitches
   (((), perThread), idleNs) <- cpuTimed (threadCpuTimed (threadDelay 1000000))
   let (audio, bridge) = partition ((`elem` engineAudioThreads) . fst) perThread
+      perCallOf n = fromIntegral n / fromIntegral calls :: Double
       idleRow whose ns = row "latency" (what <> ": idle CPU" <> whose <> ", 1 s after burst") (fromIntegral ns / 1e7) "% core"
   pure
     ( what,
       frozen,
       percentileRows "latency" what (percentiles frozen) (Just base)
         <> [ row "latency" (what <> ": CPU per 1000 calls") (cpuPer1000 cpuNs calls) "ms",
+             row "latency" (what <> ": voluntary context switches per call") (perCallOf (voluntaryAfter - voluntaryBefore)) "switches",
+             row "latency" (what <> ": involuntary context switches per call") (perCallOf (involuntaryAfter - involuntaryBefore)) "switches",
              idleRow "" idleNs,
              idleRow " of the bridge (all but the engine's audio threads)" (sum (map snd bridge)),
              idleRow " of the engine's audio threads" (sum (map snd audio))
