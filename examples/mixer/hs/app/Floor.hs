@@ -13,9 +13,9 @@ module Floor
   )
 where
 
+import Control.Monad (unless)
 import Data.Word (Word64)
 import Foreign.C.Types (CInt (..), CSize (..))
-import Control.Monad (unless)
 import Foreign.Marshal.Array (allocaArray, peekArray)
 import Foreign.Ptr (Ptr)
 import Foreign.Storable (peekByteOff)
