@@ -37,7 +37,7 @@ options =
   Options
     <$> many (argument modeReader (metavar "MODE..." <> help "seed (default), latency, throughput, later, cast, floor, or all"))
     <*> option auto (long "calls" <> value 100000 <> showDefault <> metavar "N" <> help "calls for latency, and per caller count for throughput")
-    <*> option callersReader (long "callers" <> value [1, 16, 64, 256] <> showDefaultWith (const "1,16,64,256") <> metavar "LIST" <> help "comma-separated concurrent caller counts for throughput")
+    <*> option callersReader (long "callers" <> value [1, 2, 4, 16, 64, 256, 1024] <> showDefaultWith (const "1,2,4,16,64,256,1024") <> metavar "LIST" <> help "comma-separated concurrent caller counts for throughput, each measured on the mixer and on the plain engine")
     <*> option auto (long "casts" <> value 1000000 <> showDefault <> metavar "N" <> help "casts in the cast flood")
     <*> option auto (long "concurrent" <> value 100000 <> showDefault <> metavar "N" <> help "concurrent asyncRust callers in the seed mode")
     <*> optional (option auto (long "capabilities" <> short 'N' <> metavar "N" <> help "RTS capabilities (like +RTS -N); default: the RTS's"))

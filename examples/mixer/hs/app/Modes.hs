@@ -240,20 +240,33 @@ engineAudioThreads :: [String]
 engineAudioThreads = ["mixer-render", "mixer-service"]
 
 -- | Total calls spread over each number of concurrent callers, with the CPU the
--- process used per 1000 calls.
+-- process used per 1000 calls, for two engines in turn, each in its own bridge: the
+-- mixer ('Ping', its render and service threads running) and the plain engine (the
+-- counter's 'Add': no thread but the bridge's worker). Rows are labelled by engine
+-- and grouped by caller count, the mixer's before the plain engine's.
 throughput :: Config -> Floor -> Int -> [Int] -> IO [Row]
-throughput config base calls callerCounts = withRust config . fmap concat . forM callerCounts $ \callers -> do
-  let each = max 1 (calls `div` callers)
-      total = each * callers
-  (((), ns), cpuNs) <- withRunInIO $ \run -> cpuTimed (timed (forConcurrently_ [1 .. callers] (const (run (replicateM_ each expectPong)))))
-  let perSecond = fromIntegral total * 1e9 / fromIntegral ns
-      amortised = fromIntegral ns / fromIntegral total
-      label = show callers <> " callers"
-  pure
-    [ row "throughput" (label <> ": calls/s") perSecond "calls/s",
-      (row "throughput" (label <> ": amortised per call") amortised "ns") {ratio = Just (amortised / floorP50 base), ratioTo = "floor p50"},
-      row "throughput" (label <> ": CPU per 1000 calls") (cpuPer1000 cpuNs total) "ms"
-    ]
+throughput config base calls callerCounts = do
+  mixer <- withRust config (withRunInIO (\run -> throughputOf "mixer" (run expectPong)))
+  plain <- withRust config (withRunInIO (\run -> throughputOf "plain engine" (run expectTotal)))
+  pure (concat (zipWith (<>) mixer plain))
+  where
+    -- Each bridge answers 1000 calls first, so that the first caller count does
+    -- not pay for the bridge's start.
+    throughputOf engine roundTrip = do
+      replicateM_ 1000 roundTrip
+      forM callerCounts (spread engine roundTrip)
+    spread engine roundTrip callers = do
+      let each = max 1 (calls `div` callers)
+          total = each * callers
+      (((), ns), cpuNs) <- cpuTimed (timed (forConcurrently_ [1 .. callers] (const (replicateM_ each roundTrip))))
+      let perSecond = fromIntegral total * 1e9 / fromIntegral ns
+          amortised = fromIntegral ns / fromIntegral total
+          label = engine <> ", " <> show callers <> " callers"
+      pure
+        [ row "throughput" (label <> ": calls/s") perSecond "calls/s",
+          (row "throughput" (label <> ": amortised per call") amortised "ns") {ratio = Just (amortised / floorP50 base), ratioTo = "floor p50"},
+          row "throughput" (label <> ": CPU per 1000 calls") (cpuPer1000 cpuNs total) "ms"
+        ]
 
 -- | Milliseconds of CPU per 1000 calls, from the nanoseconds of CPU for this many.
 cpuPer1000 :: Word64 -> Int -> Double
