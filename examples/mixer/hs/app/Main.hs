@@ -43,7 +43,7 @@ options =
     <*> optional (option auto (long "capabilities" <> short 'N' <> metavar "N" <> help "RTS capabilities (like +RTS -N); default: the RTS's"))
     <*> option auto (long "spin" <> value (spinMicros defaultConfig) <> showDefault <> metavar "MICROS" <> help "the spin window (Config's spinMicros) for latency's spin-on run and for throughput; 0 turns spinning off")
     <*> optional (strOption (long "csv" <> metavar "FILE" <> help "also write every figure as CSV to FILE"))
-    <*> optional (strOption (long "plot" <> metavar "FILE.png" <> help "draw the latency histograms of this run (spin on and off, both floors) to FILE.png"))
+    <*> optional (strOption (long "plot" <> metavar "FILE.png" <> help "draw the latency histograms of this run to FILE.png: the mixer's and the plain engine's, side by side, each panel with both floors"))
 
 modeReader :: ReadM Mode
 modeReader = eitherReader $ \name -> case name of
@@ -88,7 +88,7 @@ main = runInUnboundThread $ do
   forM_ (optPlot opts) $ \path ->
     if null latencies
       then hPutStrLn stderr "mixer-bench: --plot needs the latency mode"
-      else plotLatencies path (latencies <> maybe [] floorSamples base)
+      else plotLatencies path (maybe [] floorSamples base) [(engineTitle engine, [series | (measured, series) <- latencies, measured == engine]) | engine <- [minBound .. maxBound]]
   when (null rows) (hPutStrLn stderr "mixer-bench: nothing measured")
   where
     rowsOnly = fmap (,[])

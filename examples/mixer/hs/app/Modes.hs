@@ -1,9 +1,13 @@
+{-# LANGUAGE TupleSections #-}
+
 -- | The benchmark's modes. Each runs its own bridge to the mixer engine (or none,
 -- for the floor) and returns its figures as 'Row's. Every reply is decoded and
 -- matched, so a wrong answer fails the run instead of flattering it.
 module Modes
   ( Floor (..),
     Samples,
+    Engine (..),
+    engineTitle,
     measureFloor,
     latency,
     later,
@@ -35,6 +39,21 @@ import RustBridge
 
 -- | Per-round-trip durations in nanoseconds, named for the plot's legend.
 type Samples = (String, VU.Vector Word64)
+
+-- | The engine a latency series was measured on; the plot draws each engine's
+-- series in its own panel.
+data Engine
+  = -- | The mixer: its render and service threads run beside the bridge.
+    MixerEngine
+  | -- | The plain engine (the minimal example's counter): no thread but the
+    -- bridge's worker.
+    PlainEngine
+  deriving (Eq, Show, Enum, Bounded)
+
+-- | The engine's name as the plot's panel title.
+engineTitle :: Engine -> String
+engineTitle MixerEngine = "mixer engine (Ping)"
+engineTitle PlainEngine = "plain engine (the counter's Add)"
 
 -- | The floors every bridge figure is compared against, measured in the same run.
 data Floor = Floor
@@ -77,8 +96,9 @@ measureFloor rounds = do
 -- more while a mixer bridge runs beside it. With each, the CPU the process used per
 -- 1000 calls and, after the burst, during one idle second with the bridge still
 -- running: the whole process's, and split into the bridge's (every thread but the
--- 'engineAudioThreads') and the engine's audio threads'.
-latency :: Config -> Floor -> Int -> IO ([Row], [Samples])
+-- 'engineAudioThreads') and the engine's audio threads'. Every run's samples are
+-- returned for the plot, tagged with their engine.
+latency :: Config -> Floor -> Int -> IO ([Row], [(Engine, Samples)])
 latency config base calls = do
   let off = config {spinMicros = 0}
   runs <-
@@ -86,16 +106,16 @@ latency config base calls = do
       [ mixerRun "spin on" config Unbound,
         mixerRun "spin off" off Unbound,
         mixerRun "spin on, bound caller" config Bound,
-        plainRun "plain engine, spin on" config Unbound,
-        plainRun "plain engine, spin off" off Unbound,
-        plainRun "plain engine, spin on, bound caller" config Bound,
-        withRust config (expectPong >> liftIO (plainRun "plain engine beside a running mixer, spin on" config Unbound))
+        plainRun "spin on" config Unbound,
+        plainRun "spin off" off Unbound,
+        plainRun "spin on, bound caller" config Bound,
+        withRust config (expectPong >> liftIO (plainRun "beside a running mixer, spin on" config Unbound))
       ]
-  pure (concatMap (\(_, _, rows) -> rows) runs, [(name, samples) | (name, samples, _) <- runs, name `elem` plotted])
+  pure (concatMap (\(_, _, (_, _, rows)) -> rows) runs, [(engine, (label, samples)) | (engine, label, (_, samples, _)) <- runs])
   where
-    mixerRun label cfg caller = latencyWith ("callRust Ping (" <> label <> ")") caller base calls (\k -> withRust cfg (withRunInIO (\run -> k (run expectPong))))
-    plainRun label cfg caller = latencyWith ("callRust Add (" <> label <> ")") caller base calls (\k -> withRust cfg (withRunInIO (\run -> k (run expectTotal))))
-    plotted = ["callRust Ping (spin on)", "callRust Ping (spin off)", "callRust Add (plain engine, spin on)", "callRust Add (plain engine, spin on, bound caller)"]
+    -- The plot's panel names the engine, so its legend names the run by label alone.
+    mixerRun label cfg caller = (MixerEngine,label,) <$> latencyWith ("callRust Ping (" <> label <> ")") caller base calls (\k -> withRust cfg (withRunInIO (\run -> k (run expectPong))))
+    plainRun label cfg caller = (PlainEngine,label,) <$> latencyWith ("callRust Add (plain engine, " <> label <> ")") caller base calls (\k -> withRust cfg (withRunInIO (\run -> k (run expectTotal))))
 
 -- | One latency run: its name, its samples and its rows.
 type Run = (String, VU.Vector Word64, [Row])
@@ -163,7 +183,7 @@ sequential calls action = do
 -- takes to learn that a caller gave up (from 'cancel' of an 'AwaitFrame' the
 -- service thread holds to the service thread dropping it, woken by the handle's
 -- cancellation future; timed on the system clock, which both sides read).
-later :: Config -> Floor -> Int -> IO ([Row], [Samples])
+later :: Config -> Floor -> Int -> IO ([Row], [(Engine, Samples)])
 later config base calls = withRust config $ do
   replicateM_ 1000 expectPong
   withRunInIO $ \run -> do
@@ -186,7 +206,7 @@ later config base calls = withRust config $ do
           <> percentileRows "later" "callRust Ping, no deferred call in flight" (percentiles quiet) (Just base)
           <> percentileRows "later" "callRust Ping, 64 deferred calls in flight" (percentiles loaded) (Just base)
           <> percentileRows "later" "cancel until the engine learns of it" (percentiles notices) Nothing,
-        [("callRust Ping (direct)", direct), ("callRust AwaitFrame (later)", deferred)]
+        [(MixerEngine, ("callRust Ping (direct)", direct)), (MixerEngine, ("callRust AwaitFrame (later)", deferred))]
       )
 
 -- | One 'AwaitFrame' of frame 0, which the render clock has passed: the service
