@@ -9,13 +9,16 @@ module Floor
     noopSafe,
     noopUnsafe,
     cancelNoticedUnixNs,
+    contextSwitches,
   )
 where
 
+import Control.Monad (unless)
 import Data.Word (Word64)
 import Foreign.C.Types (CInt (..), CSize (..))
 import Foreign.Marshal.Array (allocaArray, peekArray)
 import Foreign.Ptr (Ptr)
+import Foreign.Storable (peekByteOff)
 import RustBridge.Internal (checkOk)
 
 -- | @mixer_floor_ping_pong(rounds, out_nanos)@. Safe: it runs two Rust threads for
@@ -43,6 +46,24 @@ foreign import ccall unsafe "mixer_noop"
 -- call back into Haskell.
 foreign import ccall unsafe "mixer_cancel_noticed_unix_ns"
   mixerCancelNoticedUnixNs :: IO Word64
+
+-- | libc's @getrusage(who, usage)@. Unsafe: it copies the kernel's counters and
+-- returns, never blocks and never calls back into Haskell.
+foreign import ccall unsafe "getrusage"
+  cGetrusage :: CInt -> Ptr Word64 -> IO CInt
+
+-- | The whole process's context switches so far, every thread's: voluntary (a
+-- thread slept) and involuntary (a thread was preempted, or gave its CPU up with
+-- @sched_yield@ while another thread was waiting for it). Linux's @struct rusage@
+-- on a 64-bit target: two @timeval@s (32 bytes), then 14 longs, of which
+-- @ru_nvcsw@ and @ru_nivcsw@ are the last two. Throws an 'IOError' if
+-- @getrusage@ fails.
+contextSwitches :: IO (Word64, Word64)
+contextSwitches = allocaArray 18 $ \usage -> do
+  -- getrusage writes 144 bytes, the 18 Word64s allocated, and keeps nothing.
+  status <- cGetrusage 0 usage
+  unless (status == 0) (ioError (userError "getrusage failed"))
+  (,) <$> peekByteOff usage 128 <*> peekByteOff usage 136
 
 -- | When the mixer engine last learnt that a caller of 'Mixer.Protocol.AwaitFrame'
 -- gave up, in nanoseconds since the Unix epoch (0 before the first).

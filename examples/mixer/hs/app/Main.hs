@@ -2,8 +2,10 @@
 
 -- | The benchmark of rs-in-hs, hosting the mixer engine. With no arguments it runs
 -- the seed's shape (100k concurrent callers) and prints the call count, the timing
--- and the peak OS thread count. Other modes measure latency percentiles, throughput, calls answered later and cast floods, each
--- against a floor measured in the same run. @--help@ lists every option.
+-- and the peak OS thread count. Other modes measure latency percentiles, throughput,
+-- calls answered later and cast floods, each against a floor measured in the same
+-- run; latency and throughput measure a plain engine (the minimal example's
+-- counter) beside the mixer in the same run. @--help@ lists every option.
 module Main (main) where
 
 import Control.Concurrent (getNumCapabilities, runInUnboundThread, setNumCapabilities)
@@ -37,13 +39,13 @@ options =
   Options
     <$> many (argument modeReader (metavar "MODE..." <> help "seed (default), latency, throughput, later, cast, floor, or all"))
     <*> option auto (long "calls" <> value 100000 <> showDefault <> metavar "N" <> help "calls for latency, and per caller count for throughput")
-    <*> option callersReader (long "callers" <> value [1, 16, 64, 256] <> showDefaultWith (const "1,16,64,256") <> metavar "LIST" <> help "comma-separated concurrent caller counts for throughput")
+    <*> option callersReader (long "callers" <> value [1, 2, 4, 16, 64, 256, 1024] <> showDefaultWith (const "1,2,4,16,64,256,1024") <> metavar "LIST" <> help "comma-separated concurrent caller counts for throughput, each measured on the mixer and on the plain engine")
     <*> option auto (long "casts" <> value 1000000 <> showDefault <> metavar "N" <> help "casts in the cast flood")
     <*> option auto (long "concurrent" <> value 100000 <> showDefault <> metavar "N" <> help "concurrent asyncRust callers in the seed mode")
     <*> optional (option auto (long "capabilities" <> short 'N' <> metavar "N" <> help "RTS capabilities (like +RTS -N); default: the RTS's"))
     <*> option auto (long "spin" <> value (spinMicros defaultConfig) <> showDefault <> metavar "MICROS" <> help "the spin window (Config's spinMicros) for latency's spin-on run and for throughput; 0 turns spinning off")
     <*> optional (strOption (long "csv" <> metavar "FILE" <> help "also write every figure as CSV to FILE"))
-    <*> optional (strOption (long "plot" <> metavar "FILE.png" <> help "draw the latency histograms of this run (spin on and off, both floors) to FILE.png"))
+    <*> optional (strOption (long "plot" <> metavar "FILE.png" <> help "draw the latency histograms of this run to FILE.png: the mixer's and the plain engine's, side by side, each panel with both floors"))
 
 modeReader :: ReadM Mode
 modeReader = eitherReader $ \name -> case name of
@@ -88,7 +90,7 @@ main = runInUnboundThread $ do
   forM_ (optPlot opts) $ \path ->
     if null latencies
       then hPutStrLn stderr "mixer-bench: --plot needs the latency mode"
-      else plotLatencies path (latencies <> maybe [] floorSamples base)
+      else plotLatencies path (maybe [] floorSamples base) [(engineTitle engine, [series | (measured, series) <- latencies, measured == engine]) | engine <- [minBound .. maxBound]]
   when (null rows) (hPutStrLn stderr "mixer-bench: nothing measured")
   where
     rowsOnly = fmap (,[])

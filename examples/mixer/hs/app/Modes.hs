@@ -1,9 +1,13 @@
+{-# LANGUAGE TupleSections #-}
+
 -- | The benchmark's modes. Each runs its own bridge to the mixer engine (or none,
 -- for the floor) and returns its figures as 'Row's. Every reply is decoded and
 -- matched, so a wrong answer fails the run instead of flattering it.
 module Modes
   ( Floor (..),
     Samples,
+    Engine (..),
+    engineTitle,
     measureFloor,
     latency,
     later,
@@ -13,12 +17,13 @@ module Modes
   )
 where
 
-import Control.Concurrent (threadDelay, yield)
+import Control.Concurrent (runInBoundThread, runInUnboundThread, threadDelay, yield)
 import Control.Concurrent.Async (cancel, forConcurrently_, wait)
 import Control.Exception (ErrorCall (..), throwIO)
 import Control.Monad (foldM, forM, forM_, replicateM, replicateM_, unless, when)
 import Control.Monad.IO.Class (liftIO)
 import Control.Monad.IO.Unlift (withRunInIO)
+import Counter.Protocol (Add (..), Counter)
 import qualified Data.ByteString as B
 import Data.List (partition)
 import Data.Proxy (Proxy (..))
@@ -34,6 +39,21 @@ import RustBridge
 
 -- | Per-round-trip durations in nanoseconds, named for the plot's legend.
 type Samples = (String, VU.Vector Word64)
+
+-- | The engine a latency series was measured on; the plot draws each engine's
+-- series in its own panel.
+data Engine
+  = -- | The mixer: its render and service threads run beside the bridge.
+    MixerEngine
+  | -- | The plain engine (the minimal example's counter): no thread but the
+    -- bridge's worker.
+    PlainEngine
+  deriving (Eq, Show, Enum, Bounded)
+
+-- | The engine's name as the plot's panel title.
+engineTitle :: Engine -> String
+engineTitle MixerEngine = "mixer engine (Ping)"
+engineTitle PlainEngine = "plain engine (the counter's Add)"
 
 -- | The floors every bridge figure is compared against, measured in the same run.
 data Floor = Floor
@@ -68,33 +88,71 @@ measureFloor rounds = do
         floorSamples = [("OS floor (flume)", os), ("spin floor (atomic)", spin)]
       }
 
--- | Sequential round trips from one caller, timed one by one, with spinning on (the
--- given config) and off; with each, the CPU the process used per 1000 calls
--- and, after the burst, during one idle second with the bridge still running: the
--- whole process's, and split into the bridge's (every thread but the
--- 'engineAudioThreads') and the engine's audio threads'.
-latency :: Config -> Floor -> Int -> IO ([Row], [Samples])
+-- | Sequential round trips from one caller, timed one by one, to two engines: the
+-- mixer (its render and service threads running) and a plain engine (the minimal
+-- example's counter: no thread but the bridge's worker), each from an unbound
+-- caller (like an @async@ thread) and from a bound one (like @main@), with spinning
+-- on (the given config) and, from an unbound caller, off; and the plain engine once
+-- more while a mixer bridge runs beside it. With each, the CPU the process used per
+-- 1000 calls and, after the burst, during one idle second with the bridge still
+-- running: the whole process's, and split into the bridge's (every thread but the
+-- 'engineAudioThreads') and the engine's audio threads'. Every run's samples are
+-- returned for the plot, tagged with their engine.
+latency :: Config -> Floor -> Int -> IO ([Row], [(Engine, Samples)])
 latency config base calls = do
-  (on, onRows) <- latencyWith "spin on" config base calls
-  (off, offRows) <- latencyWith "spin off" config {spinMicros = 0} base calls
-  pure (onRows <> offRows, [("callRust, spin on", on), ("callRust, spin off", off)])
+  let off = config {spinMicros = 0}
+  runs <-
+    sequence
+      [ mixerRun "spin on" config Unbound,
+        mixerRun "spin off" off Unbound,
+        mixerRun "spin on, bound caller" config Bound,
+        plainRun "spin on" config Unbound,
+        plainRun "spin off" off Unbound,
+        plainRun "spin on, bound caller" config Bound,
+        withRust config (expectPong >> liftIO (plainRun "beside a running mixer, spin on" config Unbound))
+      ]
+  pure (concatMap (\(_, _, (_, _, rows)) -> rows) runs, [(engine, (label, samples)) | (engine, label, (_, samples, _)) <- runs])
+  where
+    -- The plot's panel names the engine, so its legend names the run by label alone.
+    mixerRun label cfg caller = (MixerEngine,label,) <$> latencyWith ("callRust Ping (" <> label <> ")") caller base calls (\k -> withRust cfg (withRunInIO (\run -> k (run expectPong))))
+    plainRun label cfg caller = (PlainEngine,label,) <$> latencyWith ("callRust Add (plain engine, " <> label <> ")") caller base calls (\k -> withRust cfg (withRunInIO (\run -> k (run expectTotal))))
 
--- | 'latency' for one config. Samples go into an unboxed vector: a loop that
--- accumulated a list would grow the Haskell stack, and the RTS walks the whole
--- stack every time the caller blocks.
-latencyWith :: String -> Config -> Floor -> Int -> IO (VU.Vector Word64, [Row])
-latencyWith label config base calls = withRust config $ do
-  replicateM_ 1000 expectPong
-  ((frozen, cpuNs), (((), perThread), idleNs)) <- withRunInIO $ \run -> do
-    burst <- cpuTimed (sequential calls (run expectPong))
-    (,) burst <$> cpuTimed (threadCpuTimed (threadDelay 1000000))
-  let what = "callRust Ping (" <> label <> ")"
-      (audio, bridge) = partition ((`elem` engineAudioThreads) . fst) perThread
-      idleRow whose ns = row "latency" (label <> ": idle CPU" <> whose <> ", 1 s after burst") (fromIntegral ns / 1e7) "% core"
+-- | One latency run: its name, its samples and its rows.
+type Run = (String, VU.Vector Word64, [Row])
+
+-- | Which kind of Haskell thread makes the calls.
+data Caller
+  = -- | An unbound thread, like one from @async@ or @forkIO@.
+    Unbound
+  | -- | A bound thread, like @main@ or one from @forkOS@.
+    Bound
+
+-- | Runs the action in a thread of this kind.
+onCaller :: Caller -> IO a -> IO a
+onCaller Unbound = runInUnboundThread
+onCaller Bound = runInBoundThread
+
+-- | 'latency' for one engine, config and caller: the bridge is started by the
+-- wrapper, which hands back one round trip. Samples go into an unboxed vector: a
+-- loop that accumulated a list would grow the Haskell stack, and the RTS walks the
+-- whole stack every time the caller blocks.
+latencyWith :: String -> Caller -> Floor -> Int -> ((IO () -> IO Run) -> IO Run) -> IO Run
+latencyWith what caller base calls withBridge = withBridge $ \roundTrip -> onCaller caller $ do
+  replicateM_ 1000 roundTrip
+  (voluntaryBefore, involuntaryBefore) <- contextSwitches
+  (frozen, cpuNs) <- cpuTimed (sequential calls roundTrip)
+  (voluntaryAfter, involuntaryAfter) <- contextSwitches
+  (((), perThread), idleNs) <- cpuTimed (threadCpuTimed (threadDelay 1000000))
+  let (audio, bridge) = partition ((`elem` engineAudioThreads) . fst) perThread
+      perCallOf n = fromIntegral n / fromIntegral calls :: Double
+      idleRow whose ns = row "latency" (what <> ": idle CPU" <> whose <> ", 1 s after burst") (fromIntegral ns / 1e7) "% core"
   pure
-    ( frozen,
+    ( what,
+      frozen,
       percentileRows "latency" what (percentiles frozen) (Just base)
         <> [ row "latency" (what <> ": CPU per 1000 calls") (cpuPer1000 cpuNs calls) "ms",
+             row "latency" (what <> ": voluntary context switches per call") (perCallOf (voluntaryAfter - voluntaryBefore)) "switches",
+             row "latency" (what <> ": involuntary context switches per call") (perCallOf (involuntaryAfter - involuntaryBefore)) "switches",
              idleRow "" idleNs,
              idleRow " of the bridge (all but the engine's audio threads)" (sum (map snd bridge)),
              idleRow " of the engine's audio threads" (sum (map snd audio))
@@ -125,7 +183,7 @@ sequential calls action = do
 -- takes to learn that a caller gave up (from 'cancel' of an 'AwaitFrame' the
 -- service thread holds to the service thread dropping it, woken by the handle's
 -- cancellation future; timed on the system clock, which both sides read).
-later :: Config -> Floor -> Int -> IO ([Row], [Samples])
+later :: Config -> Floor -> Int -> IO ([Row], [(Engine, Samples)])
 later config base calls = withRust config $ do
   replicateM_ 1000 expectPong
   withRunInIO $ \run -> do
@@ -148,7 +206,7 @@ later config base calls = withRust config $ do
           <> percentileRows "later" "callRust Ping, no deferred call in flight" (percentiles quiet) (Just base)
           <> percentileRows "later" "callRust Ping, 64 deferred calls in flight" (percentiles loaded) (Just base)
           <> percentileRows "later" "cancel until the engine learns of it" (percentiles notices) Nothing,
-        [("callRust Ping (direct)", direct), ("callRust AwaitFrame (later)", deferred)]
+        [(MixerEngine, ("callRust Ping (direct)", direct)), (MixerEngine, ("callRust AwaitFrame (later)", deferred))]
       )
 
 -- | One 'AwaitFrame' of frame 0, which the render clock has passed: the service
@@ -202,20 +260,33 @@ engineAudioThreads :: [String]
 engineAudioThreads = ["mixer-render", "mixer-service"]
 
 -- | Total calls spread over each number of concurrent callers, with the CPU the
--- process used per 1000 calls.
+-- process used per 1000 calls, for two engines in turn, each in its own bridge: the
+-- mixer ('Ping', its render and service threads running) and the plain engine (the
+-- counter's 'Add': no thread but the bridge's worker). Rows are labelled by engine
+-- and grouped by caller count, the mixer's before the plain engine's.
 throughput :: Config -> Floor -> Int -> [Int] -> IO [Row]
-throughput config base calls callerCounts = withRust config . fmap concat . forM callerCounts $ \callers -> do
-  let each = max 1 (calls `div` callers)
-      total = each * callers
-  (((), ns), cpuNs) <- withRunInIO $ \run -> cpuTimed (timed (forConcurrently_ [1 .. callers] (const (run (replicateM_ each expectPong)))))
-  let perSecond = fromIntegral total * 1e9 / fromIntegral ns
-      amortised = fromIntegral ns / fromIntegral total
-      label = show callers <> " callers"
-  pure
-    [ row "throughput" (label <> ": calls/s") perSecond "calls/s",
-      (row "throughput" (label <> ": amortised per call") amortised "ns") {ratio = Just (amortised / floorP50 base), ratioTo = "floor p50"},
-      row "throughput" (label <> ": CPU per 1000 calls") (cpuPer1000 cpuNs total) "ms"
-    ]
+throughput config base calls callerCounts = do
+  mixer <- withRust config (withRunInIO (\run -> throughputOf "mixer" (run expectPong)))
+  plain <- withRust config (withRunInIO (\run -> throughputOf "plain engine" (run expectTotal)))
+  pure (concat (zipWith (<>) mixer plain))
+  where
+    -- Each bridge answers 1000 calls first, so that the first caller count does
+    -- not pay for the bridge's start.
+    throughputOf engine roundTrip = do
+      replicateM_ 1000 roundTrip
+      forM callerCounts (spread engine roundTrip)
+    spread engine roundTrip callers = do
+      let each = max 1 (calls `div` callers)
+          total = each * callers
+      (((), ns), cpuNs) <- cpuTimed (timed (forConcurrently_ [1 .. callers] (const (replicateM_ each roundTrip))))
+      let perSecond = fromIntegral total * 1e9 / fromIntegral ns
+          amortised = fromIntegral ns / fromIntegral total
+          label = engine <> ", " <> show callers <> " callers"
+      pure
+        [ row "throughput" (label <> ": calls/s") perSecond "calls/s",
+          (row "throughput" (label <> ": amortised per call") amortised "ns") {ratio = Just (amortised / floorP50 base), ratioTo = "floor p50"},
+          row "throughput" (label <> ": CPU per 1000 calls") (cpuPer1000 cpuNs total) "ms"
+        ]
 
 -- | Milliseconds of CPU per 1000 calls, from the nanoseconds of CPU for this many.
 cpuPer1000 :: Word64 -> Int -> Double
@@ -267,6 +338,13 @@ seed callers = do
       row "seed" "OS threads before" (fromIntegral threadsBefore) "threads",
       row "seed" "peak OS threads" (fromIntegral peak) "threads"
     ]
+
+-- | One 'Add' round trip to the plain engine; its reply, the new total, is decoded
+-- and checked before this returns.
+expectTotal :: Rust Counter ()
+expectTotal = do
+  total <- callRust (Add 1)
+  liftIO . when (total == 0) $ throwIO (ErrorCall "the counter answered a total of 0 after an Add 1")
 
 -- | One 'Ping' round trip; the reply's type is 'Pong', and it is decoded and
 -- matched before this returns.

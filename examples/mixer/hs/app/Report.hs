@@ -41,14 +41,16 @@ instance DefaultOrdered Row
 row :: String -> String -> Double -> String -> Row
 row m name v u = Row m name v u Nothing ""
 
--- | Prints the rows as an aligned table on stdout.
+-- | Prints the rows as an aligned table on stdout; the metric column is as wide as
+-- the longest metric (at least 34 characters).
 printTable :: [Row] -> IO ()
 printTable rows = do
-  printf "%-12s %-34s %14s %-8s %s\n" "mode" "metric" "value" "unit" "ratio"
+  printf "%-12s %-*s %14s %-8s %s\n" "mode" width "metric" "value" "unit" "ratio"
   mapM_ line rows
   where
+    width = maximum (34 : map (length . metric) rows)
     line r =
-      printf "%-12s %-34s %14.1f %-8s %s\n" (mode r) (metric r) (value r) (unit r) (showRatio r)
+      printf "%-12s %-*s %14.1f %-8s %s\n" (mode r) width (metric r) (value r) (unit r) (showRatio r)
     showRatio r = maybe "" (\x -> printf "%.2fx %s" x (ratioTo r)) (ratio r) :: String
 
 -- | Writes the rows as CSV with a header line.

@@ -21,4 +21,10 @@ pub mod engine;
 mod properties;
 pub mod protocol;
 
+// The minimal example's counter engine, a plain engine with no threads of its own,
+// is bundled into this library (its exports are `counter_h2r_*`) so that the
+// benchmark measures it beside the mixer in one program; naming the crate is what
+// makes cargo link it.
+pub use minimal_engine;
+
 rs_in_hs::export_engine!(mixer, engine::MixerEngine);
