@@ -127,7 +127,7 @@ import Data.Kind (Type)
 import Data.Map.Strict (Map)
 import qualified Data.Map.Strict as Map
 import Data.Proxy (Proxy (..))
-import Data.Store (PeekException (..), Store, decode)
+import Data.Store (PeekException (..), Store)
 import Data.Text (Text)
 import qualified Data.Text as T
 import Data.Word (Word16, Word32, Word64, Word8)
@@ -155,6 +155,7 @@ import FFI
 import Foreign.C.Types (CInt (..), CSize (..))
 import GHC.Generics (Generic)
 import GHC.TypeLits (ErrorMessage (..), KnownNat, Nat, Symbol, TypeError, natVal, type (+), type (<=?))
+import RustBridge.Decode (decodeBytes)
 import Schema (Fingerprint, WireSchema (..), definitions, fingerprintOf, schemaText)
 import Types (InitMessage)
 import WireText (WireText (..))
@@ -395,7 +396,7 @@ instance (Event e, ProtocolEvent (EventProtocol e) ~ ProtocolEvent p, EventList 
   eventFormats p _ = fieldFormat (Proxy :: Proxy e) : eventFormats p (Proxy :: Proxy es)
   eventDefinitions p _ = definitions (Proxy :: Proxy e) <> eventDefinitions p (Proxy :: Proxy es)
   decodeEventAt p _ tag n payload
-    | n == 0 = either (Left . undecodable) (Right . toProtocolEvent) (decode payload :: Either PeekException e)
+    | n == 0 = either (Left . undecodable) (Right . toProtocolEvent) (decodeBytes payload :: Either PeekException e)
     | otherwise = decodeEventAt p (Proxy :: Proxy es) tag (n - 1) payload
     where
       undecodable failure =

@@ -22,12 +22,13 @@ import Data.ByteString (ByteString)
 import qualified Data.ByteString as B
 import Data.ByteString.Unsafe (unsafeUseAsCStringLen)
 import Data.Proxy (Proxy (..))
-import Data.Store (PeekException (..), decode, encode)
+import Data.Store (PeekException (..), encode)
 import qualified Data.Text as T
 import Data.Word (Word64, Word8)
 import Foreign.C.Types (CInt, CSize)
 import Foreign.Marshal.Array (allocaArray, peekArray)
 import Foreign.Ptr (Ptr, castPtr)
+import RustBridge.Decode (decodeBytes)
 import RustBridge.Internal.Env (Env (..))
 import RustBridge.Protocol (CallOf, CastOf, Reply, callTag, castTag)
 import RustBridge.Status
@@ -51,7 +52,7 @@ decodeReply request bytes = case B.uncons bytes of
   Nothing -> mismatch "it is empty, without a tag"
   Just (tag, rest)
     | tag /= expected -> mismatch ("its tag is " <> show tag)
-    | otherwise -> either (mismatch . undecodable) Right (decode rest)
+    | otherwise -> either (mismatch . undecodable) Right (decodeBytes rest)
   where
     expected = callTag request
     mismatch why =
