@@ -92,8 +92,9 @@ measureFloor rounds = do
 -- mixer (its render and service threads running) and a plain engine (the minimal
 -- example's counter: no thread but the bridge's worker), each from an unbound
 -- caller (like an @async@ thread) and from a bound one (like @main@), with spinning
--- on (the given config) and, from an unbound caller, off; and the plain engine once
--- more while a mixer bridge runs beside it. With each, the CPU the process used per
+-- on (the given config) and, from an unbound caller, off; the plain engine also
+-- from a caller deep in a @forM@ that collects its timings, and while a mixer
+-- bridge runs beside it. With each, the CPU the process used per
 -- 1000 calls and, after the burst, during one idle second with the bridge still
 -- running: the whole process's, and split into the bridge's (every thread but the
 -- 'engineAudioThreads') and the engine's audio threads'. Every run's samples are
@@ -109,6 +110,7 @@ latency config base calls = do
         plainRun "spin on" config Unbound,
         plainRun "spin off" off Unbound,
         plainRun "spin on, bound caller" config Bound,
+        plainRun "spin on, caller deep in a forM" config Collecting,
         withRust config (expectPong >> liftIO (plainRun "beside a running mixer, spin on" config Unbound))
       ]
   pure (concatMap (\(_, _, (_, _, rows)) -> rows) runs, [(engine, (label, samples)) | (engine, label, (_, samples, _)) <- runs])
@@ -126,21 +128,24 @@ data Caller
     Unbound
   | -- | A bound thread, like @main@ or one from @forkOS@.
     Bound
+  | -- | An unbound thread whose calls run inside a @forM@ that collects their
+    -- timings, as a user's timing loop does: its Haskell stack grows by a frame
+    -- per call, and anything that walks the stack on a call shows here.
+    Collecting
 
 -- | Runs the action in a thread of this kind.
 onCaller :: Caller -> IO a -> IO a
 onCaller Unbound = runInUnboundThread
 onCaller Bound = runInBoundThread
+onCaller Collecting = runInUnboundThread
 
 -- | 'latency' for one engine, config and caller: the bridge is started by the
--- wrapper, which hands back one round trip. Samples go into an unboxed vector: a
--- loop that accumulated a list would grow the Haskell stack, and the RTS walks the
--- whole stack every time the caller blocks.
+-- wrapper, which hands back one round trip.
 latencyWith :: String -> Caller -> Floor -> Int -> ((IO () -> IO Run) -> IO Run) -> IO Run
 latencyWith what caller base calls withBridge = withBridge $ \roundTrip -> onCaller caller $ do
   replicateM_ 1000 roundTrip
   (voluntaryBefore, involuntaryBefore) <- contextSwitches
-  (frozen, cpuNs) <- cpuTimed (sequential calls roundTrip)
+  (frozen, cpuNs) <- cpuTimed (sequential caller calls roundTrip)
   (voluntaryAfter, involuntaryAfter) <- contextSwitches
   (((), perThread), idleNs) <- cpuTimed (threadCpuTimed (threadDelay 1000000))
   let (audio, bridge) = partition ((`elem` engineAudioThreads) . fst) perThread
@@ -160,20 +165,23 @@ latencyWith what caller base calls withBridge = withBridge $ \roundTrip -> onCal
     )
 
 -- | This many round trips of the action, one after another, each timed (with a
--- progress bar). The samples go into an unboxed vector: a loop that accumulated a
--- list would grow the Haskell stack, and the RTS walks the whole stack every time
--- the caller blocks.
-sequential :: Int -> IO () -> IO (VU.Vector Word64)
-sequential calls action = do
-  samples <- VUM.new calls
-  withProgress calls $ \report ->
-    forM_ [0 .. calls - 1] $ \i -> do
-      start <- nowNs
-      action
-      end <- nowNs
-      VUM.write samples i (end - start)
-      when (i `mod` 1000 == 999) (report (i + 1))
-  VU.freeze samples
+-- progress bar). The samples go into an unboxed vector, so the loop's stack stays
+-- flat; the 'Collecting' caller keeps them on its stack instead, as a @forM@ does.
+sequential :: Caller -> Int -> IO () -> IO (VU.Vector Word64)
+sequential caller calls action = withProgress calls $ \report -> do
+  let timedCall i = do
+        start <- nowNs
+        action
+        end <- nowNs
+        when (i `mod` 1000 == 999) (report (i + 1))
+        pure (end - start)
+  case caller of
+    -- Each call's timing stays on the stack until the loop ends.
+    Collecting -> VU.fromList <$> forM [0 .. calls - 1] timedCall
+    _ -> do
+      samples <- VUM.new calls
+      forM_ [0 .. calls - 1] $ \i -> timedCall i >>= VUM.write samples i
+      VU.freeze samples
 
 -- | Answering later, in one bridge: the round trip of a call the engine answers
 -- later from another thread ('AwaitFrame' of a frame the render clock has passed,
@@ -187,15 +195,15 @@ later :: Config -> Floor -> Int -> IO ([Row], [(Engine, Samples)])
 later config base calls = withRust config $ do
   replicateM_ 1000 expectPong
   withRunInIO $ \run -> do
-    direct <- sequential calls (run expectPong)
-    deferred <- sequential calls (run expectFrame)
+    direct <- sequential Unbound calls (run expectPong)
+    deferred <- sequential Unbound calls (run expectFrame)
     -- Timed again right before the 64 start, for the comparison with them.
-    quiet <- sequential calls (run expectPong)
+    quiet <- sequential Unbound calls (run expectPong)
     now <- run (audioFiguresFrame <$> callRust QueryAudio)
     -- An hour of render clock: they are cancelled, not answered.
     slow <- replicateM 64 (run (asyncRust (callRust (AwaitFrame (now + 48000 * 3600)))))
     awaitOutstanding 64
-    loaded <- sequential calls (run expectPong)
+    loaded <- sequential Unbound calls (run expectPong)
     mapM_ cancel slow
     -- The cancelled ones are gone before each notice is timed from none held.
     awaitOutstanding 0
