@@ -12,7 +12,12 @@
 //!
 //! The table holds one `Arc` of each cell from issue to release; the cell's
 //! ownership rules are `reply`'s, unchanged.
+//!
+//! Slots leave the table only through `Slab::remove`, never `Slab::take`: `take`
+//! leaves the emptied slot marked present at its next generation, where a guessed
+//! handle would make `Slab::get` panic.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use sharded_slab::Slab;
@@ -41,8 +46,18 @@ impl sharded_slab::Config for HandleConfig {
 
 /// Every reply cell whose handle was issued and not yet released, and the slots
 /// reserved for calls being submitted (empty until their cell is issued).
-static TABLE: LazyLock<Slab<OnceLock<Arc<ReplyCell>>, HandleConfig>> =
+static TABLE: LazyLock<Slab<Slot, HandleConfig>> =
     LazyLock::new(Slab::new_with_config::<HandleConfig>);
+
+/// One handle's slot: its cell once issued, and whether the handle was released.
+/// The flag makes release exactly-once (`Slab::remove` may report success to two
+/// racing removers) and refuses the handle from the moment of its release until
+/// the table empties the slot, once no other use of it is in progress.
+#[derive(Default)]
+struct Slot {
+    cell: OnceLock<Arc<ReplyCell>>,
+    released: AtomicBool,
+}
 
 /// A slot taken for one call's handle before the call is submitted, so that a
 /// submitted call always gets its handle. Dropped unissued, it frees the slot.
@@ -59,7 +74,7 @@ pub(crate) struct Reservation {
 /// can have is held (handles issued and never released).
 pub(crate) fn reserve() -> Result<Reservation, Status> {
     let key = TABLE
-        .insert(OnceLock::new())
+        .insert(Slot::default())
         .ok_or(Status::HandleTableFull)?;
     let handle = u64::try_from(key).ok().and_then(|key| key.checked_add(1));
     match handle {
@@ -82,7 +97,10 @@ impl Reservation {
         let slot = TABLE
             .get(key(self.handle).unwrap_or(usize::MAX))
             .expect("a reserved slot stays in the table until it is issued");
-        assert!(slot.set(cell).is_ok(), "a reserved slot is issued once");
+        assert!(
+            slot.cell.set(cell).is_ok(),
+            "a reserved slot is issued once"
+        );
         self.issued = true;
         self.handle
     }
@@ -110,25 +128,30 @@ fn key(handle: u64) -> Result<usize, Status> {
 /// `UnknownHandle` if the handle was never issued or is released.
 pub(crate) fn with_cell<R>(handle: u64, f: impl FnOnce(&ReplyCell) -> R) -> Result<R, Status> {
     let slot = TABLE.get(key(handle)?).ok_or(Status::UnknownHandle)?;
-    let cell = slot.get().ok_or(Status::UnknownHandle)?;
+    if slot.released.load(Ordering::Acquire) {
+        return Err(Status::UnknownHandle);
+    }
+    let cell = slot.cell.get().ok_or(Status::UnknownHandle)?;
     Ok(f(cell))
 }
 
-/// Releases the handle: its cell leaves the table (waiting only for the other
-/// uses of this handle in progress, each a few atomic operations), and is given
-/// to the caller. Exactly one release of an issued handle gets the cell; any
-/// other, and a release of a slot reserved but not issued yet, gets
-/// `UnknownHandle` and removes nothing.
+/// Releases the handle: its cell is given to the caller, and its slot leaves the
+/// table once no other use of this handle is in progress (each a few atomic
+/// operations). Exactly one release of an issued handle gets the cell; any other,
+/// and a release of a slot reserved but not issued yet, gets `UnknownHandle` and
+/// removes nothing.
 pub(crate) fn release(handle: u64) -> Result<Arc<ReplyCell>, Status> {
     let key = key(handle)?;
-    let issued = TABLE.get(key).is_some_and(|slot| slot.get().is_some());
-    if !issued {
-        return Err(Status::UnknownHandle);
-    }
-    TABLE
-        .take(key)
-        .and_then(OnceLock::into_inner)
-        .ok_or(Status::UnknownHandle)
+    let cell = {
+        let slot = TABLE.get(key).ok_or(Status::UnknownHandle)?;
+        let cell = slot.cell.get().ok_or(Status::UnknownHandle)?;
+        if slot.released.swap(true, Ordering::AcqRel) {
+            return Err(Status::UnknownHandle);
+        }
+        Arc::clone(cell)
+    };
+    TABLE.remove(key);
+    Ok(cell)
 }
 
 #[cfg(test)]
@@ -175,6 +198,18 @@ mod tests {
         assert_eq!(with_cell(0, |_| ()), Err(Status::UnknownHandle));
         assert_eq!(release(0).err(), Some(Status::UnknownHandle));
         assert_eq!(release(u64::MAX).err(), Some(Status::UnknownHandle));
+    }
+
+    /// The key a released slot would have at its next generation, before any
+    /// reuse: refused, like every key never issued.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn the_next_generation_of_a_released_handle_is_refused() {
+        let handle = reserve().unwrap().issue(cell());
+        release(handle).unwrap();
+        let next = handle + (1 << (64 - GENERATION_BITS));
+        assert_eq!(with_cell(next, |_| ()), Err(Status::UnknownHandle));
+        assert_eq!(release(next).err(), Some(Status::UnknownHandle));
     }
 
     #[test]
