@@ -22,6 +22,7 @@ import Control.Monad (unless)
 import Control.Monad.IO.Class (MonadIO, liftIO)
 import Data.ByteString (ByteString)
 import qualified Data.ByteString as B
+import Data.IORef (atomicModifyIORef')
 import qualified Data.Text as T
 import qualified Data.Text.Encoding as TE
 import qualified Data.Text.Encoding.Error as TE
@@ -32,6 +33,7 @@ import Foreign.Marshal.Alloc (alloca)
 import Foreign.Ptr (Ptr, castPtr, nullPtr)
 import Foreign.StablePtr (StablePtr, castPtrToStablePtr, freeStablePtr)
 import Foreign.Storable (peek, poke)
+import GHC.Arr (numElements, (!))
 import GHC.Clock (getMonotonicTimeNSec)
 import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
 import RustBridge.Internal.Env
@@ -98,11 +100,14 @@ submit env tryIt waitIt = do
 -- | Sends a call and waits for its outcome: the reply's bytes, or 'Nothing' if Rust
 -- dropped it unrun because its budget (nanoseconds, 'maxBound' for none) ran out.
 --
--- How it waits depends on the spin window ('spinMicros') and on how many calls are
--- in flight in Rust (@h2r_calls_in_flight@, a hint): a call spins only while fewer
--- than 'envSpinLimit' are, since with more the worker has a queue to work through
--- and the cores are better left to it. Without spinning, the call carries its
--- wake-up token and the caller blocks on its 'MVar' at once. With spinning, the call
+-- How it waits depends on the spin window ('spinMicros'), on the other callers of
+-- its capability ('envCallers') and on how many calls are in flight in Rust
+-- (@h2r_calls_in_flight@, a hint): a call spins only while it is its capability's
+-- only caller, since a spinning caller holds the capability for its round trip
+-- and the others would wait behind it instead of submitting theirs, and only while
+-- fewer than 'envSpinLimit' calls are in flight, since with more the worker has a
+-- queue to work through and the cores are better left to it. Without spinning, the
+-- call carries its wake-up token and the caller blocks on its 'MVar' at once. With spinning, the call
 -- goes without a token and the caller waits on the reply cell in short @unsafe@
 -- slices ('spinFor'), yielding between them so other Haskell threads run, for up
 -- to the window; only if the reply is not there by then does it make a token and
@@ -111,14 +116,18 @@ submit env tryIt waitIt = do
 callBytes :: Env -> Word64 -> ByteString -> IO (Maybe ByteString)
 callBytes env budget bytes = mask $ \restore -> do
   let spin = 1000 * fromIntegral (spinMicros (envConfig env))
-  ahead <- if spin == 0 then pure maxBound else h2rCallsInFlight (envImports env)
-  callWaiting restore env (if ahead < envSpinLimit env then spin else 0) budget bytes
-
--- | 'callBytes' once the spin window (nanoseconds, 0 for none) is chosen.
-callWaiting :: (forall a. IO a -> IO a) -> Env -> Word64 -> Word64 -> ByteString -> IO (Maybe ByteString)
-callWaiting restore env window budget bytes = do
   (capability, _) <- threadCapability =<< myThreadId
-  let cap = fromIntegral capability
+  let callers = envCallers env
+      here = callers ! (capability `mod` numElements callers)
+  others <- atomicModifyIORef' here (\n -> (n + 1, n))
+  ahead <- if spin == 0 || others > 0 then pure maxBound else h2rCallsInFlight (envImports env)
+  callWaiting restore env (fromIntegral capability) (if ahead < envSpinLimit env then spin else 0) budget bytes
+    `finally` atomicModifyIORef' here (\n -> (n - 1, ()))
+
+-- | 'callBytes' once the capability it runs on and the spin window (nanoseconds, 0
+-- for none) are known.
+callWaiting :: (forall a. IO a -> IO a) -> Env -> CInt -> Word64 -> Word64 -> ByteString -> IO (Maybe ByteString)
+callWaiting restore env cap window budget bytes = do
   -- Owner of a token made here: Rust once h2r_call returns 0 (the worker hands it
   -- to hs_try_putmvar, which frees it, exactly once: on reply, drop, engine panic
   -- or deinit). On any other status, or an exception before the call returns (only

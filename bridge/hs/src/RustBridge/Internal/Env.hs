@@ -24,9 +24,11 @@ import Control.Monad.IO.Class (MonadIO, liftIO)
 import Control.Monad.IO.Unlift (MonadUnliftIO)
 import Control.Monad.Trans.Class (MonadTrans)
 import Control.Monad.Trans.Reader (ReaderT (..))
+import Data.IORef (IORef, newIORef)
 import Data.Kind (Type)
 import Data.Word (Word64)
 import FFI
+import GHC.Arr (Array, listArray)
 import Types
 
 -- | What every bridge action can see: its engine's imports, the config it was
@@ -42,7 +44,12 @@ data Env = Env
     envWaitGate :: !QSem,
     -- | A new call spins only while fewer calls than this are in flight: the
     -- capabilities less one, so that spinning callers leave a core to Rust's worker.
-    envSpinLimit :: !Word64
+    envSpinLimit :: !Word64,
+    -- | For each capability (by its number, modulo the count at start), how many
+    -- of this bridge's calls made there are in progress: a call spins only while
+    -- it is its capability's only one (see @callBytes@ in
+    -- "RustBridge.Internal.Call").
+    envCallers :: !(Array Int (IORef Int))
   }
 
 -- | Actions that talk to a running bridge whose engine speaks protocol @p@. Only
@@ -72,7 +79,8 @@ newEnv imports given = do
   gate <- newQSem waitGateSize
   capabilities <- getNumCapabilities
   config <- effectiveConfig imports capabilities given
-  pure (Env imports config gate (fromIntegral (capabilities - 1)))
+  callers <- mapM (const (newIORef 0)) [1 .. capabilities]
+  pure (Env imports config gate (fromIntegral (capabilities - 1)) (listArray (0, capabilities - 1) callers))
 
 -- | How many callers may wait inside a blocking foreign call for room in a full
 -- channel at once. Each such caller pins an OS thread; everyone else queues on the
