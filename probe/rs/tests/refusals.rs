@@ -308,6 +308,9 @@ fn a_handle_released_or_never_issued_is_refused_and_nothing_happens() {
     assert_eq!(status(rs_in_hs_probe::h2r_release(handle)), Ok(()));
     // Released: a second release, a read and a park are refused.
     refused_everywhere(handle);
+    // The emptied slot's next generation (the top 29 bits count a slot's reuses),
+    // before anything reuses the slot: a handle never issued.
+    refused_everywhere(handle + (1 << 35));
     assert!(
         no_wake_for(std::time::Duration::from_millis(50)),
         "no park was taken"
