@@ -22,9 +22,9 @@
 //! woken as token 0, which no call or park is given), no refused call is queued
 //! (its token would be woken unaccounted at deinit), and no refused export writes
 //! through its misaligned pointer. Reply handles are checked: one released (early,
-//! or at a previous deinit), a live one's neighbour or other generation, or an
-//! arbitrary number is refused (`UnknownHandle`) by `h2r_reply`, `h2r_park` and
-//! `h2r_release`, and releases nothing.
+//! or at a previous deinit) or its slot's next generation, a live one's neighbour
+//! or other generation, or an arbitrary number is refused (`UnknownHandle`) by
+//! `h2r_reply`, `h2r_park` and `h2r_release`, and releases nothing.
 #![no_main]
 #![allow(unsafe_code)] // drives the C exports directly, as Haskell does
 
@@ -95,8 +95,9 @@ enum Action {
         index: u8,
     },
     /// `h2r_reply`, `h2r_park` or `h2r_release` (picked by `export`) with a handle
-    /// that is not live: one released before (picked by `index`), or a live
-    /// handle's neighbour or other generation, or an arbitrary number.
+    /// that is not live: one released before (picked by `index`) or its slot's
+    /// next generation, or a live handle's neighbour or other generation, or an
+    /// arbitrary number.
     DeadHandle {
         index: u8,
         export: u8,
@@ -647,12 +648,15 @@ impl Model {
     /// at deinit must succeed).
     fn dead_handle(&mut self, index: u8, export: u8, arbitrary: u64) {
         let live = self.pending.values().next().map(|pending| pending.handle);
-        let candidate = match (index % 4, live) {
-            (0, _) if !self.released.is_empty() => {
-                self.released[usize::from(index) % self.released.len()]
-            }
-            (1, Some(live)) => live ^ (1 << 40),
-            (2, Some(live)) => live.wrapping_add(1),
+        let released = (!self.released.is_empty())
+            .then(|| self.released[usize::from(index) % self.released.len()]);
+        let candidate = match (index % 5, live, released) {
+            (0, _, Some(released)) => released,
+            // The released slot's next generation (the top 29 bits count a slot's
+            // reuses): live only if the slot was taken again, checked below.
+            (3, _, Some(released)) => released.wrapping_add(1 << 35),
+            (1, Some(live), _) => live ^ (1 << 40),
+            (2, Some(live), _) => live.wrapping_add(1),
             _ => arbitrary,
         };
         if self
