@@ -22,7 +22,6 @@ import Control.Monad (unless)
 import Control.Monad.IO.Class (MonadIO, liftIO)
 import Data.ByteString (ByteString)
 import qualified Data.ByteString as B
-import Data.IORef (atomicModifyIORef')
 import qualified Data.Text as T
 import qualified Data.Text.Encoding as TE
 import qualified Data.Text.Encoding.Error as TE
@@ -33,10 +32,10 @@ import Foreign.Marshal.Alloc (alloca)
 import Foreign.Ptr (Ptr, castPtr, nullPtr)
 import Foreign.StablePtr (StablePtr, castPtrToStablePtr, freeStablePtr)
 import Foreign.Storable (peek, poke)
-import GHC.Arr (numElements, (!))
 import GHC.Clock (getMonotonicTimeNSec)
 import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
 import RustBridge.Internal.Env
+import RustBridge.Internal.PerCapability (addOnCapability)
 import RustBridge.Internal.Wire (messageContext, withBytes)
 import RustBridge.Status
 import Types
@@ -117,12 +116,10 @@ callBytes :: Env -> Word64 -> ByteString -> IO (Maybe ByteString)
 callBytes env budget bytes = mask $ \restore -> do
   let spin = 1000 * fromIntegral (spinMicros (envConfig env))
   (capability, _) <- threadCapability =<< myThreadId
-  let callers = envCallers env
-      here = callers ! (capability `mod` numElements callers)
-  others <- atomicModifyIORef' here (\n -> (n + 1, n))
+  others <- addOnCapability (envCallers env) capability 1
   ahead <- if spin == 0 || others > 0 then pure maxBound else h2rCallsInFlight (envImports env)
   callWaiting restore env (fromIntegral capability) (if ahead < envSpinLimit env then spin else 0) budget bytes
-    `finally` atomicModifyIORef' here (\n -> (n - 1, ()))
+    `finally` addOnCapability (envCallers env) capability (-1)
 
 -- | 'callBytes' once the capability it runs on and the spin window (nanoseconds, 0
 -- for none) are known.

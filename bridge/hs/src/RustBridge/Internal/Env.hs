@@ -24,11 +24,10 @@ import Control.Monad.IO.Class (MonadIO, liftIO)
 import Control.Monad.IO.Unlift (MonadUnliftIO)
 import Control.Monad.Trans.Class (MonadTrans)
 import Control.Monad.Trans.Reader (ReaderT (..))
-import Data.IORef (IORef, newIORef)
 import Data.Kind (Type)
 import Data.Word (Word64)
 import FFI
-import GHC.Arr (Array, listArray)
+import RustBridge.Internal.PerCapability (PerCapability, newPerCapability)
 import Types
 
 -- | What every bridge action can see: its engine's imports, the config it was
@@ -49,7 +48,7 @@ data Env = Env
     -- of this bridge's calls made there are in progress: a call spins only while
     -- it is its capability's only one (see @callBytes@ in
     -- "RustBridge.Internal.Call").
-    envCallers :: !(Array Int (IORef Int))
+    envCallers :: !PerCapability
   }
 
 -- | Actions that talk to a running bridge whose engine speaks protocol @p@. Only
@@ -79,8 +78,8 @@ newEnv imports given = do
   gate <- newQSem waitGateSize
   capabilities <- getNumCapabilities
   config <- effectiveConfig imports capabilities given
-  callers <- mapM (const (newIORef 0)) [1 .. capabilities]
-  pure (Env imports config gate (fromIntegral (capabilities - 1)) (listArray (0, capabilities - 1) callers))
+  callers <- newPerCapability capabilities
+  pure (Env imports config gate (fromIntegral (capabilities - 1)) callers)
 
 -- | How many callers may wait inside a blocking foreign call for room in a full
 -- channel at once. Each such caller pins an OS thread; everyone else queues on the
