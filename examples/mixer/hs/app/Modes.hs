@@ -195,8 +195,8 @@ later :: Config -> Floor -> Int -> IO ([Row], [(Engine, Samples)])
 later config base calls = withRust config $ do
   replicateM_ 1000 expectPong
   withRunInIO $ \run -> do
-    direct <- sequential Unbound calls (run expectPong)
-    deferred <- sequential Unbound calls (run expectFrame)
+    (direct, directCpu) <- cpuTimed (sequential Unbound calls (run expectPong))
+    (deferred, deferredCpu) <- cpuTimed (sequential Unbound calls (run expectFrame))
     -- Timed again right before the 64 start, for the comparison with them.
     quiet <- sequential Unbound calls (run expectPong)
     now <- run (audioFiguresFrame <$> callRust QueryAudio)
@@ -210,7 +210,9 @@ later config base calls = withRust config $ do
     notices <- VU.fromList <$> replicateM 1000 (run cancelNotice)
     pure
       ( percentileRows "later" "callRust Ping (direct)" (percentiles direct) (Just base)
+          <> [row "later" "callRust Ping (direct): CPU per 1000 calls" (cpuPer1000 directCpu calls) "ms"]
           <> percentileRows "later" "callRust AwaitFrame (answered later by the service thread)" (percentiles deferred) (Just base)
+          <> [row "later" "callRust AwaitFrame (answered later): CPU per 1000 calls" (cpuPer1000 deferredCpu calls) "ms"]
           <> percentileRows "later" "callRust Ping, no deferred call in flight" (percentiles quiet) (Just base)
           <> percentileRows "later" "callRust Ping, 64 deferred calls in flight" (percentiles loaded) (Just base)
           <> percentileRows "later" "cancel until the engine learns of it" (percentiles notices) Nothing,
@@ -313,7 +315,7 @@ castFlood casts = withRust defaultConfig $ do
   liftIO . unless (fed == Just (SamplesWritten 1 maxBound) && not (all silent before)) $
     throwIO (ErrorCall ("the engine did not meter the sample: " <> show fed <> ", " <> show before))
   rssBefore <- liftIO (procStatus "VmRSS")
-  ((), ns) <- withRunInIO $ \run -> timed . withProgress casts $ \report ->
+  (((), ns), cpuNs) <- withRunInIO $ \run -> cpuTimed . timed . withProgress casts $ \report ->
     forM_ [1 .. casts] $ \i -> do
       run (castRust ResetMeters)
       when (i `mod` 10000 == 0) (report i)
@@ -323,6 +325,7 @@ castFlood casts = withRust defaultConfig $ do
     throwIO (ErrorCall ("the meters are not silent after " <> show casts <> " ResetMeters casts: " <> show after))
   pure
     [ row "cast" "casts/s" (fromIntegral casts * 1e9 / fromIntegral ns) "casts/s",
+      row "cast" "CPU per 1000 casts" (cpuPer1000 cpuNs casts) "ms",
       row "cast" "RSS before flood" (fromIntegral rssBefore) "kB",
       row "cast" "RSS after flood" (fromIntegral rssAfter) "kB",
       row "cast" "RSS growth" (fromIntegral (rssAfter - rssBefore)) "kB"
@@ -335,7 +338,7 @@ castFlood casts = withRust defaultConfig $ do
 seed :: Int -> IO [Row]
 seed callers = do
   threadsBefore <- procStatus "Threads"
-  ((pongs, ns), peak) <- withPeakThreads . timed . withRust defaultConfig $ do
+  (((pongs, ns), peak), cpuNs) <- cpuTimed . withPeakThreads . timed . withRust defaultConfig $ do
     asyncs <- replicateM callers (asyncRust (callRust Ping))
     liftIO . withProgress callers $ \report ->
       foldM (\count (i, a) -> countPong count <$> wait a <* when (i `mod` 1000 == 0) (report i)) 0 (zip [1 :: Int ..] asyncs)
@@ -343,6 +346,7 @@ seed callers = do
     [ row "seed" "calls completed" (fromIntegral pongs) "calls",
       row "seed" "elapsed" (fromIntegral ns / 1e6) "ms",
       row "seed" "calls/s" (fromIntegral pongs * 1e9 / fromIntegral ns) "calls/s",
+      row "seed" "CPU per 1000 calls" (cpuPer1000 cpuNs callers) "ms",
       row "seed" "OS threads before" (fromIntegral threadsBefore) "threads",
       row "seed" "peak OS threads" (fromIntegral peak) "threads"
     ]
