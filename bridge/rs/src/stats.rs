@@ -236,38 +236,6 @@ impl Stats {
             .saturating_sub(deferred)
     }
 
-    pub(crate) fn call_accepted(&self) {
-        self.calls_accepted.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn call_answered(&self) {
-        self.calls_answered.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn call_woken(&self) {
-        self.calls_woken.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn call_deferred(&self) {
-        self.calls_deferred.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn deferred_settled(&self) {
-        self.deferred_settled.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn answer_late(&self) {
-        self.answers_late.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn call_unanswered(&self) {
-        self.calls_unanswered.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn call_revoked(&self) {
-        self.calls_revoked.fetch_add(1, Ordering::Relaxed);
-    }
-
     /// Counts a call dropped unrun, by why (`Abandoned` or `Expired`).
     pub(crate) fn call_dropped(&self, why: Status) {
         let counter = match why {
@@ -276,20 +244,32 @@ impl Stats {
         };
         counter.fetch_add(1, Ordering::Relaxed);
     }
+}
 
-    pub(crate) fn handle_issued(&self) {
-        self.handles_issued.fetch_add(1, Ordering::Relaxed);
-    }
+/// Makes each `method` of `Stats` count one event: a relaxed add of one to `counter`.
+macro_rules! counts {
+    ($($method:ident => $counter:ident,)*) => {
+        impl Stats {
+            $(
+                pub(crate) fn $method(&self) {
+                    self.$counter.fetch_add(1, Ordering::Relaxed);
+                }
+            )*
+        }
+    };
+}
 
-    pub(crate) fn handle_released(&self) {
-        self.handles_released.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn token_created(&self) {
-        self.tokens_created.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub(crate) fn token_freed_unsent(&self) {
-        self.tokens_freed_unsent.fetch_add(1, Ordering::Relaxed);
-    }
+counts! {
+    call_accepted => calls_accepted,
+    call_answered => calls_answered,
+    call_woken => calls_woken,
+    call_deferred => calls_deferred,
+    deferred_settled => deferred_settled,
+    answer_late => answers_late,
+    call_unanswered => calls_unanswered,
+    call_revoked => calls_revoked,
+    handle_issued => handles_issued,
+    handle_released => handles_released,
+    token_created => tokens_created,
+    token_freed_unsent => tokens_freed_unsent,
 }
