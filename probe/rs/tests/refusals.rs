@@ -53,24 +53,7 @@ fn undecodable_is_refused() {
 fn null_with_length_zero_is_an_empty_message() {
     let _s = session();
     init(64).unwrap();
-    let mut out = 0u64;
-    // SAFETY: null with len 0 is allowed; `out` is a local.
-    let code = unsafe {
-        call_raw(
-            rs_in_hs_probe::h2r_call,
-            std::ptr::null(),
-            0,
-            0,
-            false,
-            u64::MAX,
-            &mut out,
-        )
-    };
-    assert_eq!(code, Err(Status::Undecodable));
-    // SAFETY: as above.
-    let code = unsafe { rs_in_hs_probe::h2r_cast(std::ptr::null(), 0, 0) };
-    assert_eq!(status(code), Err(Status::Undecodable));
-    assert_eq!(out, 0, "a refused call writes no handle");
+    null_message_refused(0, Status::Undecodable);
     still_answers(77);
 }
 
@@ -78,21 +61,8 @@ fn null_with_length_zero_is_an_empty_message() {
 fn null_with_length_is_invalid() {
     let _s = session();
     init(64).unwrap();
-    let mut out = 0u64;
-    // SAFETY: the export checks for null before reading.
-    let code = unsafe {
-        call_raw(
-            rs_in_hs_probe::h2r_call,
-            std::ptr::null(),
-            3,
-            0,
-            false,
-            u64::MAX,
-            &mut out,
-        )
-    };
-    assert_eq!(code, Err(Status::InvalidArgument));
-    // SAFETY: as above; a null out-pointer is refused before anything is written.
+    null_message_refused(3, Status::InvalidArgument);
+    // SAFETY: a null out-pointer is refused before anything is written.
     let code = unsafe {
         call_raw(
             rs_in_hs_probe::h2r_call,
@@ -105,15 +75,37 @@ fn null_with_length_is_invalid() {
         )
     };
     assert_eq!(code, Err(Status::InvalidArgument));
-    // SAFETY: the export checks for null before reading.
-    let code = unsafe { rs_in_hs_probe::h2r_cast(std::ptr::null(), 3, 0) };
-    assert_eq!(status(code), Err(Status::InvalidArgument));
     // SAFETY: a null buffer with a non-zero length is refused before anything is
     // written.
     let code = unsafe { rs_in_hs_probe::h2r_stats(std::ptr::null_mut(), 3) };
     assert_eq!(status(code), Err(Status::InvalidArgument));
     assert!(no_wake_for(std::time::Duration::from_millis(20)));
     still_answers(77);
+}
+
+/// A message of `len` bytes at null, called (unparked, without blocking, with no
+/// deadline) and cast: both are refused with `expected`, and the call writes no
+/// handle.
+fn null_message_refused(len: usize, expected: Status) {
+    let mut out = 0u64;
+    // SAFETY: the exports allow null with length 0 and check for null before reading
+    // any other length; `out` is a local.
+    let code = unsafe {
+        call_raw(
+            rs_in_hs_probe::h2r_call,
+            std::ptr::null(),
+            len,
+            0,
+            false,
+            u64::MAX,
+            &mut out,
+        )
+    };
+    assert_eq!(code, Err(expected));
+    // SAFETY: as above.
+    let code = unsafe { rs_in_hs_probe::h2r_cast(std::ptr::null(), len, 0) };
+    assert_eq!(status(code), Err(expected));
+    assert_eq!(out, 0, "a refused call writes no handle");
 }
 
 #[test]
