@@ -71,21 +71,13 @@ fn stats() -> EventStats {
     // SAFETY: `out` is valid for 6 writes.
     status(unsafe { rs_in_hs_probe::h2r_events_stats(out.as_mut_ptr(), out.len()) })
         .expect("stats of a running bridge");
-    let [
-        emitted,
-        delivered,
-        dropped,
-        wakeups,
-        tokens_taken,
-        tokens_returned,
-    ] = out;
     EventStats {
-        emitted,
-        delivered,
-        dropped,
-        wakeups,
-        tokens_taken,
-        tokens_returned,
+        emitted: out[0],
+        delivered: out[1],
+        dropped: out[2],
+        wakeups: out[3],
+        tokens_taken: out[4],
+        tokens_returned: out[5],
     }
 }
 
