@@ -83,25 +83,10 @@ module RustBridge.Protocol
     EventList,
 
     -- * What generated modules use
-    Imports (..),
-    ReplyHandle (..),
-    InitImport,
-    DeinitImport,
-    CallImport,
-    CastImport,
-    ReplyImport,
-    ReplyWaitImport,
-    ParkImport,
-    ReleaseImport,
-    InFlightImport,
-    ParallelismImport,
-    FingerprintImport,
-    CountersImport,
-    CountImport,
-    SubscribeImport,
-    UnsubscribeImport,
-    TakeImport,
-    EventsParkImport,
+
+    -- The types of one engine's imports: all that FFI exports but the RTS's
+    -- function pointers, which only the lifecycle passes to Rust.
+    module FFI,
     CInt (..),
     CSize (..),
     WireSchema,
@@ -131,27 +116,7 @@ import Data.Store (PeekException (..), Store)
 import Data.Text (Text)
 import qualified Data.Text as T
 import Data.Word (Word16, Word32, Word64, Word8)
-import FFI
-  ( CallImport,
-    CastImport,
-    CountImport,
-    CountersImport,
-    DeinitImport,
-    EventsParkImport,
-    FingerprintImport,
-    Imports (..),
-    InFlightImport,
-    InitImport,
-    ParallelismImport,
-    ParkImport,
-    ReleaseImport,
-    ReplyHandle (..),
-    ReplyImport,
-    ReplyWaitImport,
-    SubscribeImport,
-    TakeImport,
-    UnsubscribeImport,
-  )
+import FFI hiding (hsThreadDonePtr, hsTryPutMVarPtr)
 import Foreign.C.Types (CInt (..), CSize (..))
 import GHC.Generics (Generic)
 import GHC.TypeLits (ErrorMessage (..), KnownNat, Nat, Symbol, TypeError, natVal, type (+), type (<=?))
