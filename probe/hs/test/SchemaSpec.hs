@@ -1,5 +1,8 @@
 {-# LANGUAGE DataKinds #-}
+{-# LANGUAGE FlexibleContexts #-}
 {-# LANGUAGE TypeFamilies #-}
+{-# LANGUAGE TypeOperators #-}
+{-# LANGUAGE UndecidableInstances #-}
 
 -- | The schema fingerprint: 'withRust' refuses, at init, a Haskell side whose
 -- protocol differs from Rust's, and says which fingerprints differ and what to do.
@@ -8,33 +11,36 @@ module SchemaSpec (spec) where
 import Control.Exception (displayException, try)
 import Control.Monad.IO.Class (liftIO)
 import Data.IORef (newIORef, readIORef, writeIORef)
+import Data.Kind (Type)
 import Data.Proxy (Proxy (..))
 import qualified Data.Text as T
 import Probe.Protocol
 import RustBridge
 import RustBridge.Internal (rustSchemaFingerprint, withRustSchema)
-import RustBridge.Protocol (Protocol (..), protocolFingerprint, protocolSchema)
+import RustBridge.Protocol (CallList, EventList, Protocol (..), protocolFingerprint, protocolSchema)
 import Support
 import Test.Hspec
 
--- | The probe protocol with its first two calls swapped: the bug the fingerprint
--- exists to catch (the same types, other tags). Only its schema is used.
-data Swapped
+-- | The probe protocol with its calls and its events in the given orders. Only its
+-- schema is used.
+data Reordered (calls :: [Type]) (events :: [Type])
 
-instance Protocol Swapped where
-  type Calls Swapped = '[Echo, Ping, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks, SleepLater, EchoLater, HoldLater, DropLater, PanicLater, WaitAsync]
-  type Casts Swapped = '[Note, PanicNote, AnswerHeld]
-  type Events Swapped = '[Tick, BurstDone]
-  type ProtocolEvent Swapped = ProbeEvent
+instance (CallList calls, EventList (Reordered calls events) events) => Protocol (Reordered calls events) where
+  type Calls (Reordered calls events) = calls
+  type Casts (Reordered calls events) = Casts Probe
+  type Events (Reordered calls events) = events
+  type ProtocolEvent (Reordered calls events) = ProbeEvent
+
+-- | A list with its first two elements swapped.
+type family SwapFirstTwo (xs :: [Type]) :: [Type] where
+  SwapFirstTwo (a ': b ': rest) = b ': a ': rest
+
+-- | The probe protocol with its first two calls swapped: the bug the fingerprint
+-- exists to catch (the same types, other tags).
+type Swapped = Reordered (SwapFirstTwo (Calls Probe)) (Events Probe)
 
 -- | The probe protocol with its two events swapped: the same types, other tags.
-data EventsSwapped
-
-instance Protocol EventsSwapped where
-  type Calls EventsSwapped = '[Ping, Echo, Sleep, InjectPanic, GetCastCount, Loopback, EmitTicks, SleepLater, EchoLater, HoldLater, DropLater, PanicLater, WaitAsync]
-  type Casts EventsSwapped = '[Note, PanicNote, AnswerHeld]
-  type Events EventsSwapped = '[BurstDone, Tick]
-  type ProtocolEvent EventsSwapped = ProbeEvent
+type EventsSwapped = Reordered (Calls Probe) (SwapFirstTwo (Events Probe))
 
 swapped :: Proxy Swapped
 swapped = Proxy
