@@ -100,28 +100,28 @@ static int call(const struct engine *engine, const uint8_t *message, size_t len,
   return status;
 }
 
-/* Probe: Echo(n) (tag 1) answers n, tagged as its request. */
-static int echo(uint64_t n, uint64_t *answer) {
-  uint8_t message[9] = {1}, reply[9];
+/* A call whose request is `tag` and the number `n`, and whose reply is the same tag
+ * and a number, written to `answer`. */
+static int call_number(const struct engine *engine, uint8_t tag, uint64_t n,
+                       uint64_t *answer) {
+  uint8_t message[9] = {tag}, reply[9];
   memcpy(message + 1, &n, 8);
-  int status = call(&probe, message, sizeof message, reply, sizeof reply);
+  int status = call(engine, message, sizeof message, reply, sizeof reply);
   if (status == OK) {
-    check(reply[0] == 1, "Echo's reply carries its tag");
+    check(reply[0] == tag, "a reply carries its request's tag");
     memcpy(answer, reply + 1, 8);
   }
   return status;
 }
 
+/* Probe: Echo(n) (tag 1) answers n. */
+static int echo(uint64_t n, uint64_t *answer) {
+  return call_number(&probe, 1, n, answer);
+}
+
 /* Counter: Add(n) (tag 0) answers the new total. */
 static int add(uint64_t n, uint64_t *total) {
-  uint8_t message[9] = {0}, reply[9];
-  memcpy(message + 1, &n, 8);
-  int status = call(&counter, message, sizeof message, reply, sizeof reply);
-  if (status == OK) {
-    check(reply[0] == 0, "Add's reply carries its tag");
-    memcpy(total, reply + 1, 8);
-  }
-  return status;
+  return call_number(&counter, 0, n, total);
 }
 
 static uint64_t accepted(const struct engine *engine) {
