@@ -51,13 +51,17 @@ let
   # change in that behaviour, or in the crate-type, into a failure here instead of a
   # link error in the Haskell build. A crate that is also a cdylib (sharedLib) gets
   # its .so moved to $out/shared: a linker that finds a .so beside the .a picks the
-  # .so, and $out/lib is what the statically linked programs link.
+  # .so, and $out/lib is what the statically linked programs link. Either library is
+  # named after the crate, as cargo names it (dashes become underscores).
   crate =
     {
       pname,
-      staticLib ? null,
-      sharedLib ? null,
+      staticLib ? false,
+      sharedLib ? false,
     }:
+    let
+      libName = lib.replaceStrings [ "-" ] [ "_" ] pname;
+    in
     craneLib.buildPackage (
       commonArgs
       // {
@@ -69,19 +73,19 @@ let
         # cargoTest inherits doCheck from there and would then run no tests.
         doCheck = false;
         postInstall =
-          lib.optionalString (staticLib != null) ''
-            if [ ! -f "$out/lib/lib${staticLib}.a" ]; then
-              echo "${pname}: expected $out/lib/lib${staticLib}.a; is \"staticlib\" still in crate-type?" >&2
+          lib.optionalString staticLib ''
+            if [ ! -f "$out/lib/lib${libName}.a" ]; then
+              echo "${pname}: expected $out/lib/lib${libName}.a; is \"staticlib\" still in crate-type?" >&2
               exit 1
             fi
           ''
-          + lib.optionalString (sharedLib != null) ''
-            if [ ! -f "$out/lib/lib${sharedLib}.so" ]; then
-              echo "${pname}: expected $out/lib/lib${sharedLib}.so; is \"cdylib\" still in crate-type?" >&2
+          + lib.optionalString sharedLib ''
+            if [ ! -f "$out/lib/lib${libName}.so" ]; then
+              echo "${pname}: expected $out/lib/lib${libName}.so; is \"cdylib\" still in crate-type?" >&2
               exit 1
             fi
             mkdir -p "$out/shared"
-            mv "$out/lib/lib${sharedLib}.so" "$out/shared/"
+            mv "$out/lib/lib${libName}.so" "$out/shared/"
           '';
         meta.description = "rs-in-hs workspace crate ${pname}";
       }
@@ -98,15 +102,20 @@ let
     }
     .${pname};
 
+  # An engine crate: a staticlib, which the Haskell programs link.
+  engine =
+    pname:
+    crate {
+      inherit pname;
+      staticLib = true;
+    };
+
   bridge = crate { pname = "rs-in-hs"; };
-  probeLib = crate {
-    pname = "rs-in-hs-probe";
-    staticLib = "rs_in_hs_probe";
-  };
+  probeLib = engine "rs-in-hs-probe";
   mixerLib = crate {
     pname = "mixer-engine";
-    staticLib = "mixer_engine";
-    sharedLib = "mixer_engine";
+    staticLib = true;
+    sharedLib = true;
   };
   # The mixer engine's shared library alone in lib/, for the dynamically linked
   # script host (haskell.nix turns each entry of a component's libs into
@@ -115,14 +124,8 @@ let
     mkdir -p "$out/lib"
     ln -s ${mixerLib}/shared/libmixer_engine.so "$out/lib/"
   '';
-  minimalLib = crate {
-    pname = "minimal-engine";
-    staticLib = "minimal_engine";
-  };
-  waiterLib = crate {
-    pname = "waiter-engine";
-    staticLib = "waiter_engine";
-  };
+  minimalLib = engine "minimal-engine";
+  waiterLib = engine "waiter-engine";
 
   checks = {
     rs-bridge = bridge;
