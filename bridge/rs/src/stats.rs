@@ -141,37 +141,21 @@ impl Snapshot {
 
     /// The values as `h2r_stats` writes them, back in their fields.
     pub fn from_array(values: [u64; COUNTERS]) -> Self {
-        let [
-            calls_accepted,
-            calls_answered,
-            handles_issued,
-            handles_released,
-            tokens_created,
-            tokens_freed_unsent,
-            calls_dropped_abandoned,
-            calls_dropped_expired,
-            calls_woken,
-            calls_deferred,
-            deferred_settled,
-            answers_late,
-            calls_unanswered,
-            calls_revoked,
-        ] = values;
         Snapshot {
-            calls_accepted,
-            calls_answered,
-            handles_issued,
-            handles_released,
-            tokens_created,
-            tokens_freed_unsent,
-            calls_dropped_abandoned,
-            calls_dropped_expired,
-            calls_woken,
-            calls_deferred,
-            deferred_settled,
-            answers_late,
-            calls_unanswered,
-            calls_revoked,
+            calls_accepted: values[0],
+            calls_answered: values[1],
+            handles_issued: values[2],
+            handles_released: values[3],
+            tokens_created: values[4],
+            tokens_freed_unsent: values[5],
+            calls_dropped_abandoned: values[6],
+            calls_dropped_expired: values[7],
+            calls_woken: values[8],
+            calls_deferred: values[9],
+            deferred_settled: values[10],
+            answers_late: values[11],
+            calls_unanswered: values[12],
+            calls_revoked: values[13],
         }
     }
 
@@ -272,4 +256,15 @@ counts! {
     handle_released => handles_released,
     token_created => tokens_created,
     token_freed_unsent => tokens_freed_unsent,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_array_puts_each_value_back_in_its_field() {
+        let values = std::array::from_fn(|at| at as u64 + 1);
+        assert_eq!(Snapshot::from_array(values).to_array(), values);
+    }
 }
