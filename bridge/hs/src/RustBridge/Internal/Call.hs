@@ -106,12 +106,13 @@ submit env tryIt waitIt = do
 -- and the others would wait behind it instead of submitting theirs, and only while
 -- fewer than 'envSpinLimit' calls are in flight, since with more the worker has a
 -- queue to work through and the cores are better left to it. Without spinning, the
--- call carries its wake-up token and the caller blocks on its 'MVar' at once. With spinning, the call
--- goes without a token and the caller waits on the reply cell in short @unsafe@
--- slices ('spinFor'), yielding between them so other Haskell threads run, for up
--- to the window; only if the reply is not there by then does it make a token and
--- park the call, and if the reply arrived meanwhile the park is refused and the
--- caller frees the token itself. A reply found by polling costs Rust no wake-up.
+-- call carries its wake-up token and the caller blocks on its 'MVar' at once. With
+-- spinning, the call goes without a token and the caller waits on the reply cell in
+-- short @unsafe@ slices ('spinFor'), yielding between them so other Haskell threads
+-- run, for up to the window; only if the reply is not there by then does it make a
+-- token and park the call, and if the reply arrived meanwhile the park is refused
+-- and the caller frees the token itself. A reply found by polling costs Rust no
+-- wake-up.
 callBytes :: Env -> Word64 -> ByteString -> IO (Maybe ByteString)
 callBytes env budget bytes = mask $ \restore -> do
   let spin = 1000 * fromIntegral (spinMicros (envConfig env))
