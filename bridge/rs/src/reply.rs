@@ -170,16 +170,21 @@ impl ReplyCell {
 
     /// The outcome, polled for until it is there or `spin` has passed. The first
     /// polls only spin the CPU; later ones also yield it (see [`Backoff::snooze`]),
-    /// so that a worker sharing this core gets to run.
+    /// so that a worker sharing this core gets to run. The clock is read only after
+    /// the first poll misses: an outcome already there costs no clock read.
     pub fn outcome_within(&self, spin: Duration) -> Option<&Outcome> {
+        let outcome = self.outcome();
+        if outcome.is_some() || spin.is_zero() {
+            return outcome;
+        }
         let started = Instant::now();
         let backoff = Backoff::new();
         loop {
+            backoff.snooze();
             let outcome = self.outcome();
             if outcome.is_some() || started.elapsed() >= spin {
                 return outcome;
             }
-            backoff.snooze();
         }
     }
 

@@ -29,6 +29,7 @@ import Data.Word (Word64, Word8)
 import FFI
 import Foreign.C.Types (CInt, CSize)
 import Foreign.Marshal.Alloc (alloca)
+import Foreign.Marshal.Array (advancePtr, allocaArray)
 import Foreign.Ptr (Ptr, castPtr, nullPtr)
 import Foreign.StablePtr (StablePtr, castPtrToStablePtr, freeStablePtr)
 import Foreign.Storable (peek, poke)
@@ -147,34 +148,40 @@ callWaiting restore env cap window budget bytes = do
       -- A call released before the engine reaches it is dropped unrun; a reply that
       -- arrives after the release is dropped by Rust; a wake-up for a parked call
       -- lands on an MVar nobody reads, which the GC then collects (guarantee 6).
-      (await restore imports early window cap reply >> readReply imports reply)
+      (await restore imports early window cap reply >>= settle)
         `finally` h2rRelease imports reply
 
--- | Waits, under 'mask', until the reply is there: on the token's 'MVar' if the call
--- carried one, else by polling for the window and then parking.
-await :: (forall a. IO a -> IO a) -> Imports -> Maybe (StablePtr PrimMVar, MVar ()) -> Word64 -> CInt -> ReplyHandle -> IO ()
+-- | Waits, under 'mask', until the outcome is there, and reads it: on the token's
+-- 'MVar' if the call carried one, else by polling for the window and then parking.
+await :: (forall a. IO a -> IO a) -> Imports -> Maybe (StablePtr PrimMVar, MVar ()) -> Word64 -> CInt -> ReplyHandle -> IO Outcome
 await restore imports early window cap reply = case early of
-  Just (_, wakeUp) -> restore (takeMVar wakeUp)
+  Just (_, wakeUp) -> restore (takeMVar wakeUp) >> readOutcome imports reply
   Nothing -> do
-    ready <- restore (spinFor imports window reply)
-    unless ready (park restore imports cap reply)
+    polled <- restore (spinFor imports window reply)
+    case polled of
+      Just outcome -> pure outcome
+      Nothing -> park restore imports cap reply >> readOutcome imports reply
 
--- | Waits for the reply cell to fill until the reply is there ('True') or the
--- window, in nanoseconds, has passed ('False'). Each wait is one @unsafe@ call in
--- which Rust polls the cell for up to 'waitSliceNs' (spinning, then also yielding
--- the CPU, so that a worker sharing its core is not starved); between waits the
--- thread yields its capability, so callers that share it take turns. A reply due
--- within a slice costs one foreign call and no trip through the scheduler, whose
--- cost grows with the caller's stack.
-spinFor :: Imports -> Word64 -> ReplyHandle -> IO Bool
-spinFor imports window reply = getMonotonicTimeNSec >>= go
+-- | Waits for the reply cell to fill until the outcome is there (read by the same
+-- foreign call that found it) or the window, in nanoseconds, has passed
+-- ('Nothing'). Each wait is one @unsafe@ call in which Rust polls the cell for up
+-- to 'waitSliceNs' (spinning, then also yielding the CPU, so that a worker sharing
+-- its core is not starved); between waits the thread yields its capability, so
+-- callers that share it take turns. A reply due within a slice costs one foreign
+-- call and no trip through the scheduler, whose cost grows with the caller's stack.
+--
+-- The clock is read only once a wait has come back empty: the window counts from
+-- then, one slice late, and a reply found by the first wait costs no clock read.
+spinFor :: Imports -> Word64 -> ReplyHandle -> IO (Maybe Outcome)
+spinFor imports window reply = poll >>= maybe (getMonotonicTimeNSec >>= \t -> missed t t) (pure . Just)
   where
-    go started = do
-      ready <- replyWithin imports (min waitSliceNs window) reply
-      now <- if ready then pure started else getMonotonicTimeNSec
-      if ready || now - started >= window
-        then pure ready
-        else yield >> go started
+    slice = min waitSliceNs window
+    poll = outcomeWithin imports slice reply
+    -- The first wait came back empty at @started@ (one slice into the window), the
+    -- latest at @now@.
+    missed started now
+      | now - started + slice >= window = pure Nothing
+      | otherwise = yield >> poll >>= maybe (getMonotonicTimeNSec >>= missed started) (pure . Just)
 
 -- | The longest one wait for a reply holds its capability, in nanoseconds: a few
 -- round trips on a free core (about 1 µs each), short enough that the capability's
@@ -224,35 +231,49 @@ submitCall env bytes token cap budget = alloca $ \out -> withBytes bytes $ \ptr 
   status <- submit env (h2rCallTry imports ptr len token cap 0 budget out) (h2rCallWait imports ptr len token cap 1 budget out)
   if statusFromCode status == Just StatusOk then Right <$> peek out else pure (Left status)
 
+-- | What a reply cell held: the status Rust gave it and a copy of its bytes (the
+-- reply, or the failure's message).
+data Outcome = Outcome CInt ByteString
+
 -- | Reads the handle's cell through @h2r_reply@ or @h2r_reply_wait@ (given the
 -- out-parameters), which start empty so that a status that writes neither (a
--- refusal of the handle itself) reads no stray memory; gives the status and what
--- the out-parameters then hold.
-peekReply :: (Ptr (Ptr Word8) -> Ptr CSize -> IO CInt) -> (CInt -> Ptr Word8 -> CSize -> IO a) -> IO a
-peekReply export use = alloca $ \outPtr -> alloca $ \outLen -> do
+-- refusal of the handle itself) reads no stray memory: 'Nothing' if the outcome
+-- is not there yet.
+peekOutcome :: (Ptr (Ptr Word8) -> Ptr CSize -> IO CInt) -> IO (Maybe Outcome)
+peekOutcome export = allocaArray 2 $ \out -> do
+  -- One allocation for both out-parameters, a pointer and a size, each one word.
+  let outPtr = castPtr (out :: Ptr Word) :: Ptr (Ptr Word8)
+      outLen = castPtr (advancePtr out 1) :: Ptr CSize
   poke outPtr nullPtr
   poke outLen 0
   status <- export outPtr outLen
-  ptr <- peek outPtr
-  len <- peek outLen
-  use status ptr len
+  if statusFromCode status == Just StatusPending
+    then pure Nothing
+    else do
+      ptr <- peek outPtr
+      len <- peek outLen
+      bytes <- if ptr == nullPtr || len == 0 then pure B.empty else B.packCStringLen (castPtr ptr, fromIntegral len)
+      pure (Just (Outcome status bytes))
 
--- | Whether the outcome is in the handle's cell, waiting up to the given
--- nanoseconds for it (one @unsafe@ call).
-replyWithin :: Imports -> Word64 -> ReplyHandle -> IO Bool
-replyWithin imports waitNs reply =
-  peekReply (h2rReplyWait imports reply waitNs) (\status _ _ -> pure (statusFromCode status /= Just StatusPending))
+-- | The outcome in the handle's cell, waiting up to the given nanoseconds for it
+-- (one @unsafe@ call); 'Nothing' if it is not there by then.
+outcomeWithin :: Imports -> Word64 -> ReplyHandle -> IO (Maybe Outcome)
+outcomeWithin imports waitNs reply = peekOutcome (h2rReplyWait imports reply waitNs)
 
--- | The reply's bytes, copied out of the handle's cell; 'Nothing' if Rust dropped
--- the call because its deadline passed; or the exception for the failure Rust
--- recorded there (its text is the panic's message for 'EnginePanicked').
-readReply :: Imports -> ReplyHandle -> IO (Maybe ByteString)
-readReply imports reply = peekReply (h2rReply imports reply) $ \status ptr len -> do
-  bytes <- if ptr == nullPtr || len == 0 then pure B.empty else B.packCStringLen (castPtr ptr, fromIntegral len)
-  case statusFromCode status of
-    Just StatusOk -> pure (Just bytes)
-    Just StatusExpired -> pure Nothing
-    _ -> throwIO (statusError (statusContext "h2r_reply") {contextReplyText = Just (lenientUtf8 bytes)} status)
+-- | The outcome of a call whose caller was woken: it is in the cell.
+readOutcome :: Imports -> ReplyHandle -> IO Outcome
+readOutcome imports reply =
+  peekOutcome (h2rReply imports reply)
+    >>= maybe (throwIO (statusError (statusContext "h2r_reply") (statusCode StatusPending))) pure
+
+-- | The reply's bytes; 'Nothing' if Rust dropped the call because its deadline
+-- passed; or the exception for the failure Rust recorded (its text is the panic's
+-- message for 'EnginePanicked').
+settle :: Outcome -> IO (Maybe ByteString)
+settle (Outcome status bytes) = case statusFromCode status of
+  Just StatusOk -> pure (Just bytes)
+  Just StatusExpired -> pure Nothing
+  _ -> throwIO (statusError (statusContext "h2r_reply") {contextReplyText = Just (lenientUtf8 bytes)} status)
 
 -- | UTF-8 text, with any invalid byte replaced rather than refused.
 lenientUtf8 :: ByteString -> String
