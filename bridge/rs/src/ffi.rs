@@ -255,7 +255,7 @@ unsafe fn read_reply(
         writable(out_ptr)?;
         writable(out_len)?;
         let (status, ptr, len) = handles::with_cell(reply, |cell| {
-            let (status, bytes) = match cell.outcome_within(spin) {
+            let (status, bytes) = match cell.outcome_within(spin, parallelism() == 1) {
                 None => return Err(Status::Pending),
                 Some(Outcome::Reply(bytes)) => (Status::Ok, bytes.as_slice()),
                 Some(Outcome::Failed(status, message)) => (*status, message.as_bytes()),
@@ -392,7 +392,8 @@ pub fn calls_in_flight<E: Engine>(bridge: &Bridge<E>) -> u64 {
 
 /// `h2r_parallelism`: how many CPUs this process may run on (its affinity mask and
 /// cgroup quota, as `std::thread::available_parallelism` reads them; 1 if unknown).
-/// Read once per process. The Haskell side turns spinning off when it is 1.
+/// Read once per process. When it is 1, the Haskell side turns the worker's spinning
+/// off, and a caller's polls yield the CPU at once (see `ReplyCell::outcome_within`).
 pub fn parallelism() -> usize {
     static CPUS: OnceLock<usize> = OnceLock::new();
     *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))

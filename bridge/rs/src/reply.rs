@@ -170,9 +170,12 @@ impl ReplyCell {
 
     /// The outcome, polled for until it is there or `spin` has passed. The first
     /// polls only spin the CPU; later ones also yield it (see [`Backoff::snooze`]),
-    /// so that a worker sharing this core gets to run. The clock is read only after
-    /// the first poll misses: an outcome already there costs no clock read.
-    pub fn outcome_within(&self, spin: Duration) -> Option<&Outcome> {
+    /// so that a worker sharing this core gets to run. With `one_cpu` (the process
+    /// may run on one CPU only) every poll after the first yields the CPU at once,
+    /// since the worker can answer only while this thread is off it. The clock is
+    /// read only after the first poll misses: an outcome already there costs no
+    /// clock read.
+    pub fn outcome_within(&self, spin: Duration, one_cpu: bool) -> Option<&Outcome> {
         let outcome = self.outcome();
         if outcome.is_some() || spin.is_zero() {
             return outcome;
@@ -180,7 +183,11 @@ impl ReplyCell {
         let started = Instant::now();
         let backoff = Backoff::new();
         loop {
-            backoff.snooze();
+            if one_cpu {
+                std::thread::yield_now();
+            } else {
+                backoff.snooze();
+            }
             let outcome = self.outcome();
             if outcome.is_some() || started.elapsed() >= spin {
                 return outcome;
@@ -431,6 +438,35 @@ mod tests {
         assert_eq!(cell.outcome(), Some(&reply()));
         assert_eq!(cell.park(0, token(102)), Err(Status::AlreadyAnswered));
         assert_eq!(wakes::count(102), 0);
+    }
+
+    #[test]
+    fn an_answer_given_while_the_caller_polls_is_found_within_the_window() {
+        for one_cpu in [false, true] {
+            let (call, cell) = PendingCall::new(waker(), None, None);
+            assert_eq!(cell.outcome_within(Duration::ZERO, one_cpu), None);
+            let answering = std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(5));
+                call.answer(reply())
+            });
+            // The window bounds the wait; the answer comes long before it ends.
+            assert_eq!(
+                cell.outcome_within(Duration::from_secs(10), one_cpu),
+                Some(&reply())
+            );
+            assert!(!answering.join().unwrap(), "a polled reply wakes nobody");
+        }
+    }
+
+    #[test]
+    fn polling_for_an_answer_that_never_comes_gives_up_after_the_window() {
+        for one_cpu in [false, true] {
+            let (_call, cell) = PendingCall::new(waker(), None, None);
+            let window = Duration::from_millis(20);
+            let started = Instant::now();
+            assert_eq!(cell.outcome_within(window, one_cpu), None);
+            assert!(started.elapsed() >= window);
+        }
     }
 
     #[test]

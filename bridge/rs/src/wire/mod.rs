@@ -36,10 +36,10 @@ compile_error!("the wire format assumes a 64-bit target (store's lengths are a 6
 pub struct Config {
     /// Longest accepted request, in bytes. Checked by both sides.
     pub max_msg_len: u32,
-    /// How long, in microseconds, a Haskell caller polls its reply before it blocks,
-    /// and the worker polls the request channel before it parks after a call whose
-    /// caller got its reply by polling. 0: never spin. Haskell sends 0 when spinning cannot help (one CPU,
-    /// or one capability).
+    /// How long, in microseconds, the worker polls the request channel before it
+    /// parks after a call whose caller got its reply by polling. 0: never spin.
+    /// Haskell sends 0 when the worker's spinning cannot help (one CPU, or one
+    /// capability); its callers' own polling window is theirs to keep.
     pub spin_micros: u32,
 }
 

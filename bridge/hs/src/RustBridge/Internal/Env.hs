@@ -27,18 +27,29 @@ import Control.Monad.Trans.Reader (ReaderT (..))
 import Data.Kind (Type)
 import Data.Word (Word64)
 import FFI
+import Foreign.C.Types (CSize)
 import RustBridge.Internal.PerCapability (PerCapability, newPerCapability)
 import Types
 
 -- | What every bridge action can see: its engine's imports, the config it was
--- started with, and the gate for callers that wait for room in a full channel.
+-- started with, and how its calls wait.
 data Env = Env
   { -- | The imports of the engine of the protocol
     -- 'RustBridge.Internal.Lifecycle.withRustSchema' was run for.
     envImports :: !Imports,
-    -- | The configuration 'RustBridge.Internal.Lifecycle.withRustSchema' was given,
-    -- with 'spinMicros' set to 0 where spinning cannot help (see 'effectiveConfig').
+    -- | The config Rust's worker gets: the one
+    -- 'RustBridge.Internal.Lifecycle.withRustSchema' was given, with 'spinMicros'
+    -- set to 0 where the worker's spinning cannot help (see 'workerConfig').
     envConfig :: !Config,
+    -- | How long a call may wait for its reply by polling before it parks, in
+    -- nanoseconds: the given 'spinMicros', or 0 when the RTS has one capability,
+    -- which a polling caller would hold (see 'waitWindow').
+    envWaitWindow :: !Word64,
+    -- | Whether the process may run on one CPU only (Rust's @h2r_parallelism@:
+    -- affinity mask and cgroup quota). A call then polls only while it is the only
+    -- call in progress in the process, and each poll yields the CPU to the worker
+    -- (see @h2r_reply_wait@).
+    envOneCpu :: !Bool,
     -- | The gate of guarantee 5 (see @submit@ in "RustBridge.Internal.Call").
     envWaitGate :: !QSem,
     -- | A new call spins only while fewer calls than this are in flight: the
@@ -71,15 +82,24 @@ withEnv :: MonadIO m => (Env -> IO a) -> RustT p m a
 withEnv use = RustT (ReaderT (liftIO . use))
 
 -- | The environment of a bridge for this engine's imports, started with this
--- config: a fresh wait gate, the config made effective ('effectiveConfig') and the
--- spin limit from the RTS's capabilities.
+-- config: a fresh wait gate, and the worker's config, the wait window and the spin
+-- limit from the RTS's capabilities and the CPUs the process may use.
 newEnv :: Imports -> Config -> IO Env
 newEnv imports given = do
   gate <- newQSem waitGateSize
   capabilities <- getNumCapabilities
-  config <- effectiveConfig imports capabilities given
+  cpus <- h2rParallelism imports
   callers <- newPerCapability capabilities
-  pure (Env imports config gate (fromIntegral (capabilities - 1)) callers)
+  pure
+    Env
+      { envImports = imports,
+        envConfig = workerConfig capabilities cpus given,
+        envWaitWindow = waitWindow capabilities given,
+        envOneCpu = cpus == 1,
+        envWaitGate = gate,
+        envSpinLimit = fromIntegral (capabilities - 1),
+        envCallers = callers
+      }
 
 -- | How many callers may wait inside a blocking foreign call for room in a full
 -- channel at once. Each such caller pins an OS thread; everyone else queues on the
@@ -88,11 +108,20 @@ newEnv imports given = do
 waitGateSize :: Int
 waitGateSize = 2
 
--- | The config with spinning turned off when the process may run on one CPU only
--- (Rust's @h2r_parallelism@: affinity mask and cgroup quota) or the RTS has one
--- capability: a spinning caller or worker would then only take the CPU from the
--- thread it waits for.
-effectiveConfig :: Imports -> Int -> Config -> IO Config
-effectiveConfig imports capabilities config = do
-  cpus <- h2rParallelism imports
-  pure (if capabilities > 1 && cpus > 1 then config else config {spinMicros = 0})
+-- | The config for Rust's worker, given the RTS's capabilities and the CPUs the
+-- process may use: spinning off when either is one, since a spinning worker would
+-- then only take the CPU from the callers it waits for.
+workerConfig :: Int -> CSize -> Config -> Config
+workerConfig capabilities cpus config
+  | capabilities > 1 && cpus > 1 = config
+  | otherwise = config {spinMicros = 0}
+
+-- | How long a call may poll for its reply, in nanoseconds, given the RTS's
+-- capabilities: none with one capability, since a caller polls inside an @unsafe@
+-- foreign call and would hold the only one. On one CPU it still polls (see
+-- 'envOneCpu'): yielding the CPU straight to the worker costs less than waking
+-- the caller through the RTS.
+waitWindow :: Int -> Config -> Word64
+waitWindow capabilities config
+  | capabilities > 1 = 1000 * fromIntegral (spinMicros config)
+  | otherwise = 0

@@ -9,10 +9,11 @@ module RustBridge.Internal.PerCapability
   ( PerCapability,
     newPerCapability,
     addOnCapability,
+    sumOverCapabilities,
   )
 where
 
-import GHC.Exts (Int (I#), MutableByteArray#, RealWorld, fetchAddIntArray#, newByteArray#, setByteArray#)
+import GHC.Exts (Int (I#), MutableByteArray#, RealWorld, atomicReadIntArray#, fetchAddIntArray#, newByteArray#, setByteArray#)
 import GHC.IO (IO (..))
 
 -- | As many counters as there were capabilities when it was made, all starting at
@@ -41,3 +42,16 @@ addOnCapability (PerCapability count counters) capability (I# delta) = IO $ \s0 
     (# s1, before #) -> (# s1, I# before #)
   where
     !(I# at) = (capability `mod` count) * stride
+
+-- | The sum of all the counters, each read atomically (but not all at one instant:
+-- a hint, exact only while they do not change).
+sumOverCapabilities :: PerCapability -> IO Int
+sumOverCapabilities (PerCapability count counters) = go 0 0
+  where
+    go !acc capability
+      | capability >= count = pure acc
+      | otherwise = do
+        value <- readAt (capability * stride)
+        go (acc + value) (capability + 1)
+    readAt (I# at) = IO $ \s0 -> case atomicReadIntArray# counters at s0 of
+      (# s1, value #) -> (# s1, I# value #)
