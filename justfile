@@ -75,9 +75,11 @@ _build-script: _cabal-config
 # Build everything: the static programs and the dynamic script host.
 build: build-rs build-hs build-script
 
-# Run the Rust tests of every crate (unit, behaviour, golden, generated-code checks).
+# Run the Rust tests of every crate (unit, behaviour, golden, generated-code checks),
+# and the ignored ones: tests too big for valgrind (`just memcheck`).
 test-rs:
     cargo test --workspace
+    cargo test -p rs-in-hs --lib -- --ignored
 
 # Run the Haskell test suites (the bridge's hspec suites, the one linked without
 # -threaded, the mixer's golden tests), the bridge's suite again pinned to one CPU

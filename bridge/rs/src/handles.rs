@@ -17,6 +17,7 @@
 //! leaves the emptied slot marked present at its next generation, where a guessed
 //! handle would make `Slab::get` panic.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, OnceLock};
 
@@ -32,10 +33,14 @@ use crate::status::Status;
 ///
 /// The thread limit counts the OS threads alive at once that have used a
 /// `sharded-slab` table in this process (thread ids are reused when a thread
-/// exits). A 4097th one calling `h2r_call` makes the table panic, which the export
-/// boundary turns into an abort: far beyond the threads a GHC program runs
-/// foreign calls on (its capabilities' threads, and those inside blocking `safe`
-/// calls).
+/// exits): far beyond the threads a GHC program runs foreign calls on (its
+/// capabilities' threads, and those inside blocking `safe` calls), but a program
+/// of many bound threads can pass it. The table then panics where it takes the
+/// calling thread's shard, before it changes anything (see [`guarded`]): a call
+/// from a thread beyond the limit is refused with `HandleTableFull`, and the other
+/// threads' handles work as before. `sharded-slab` hands the ids of exited threads
+/// to new ones, ids beyond the limit too, so once the limit has been passed a
+/// thread started later may be refused in the same way for its whole life.
 struct HandleConfig;
 
 impl sharded_slab::Config for HandleConfig {
@@ -73,8 +78,8 @@ pub(crate) struct Reservation {
 /// Takes a slot for the next handle. `HandleTableFull` if every slot this thread
 /// can have is held (handles issued and never released).
 pub(crate) fn reserve() -> Result<Reservation, Status> {
-    let key = TABLE
-        .insert(Slot::default())
+    let key = guarded(|| TABLE.insert(Slot::default()))
+        .flatten()
         .ok_or(Status::HandleTableFull)?;
     let handle = u64::try_from(key).ok().and_then(|key| key.checked_add(1));
     match handle {
@@ -83,7 +88,7 @@ pub(crate) fn reserve() -> Result<Reservation, Status> {
             issued: false,
         }),
         None => {
-            TABLE.remove(key);
+            guarded(|| TABLE.remove(key));
             Err(Status::HandleTableFull)
         }
     }
@@ -110,7 +115,7 @@ impl Drop for Reservation {
     fn drop(&mut self) {
         if !self.issued {
             if let Ok(key) = key(self.handle) {
-                TABLE.remove(key);
+                guarded(|| TABLE.remove(key));
             }
         }
     }
@@ -150,8 +155,20 @@ pub(crate) fn release(handle: u64) -> Result<Arc<ReplyCell>, Status> {
         }
         Arc::clone(cell)
     };
-    TABLE.remove(key);
+    // The slot is marked released, so it is refused whether or not it leaves.
+    guarded(|| TABLE.remove(key));
     Ok(cell)
+}
+
+/// Runs a table operation that takes the calling thread's id or shard: `None` if
+/// the table panicked because the thread is beyond its thread limit (see
+/// `HandleConfig`). `sharded-slab` checks the limit before it touches any slot, so
+/// the table is as it was. A slot such a thread fails to remove stays marked
+/// released (refused, never reused): a leak of one slot, only past the limit.
+fn guarded<R>(operation: impl FnOnce() -> R) -> Option<R> {
+    // AssertUnwindSafe: the panic leaves the table unchanged (above), and nothing
+    // else is borrowed across it.
+    catch_unwind(AssertUnwindSafe(operation)).ok()
 }
 
 #[cfg(test)]
@@ -243,6 +260,57 @@ mod tests {
             "the freed slot comes back with a new generation"
         );
         release(next).unwrap();
+    }
+
+    /// Waits at the barrier when dropped, on unwinding too.
+    struct Holding(Arc<std::sync::Barrier>);
+
+    impl Drop for Holding {
+        fn drop(&mut self) {
+            self.0.wait();
+        }
+    }
+
+    /// More threads alive at once than the table has shards: those beyond the limit
+    /// are refused with `HandleTableFull`, and every other one gets a handle that
+    /// works. Ignored by default, since valgrind (`just memcheck`) cannot run this
+    /// many threads; `just test-rs` runs it.
+    #[test]
+    #[ignore = "runs thousands of threads: `just test-rs` runs it"]
+    fn threads_beyond_the_limit_are_refused_and_the_others_served() {
+        let beyond = 64;
+        let threads = <HandleConfig as sharded_slab::Config>::MAX_THREADS + beyond;
+        let barrier = Arc::new(std::sync::Barrier::new(threads));
+        let spawned: Vec<_> = (0..threads)
+            .map(|_| {
+                let barrier = Arc::clone(&barrier);
+                std::thread::Builder::new()
+                    .stack_size(64 * 1024)
+                    .spawn(move || {
+                        // Every thread holds its id until all have tried, also one
+                        // that panics (its join then fails the test).
+                        let holding = Holding(barrier);
+                        let issued = reserve().map(|reservation| reservation.issue(cell()));
+                        drop(holding);
+                        issued.and_then(|handle| {
+                            assert_eq!(with_cell(handle, |_| ()), Ok(()));
+                            release(handle).map(drop)
+                        })
+                    })
+                    .expect("a thread with a small stack starts")
+            })
+            .collect();
+        let results: Vec<_> = spawned
+            .into_iter()
+            .map(|thread| thread.join().expect("no panic leaves the table"))
+            .collect();
+        let refused = results
+            .iter()
+            .filter(|result| **result == Err(Status::HandleTableFull))
+            .count();
+        let served = results.iter().filter(|result| result.is_ok()).count();
+        assert!(refused >= beyond, "{refused} refused");
+        assert_eq!(refused + served, threads);
     }
 
     #[test]

@@ -130,8 +130,9 @@ statuses! {
     /// parked or released.
     UnknownHandle = 22 => "not a live reply handle: never issued, or released already";
     /// `h2r_call` found no free slot for a reply handle: the caller's thread holds
-    /// millions of handles it never released. Nothing was queued.
-    HandleTableFull = 23 => "no free reply handle: too many handles held unreleased";
+    /// millions of handles it never released, or more OS threads than the handle
+    /// table serves (4096) are alive and calling. Nothing was queued.
+    HandleTableFull = 23 => "no free reply handle: too many handles held unreleased, or too many threads calling";
 }
 
 impl Status {
