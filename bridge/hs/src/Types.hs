@@ -38,8 +38,8 @@ data Config = Config
     -- that takes longer, and per burst on the worker. With one capability nothing
     -- spins, whatever this says. When the process may run on one CPU only
     -- (affinity or cgroup quota) the worker does not spin, and a caller polls only
-    -- while its call is the only one in progress, yielding the CPU to the worker
-    -- between polls rather than spinning.
+    -- while its call is its bridge's only one in progress, yielding the CPU to the
+    -- worker between polls rather than spinning.
     spinMicros :: !Word32
   }
   deriving (Eq, Show, Generic, Store, WireSchema)

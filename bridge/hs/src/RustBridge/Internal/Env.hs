@@ -46,8 +46,8 @@ data Env = Env
     -- which a polling caller would hold (see 'waitWindow').
     envWaitWindow :: !Word64,
     -- | Whether the process may run on one CPU only (Rust's @h2r_parallelism@:
-    -- affinity mask and cgroup quota). A call then polls only while it is the only
-    -- call in progress in the process, and each poll yields the CPU to the worker
+    -- affinity mask and cgroup quota). A call then polls only while it is this
+    -- bridge's only call in progress, and each poll yields the CPU to the worker
     -- (see @h2r_reply_wait@).
     envOneCpu :: !Bool,
     -- | The gate of guarantee 5 (see @submit@ in "RustBridge.Internal.Call").
