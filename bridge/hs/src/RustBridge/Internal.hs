@@ -9,11 +9,10 @@
 -- 'castRaw' send bytes that no typed call could produce; golden tests encode and
 -- decode with the bridge's own 'encodeCall', 'encodeCast' and 'decodeReply'.
 --
--- It only re-exports. The code lives in five modules:
+-- It only re-exports. The code lives in four modules:
 -- "RustBridge.Internal.Env" (the monad and its environment),
 -- "RustBridge.Internal.Lifecycle" (start and stop), "RustBridge.Internal.Call"
--- (the call path), "RustBridge.Internal.Wire" (bytes across the ABI) and
--- "RustBridge.Internal.PerCapability" (the call path's counters per capability).
+-- (the call path) and "RustBridge.Internal.Wire" (bytes across the ABI).
 module RustBridge.Internal
   ( -- * The bridge monad
     RustT (..),

@@ -22,6 +22,7 @@ import Control.Monad (unless)
 import Control.Monad.IO.Class (MonadIO, liftIO)
 import Data.ByteString (ByteString)
 import qualified Data.ByteString as B
+import Data.IORef (atomicModifyIORef')
 import qualified Data.Text as T
 import qualified Data.Text.Encoding as TE
 import qualified Data.Text.Encoding.Error as TE
@@ -36,7 +37,6 @@ import Foreign.Storable (peek, poke)
 import GHC.Clock (getMonotonicTimeNSec)
 import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
 import RustBridge.Internal.Env
-import RustBridge.Internal.PerCapability (addOnCapability, sumOverCapabilities)
 import RustBridge.Internal.Wire (messageContext, withBytes)
 import RustBridge.Status
 import Types
@@ -100,16 +100,14 @@ submit env tryIt waitIt = do
 -- | Sends a call and waits for its outcome: the reply's bytes, or 'Nothing' if Rust
 -- dropped it unrun because its budget (nanoseconds, 'maxBound' for none) ran out.
 --
--- How it waits depends on the spin window ('envWaitWindow'), on the other callers of
--- its capability ('envCallers') and on how many calls are in flight in Rust
--- (@h2r_calls_in_flight@, a hint): a call spins only while it is its capability's
--- only caller, since a spinning caller holds the capability for its round trip
--- and the others would wait behind it instead of submitting theirs, and only while
--- fewer than 'envSpinLimit' calls are in flight, since with more the worker has a
--- queue to work through and the cores are better left to it. On one CPU
--- ('envOneCpu') it spins only while it is the only call in progress on any
--- capability: its polls yield the CPU, which the other capabilities' callers
--- would otherwise take turns with, one round trip at a time. Without spinning, the
+-- How it waits depends on the spin window ('envWaitWindow') and on how many calls
+-- are in flight in Rust (@h2r_calls_in_flight@, a hint): a call spins only while
+-- fewer than 'envSpinLimit' are, since with more the worker has a queue to work
+-- through, and callers that held their capabilities while they spun would keep the
+-- capabilities' other callers from submitting theirs. On one CPU ('envOneCpu') it
+-- spins only while it is the bridge's only call in progress ('envInProgress'): its
+-- polls yield the CPU, which the other callers would otherwise take turns with,
+-- one round trip at a time. Without spinning, the
 -- call carries its wake-up token and the caller blocks on its 'MVar' at once. With
 -- spinning, the call goes without a token and the caller waits on the reply cell in
 -- short @unsafe@ slices ('spinFor'), yielding between them so other Haskell threads
@@ -119,16 +117,16 @@ submit env tryIt waitIt = do
 -- wake-up.
 callBytes :: Env -> Word64 -> ByteString -> IO (Maybe ByteString)
 callBytes env budget bytes = mask $ \restore -> do
-  let spin = envWaitWindow env
   (capability, _) <- threadCapability =<< myThreadId
-  others <- addOnCapability (envCallers env) capability 1
-  alone <-
-    if others == 0 && envOneCpu env
-      then (== 1) <$> sumOverCapabilities (envCallers env)
-      else pure (others == 0)
-  ahead <- if spin == 0 || not alone then pure maxBound else h2rCallsInFlight (envImports env)
-  callWaiting restore env (fromIntegral capability) (if ahead < envSpinLimit env then spin else 0) budget bytes
-    `finally` addOnCapability (envCallers env) capability (-1)
+  let within window = do
+        ahead <- if window == 0 then pure maxBound else h2rCallsInFlight (envImports env)
+        callWaiting restore env (fromIntegral capability) (if ahead < envSpinLimit env then window else 0) budget bytes
+  if envOneCpu env
+    then do
+      others <- atomicModifyIORef' (envInProgress env) (\n -> (n + 1, n))
+      within (if others == 0 then envWaitWindow env else 0)
+        `finally` atomicModifyIORef' (envInProgress env) (\n -> (n - 1, ()))
+    else within (envWaitWindow env)
 
 -- | 'callBytes' once the capability it runs on and the spin window (nanoseconds, 0
 -- for none) are known.

@@ -24,11 +24,11 @@ import Control.Monad.IO.Class (MonadIO, liftIO)
 import Control.Monad.IO.Unlift (MonadUnliftIO)
 import Control.Monad.Trans.Class (MonadTrans)
 import Control.Monad.Trans.Reader (ReaderT (..))
+import Data.IORef (IORef, newIORef)
 import Data.Kind (Type)
 import Data.Word (Word64)
 import FFI
 import Foreign.C.Types (CSize)
-import RustBridge.Internal.PerCapability (PerCapability, newPerCapability)
 import Types
 
 -- | What every bridge action can see: its engine's imports, the config it was
@@ -47,19 +47,21 @@ data Env = Env
     envWaitWindow :: !Word64,
     -- | Whether the process may run on one CPU only (Rust's @h2r_parallelism@:
     -- affinity mask and cgroup quota). A call then polls only while it is this
-    -- bridge's only call in progress, and each poll yields the CPU to the worker
-    -- (see @h2r_reply_wait@).
+    -- bridge's only call in progress ('envInProgress'), and each poll yields the
+    -- CPU to the worker (see @h2r_reply_wait@).
     envOneCpu :: !Bool,
+    -- | On one CPU, how many of this bridge's calls are in progress; elsewhere
+    -- unused. One counter serves every capability: with one CPU they do not run
+    -- at once, so they do not contend for it.
+    envInProgress :: !(IORef Int),
     -- | The gate of guarantee 5 (see @submit@ in "RustBridge.Internal.Call").
     envWaitGate :: !QSem,
-    -- | A new call spins only while fewer calls than this are in flight: the
-    -- capabilities less one, so that spinning callers leave a core to Rust's worker.
-    envSpinLimit :: !Word64,
-    -- | For each capability (by its number, modulo the count at start), how many
-    -- of this bridge's calls made there are in progress: a call spins only while
-    -- it is its capability's only one (see @callBytes@ in
-    -- "RustBridge.Internal.Call").
-    envCallers :: !PerCapability
+    -- | A new call spins only while fewer calls than this are in flight: twice
+    -- the capabilities. A spinning caller holds its capability, so at most one
+    -- spins per capability at a time; with more in flight the worker has a queue,
+    -- and the capabilities' other callers should submit rather than wait behind a
+    -- spinner (see @callBytes@ in "RustBridge.Internal.Call").
+    envSpinLimit :: !Word64
   }
 
 -- | Actions that talk to a running bridge whose engine speaks protocol @p@. Only
@@ -89,16 +91,16 @@ newEnv imports given = do
   gate <- newQSem waitGateSize
   capabilities <- getNumCapabilities
   cpus <- h2rParallelism imports
-  callers <- newPerCapability capabilities
+  inProgress <- newIORef 0
   pure
     Env
       { envImports = imports,
         envConfig = workerConfig capabilities cpus given,
         envWaitWindow = waitWindow capabilities given,
         envOneCpu = cpus == 1,
+        envInProgress = inProgress,
         envWaitGate = gate,
-        envSpinLimit = fromIntegral (capabilities - 1),
-        envCallers = callers
+        envSpinLimit = fromIntegral (2 * capabilities)
       }
 
 -- | How many callers may wait inside a blocking foreign call for room in a full
