@@ -9,10 +9,11 @@
 -- 'castRaw' send bytes that no typed call could produce; golden tests encode and
 -- decode with the bridge's own 'encodeCall', 'encodeCast' and 'decodeReply'.
 --
--- It only re-exports. The code lives in four modules:
+-- It only re-exports. The code lives in five modules:
 -- "RustBridge.Internal.Env" (the monad and its environment),
 -- "RustBridge.Internal.Lifecycle" (start and stop), "RustBridge.Internal.Call"
--- (the call path) and "RustBridge.Internal.Wire" (bytes across the ABI).
+-- (the call path), "RustBridge.Internal.Wire" (bytes across the ABI) and
+-- "RustBridge.Internal.Counter" (the count of calls in progress on one CPU).
 module RustBridge.Internal
   ( -- * The bridge monad
     RustT (..),

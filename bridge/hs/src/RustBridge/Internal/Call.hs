@@ -22,7 +22,6 @@ import Control.Monad (unless)
 import Control.Monad.IO.Class (MonadIO, liftIO)
 import Data.ByteString (ByteString)
 import qualified Data.ByteString as B
-import Data.IORef (atomicModifyIORef')
 import qualified Data.Text as T
 import qualified Data.Text.Encoding as TE
 import qualified Data.Text.Encoding.Error as TE
@@ -36,6 +35,7 @@ import Foreign.StablePtr (StablePtr, castPtrToStablePtr, freeStablePtr)
 import Foreign.Storable (peek, poke)
 import GHC.Clock (getMonotonicTimeNSec)
 import GHC.Conc (PrimMVar, newStablePtrPrimMVar)
+import RustBridge.Internal.Counter (addToCounter)
 import RustBridge.Internal.Env
 import RustBridge.Internal.Wire (messageContext, withBytes)
 import RustBridge.Status
@@ -123,9 +123,9 @@ callBytes env budget bytes = mask $ \restore -> do
         callWaiting restore env (fromIntegral capability) (if ahead < envSpinLimit env then window else 0) budget bytes
   if envOneCpu env
     then do
-      others <- atomicModifyIORef' (envInProgress env) (\n -> (n + 1, n))
+      others <- addToCounter (envInProgress env) 1
       within (if others == 0 then envWaitWindow env else 0)
-        `finally` atomicModifyIORef' (envInProgress env) (\n -> (n - 1, ()))
+        `finally` addToCounter (envInProgress env) (-1)
     else within (envWaitWindow env)
 
 -- | 'callBytes' once the capability it runs on and the spin window (nanoseconds, 0
