@@ -107,14 +107,15 @@ submit env tryIt waitIt = do
 -- capabilities' other callers from submitting theirs. On one CPU ('envOneCpu') it
 -- spins only while it is the bridge's only call in progress ('envInProgress'): its
 -- polls yield the CPU, which the other callers would otherwise take turns with,
--- one round trip at a time. Without spinning, the
--- call carries its wake-up token and the caller blocks on its 'MVar' at once. With
--- spinning, the call goes without a token and the caller waits on the reply cell in
--- short @unsafe@ slices ('spinFor'), yielding between them so other Haskell threads
--- run, for up to the window; only if the reply is not there by then does it make a
--- token and park the call, and if the reply arrived meanwhile the park is refused
--- and the caller frees the token itself. A reply found by polling costs Rust no
--- wake-up.
+-- one round trip at a time.
+--
+-- Without spinning, the call carries its wake-up token and the caller blocks on
+-- its 'MVar' at once. With spinning, the call goes without a token and the caller
+-- waits on the reply cell in short @unsafe@ slices ('spinFor'), yielding between
+-- them so other Haskell threads run, for up to the window; only if the reply is
+-- not there by then does it make a token and park the call, and if the reply
+-- arrived meanwhile the park is refused and the caller frees the token itself. A
+-- reply found by polling costs Rust no wake-up.
 callBytes :: Env -> Word64 -> ByteString -> IO (Maybe ByteString)
 callBytes env budget bytes = mask $ \restore -> do
   (capability, _) <- threadCapability =<< myThreadId
