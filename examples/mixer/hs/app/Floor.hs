@@ -1,11 +1,12 @@
 -- | What the benchmark compares the bridge against, and what it reads from the
 -- engine beside the bridge: the helpers that the mixer engine's static library
--- exports for it (@examples/mixer/rs/src/bench.rs@), not part of the bridge's ABI.
--- This is the benchmark's only module with foreign imports; each says why it is
--- @safe@ or @unsafe@.
+-- exports for it (@examples/mixer/rs/src/bench.rs@), not part of the bridge's ABI,
+-- and a request/reply between Haskell threads alone. This is the benchmark's only
+-- module with foreign imports; each says why it is @safe@ or @unsafe@.
 module Floor
   ( floorPingPong,
     floorSpin,
+    withHaskellServer,
     noopSafe,
     noopUnsafe,
     cancelNoticedUnixNs,
@@ -13,7 +14,10 @@ module Floor
   )
 where
 
-import Control.Monad (unless)
+import Control.Concurrent.Async (withAsync)
+import Control.Concurrent.Chan (newChan, readChan, writeChan)
+import Control.Concurrent.MVar (newEmptyMVar, putMVar, takeMVar)
+import Control.Monad (forever, unless)
 import Data.Word (Word64)
 import Foreign.C.Types (CInt (..), CSize (..))
 import Foreign.Marshal.Array (allocaArray, peekArray)
@@ -84,6 +88,20 @@ floorPingPong = rounds "mixer_floor_ping_pong" mixerFloorPingPong
 -- each one's duration in nanoseconds. Throws as 'floorPingPong' does.
 floorSpin :: Int -> IO [Word64]
 floorSpin = rounds "mixer_floor_spin" mixerFloorSpin
+
+-- | Runs the action with a round trip to one Haskell server thread: a fresh 'MVar'
+-- sent over a 'Chan', which the server fills and the caller takes. No foreign call
+-- and no Rust: the least GHC's own threads pay for a request and its reply through
+-- one server, the throughput floor for the bridge's one worker. The server is
+-- cancelled when the action returns.
+withHaskellServer :: (IO () -> IO a) -> IO a
+withHaskellServer use = do
+  requests <- newChan
+  withAsync (forever (readChan requests >>= (`putMVar` ()))) $ \_ ->
+    use $ do
+      reply <- newEmptyMVar
+      writeChan requests reply
+      takeMVar reply
 
 -- | Runs one of the floor exports for this many rounds and reads its durations.
 rounds :: String -> (CSize -> Ptr Word64 -> IO CInt) -> Int -> IO [Word64]

@@ -270,18 +270,20 @@ engineAudioThreads :: [String]
 engineAudioThreads = ["mixer-render", "mixer-service"]
 
 -- | Total calls spread over each number of concurrent callers, with the CPU the
--- process used per 1000 calls, for two engines in turn, each in its own bridge: the
--- mixer ('Ping', its render and service threads running) and the plain engine (the
--- counter's 'Add': no thread but the bridge's worker). Rows are labelled by engine
--- and grouped by caller count, the mixer's before the plain engine's.
+-- process used per 1000 calls: first for round trips between Haskell threads alone
+-- ('withHaskellServer', the floor), then for two engines in turn, each in its own
+-- bridge: the mixer ('Ping', its render and service threads running) and the plain
+-- engine (the counter's 'Add': no thread but the bridge's worker). Rows are
+-- labelled by engine and grouped by caller count, in that order.
 throughput :: Config -> Floor -> Int -> [Int] -> IO [Row]
 throughput config base calls callerCounts = do
+  haskell <- withHaskellServer (throughputOf "Haskell floor")
   mixer <- withRust config (withRunInIO (\run -> throughputOf "mixer" (run expectPong)))
   plain <- withRust config (withRunInIO (\run -> throughputOf "plain engine" (run expectTotal)))
-  pure (concat (zipWith (<>) mixer plain))
+  pure (concat (zipWith3 (\a b c -> a <> b <> c) haskell mixer plain))
   where
-    -- Each bridge answers 1000 calls first, so that the first caller count does
-    -- not pay for the bridge's start.
+    -- Each server answers 1000 calls first, so that the first caller count does
+    -- not pay for its start.
     throughputOf engine roundTrip = do
       replicateM_ 1000 roundTrip
       forM callerCounts (spread engine roundTrip)

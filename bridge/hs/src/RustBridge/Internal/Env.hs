@@ -96,7 +96,7 @@ newEnv imports given = do
   pure
     Env
       { envImports = imports,
-        envConfig = workerConfig capabilities cpus given,
+        envConfig = workerConfig cpus given,
         envWaitWindow = waitWindow capabilities given,
         envOneCpu = cpus == 1,
         envInProgress = inProgress,
@@ -111,12 +111,15 @@ newEnv imports given = do
 waitGateSize :: Int
 waitGateSize = 2
 
--- | The config for Rust's worker, given the RTS's capabilities and the CPUs the
--- process may use: spinning off when either is one, since a spinning worker would
--- then only take the CPU from the callers it waits for.
-workerConfig :: Int -> CSize -> Config -> Config
-workerConfig capabilities cpus config
-  | capabilities > 1 && cpus > 1 = config
+-- | The config for Rust's worker, given the CPUs the process may use: spinning
+-- off on one CPU, where a polling worker would only take the CPU from the
+-- callers it waits for. With one capability and more CPUs the worker still polls
+-- (only for its short gap after each call, since no caller polls there): it and
+-- the capability run on different CPUs, and the gap spares the next caller a
+-- wake-up.
+workerConfig :: CSize -> Config -> Config
+workerConfig cpus config
+  | cpus > 1 = config
   | otherwise = config {spinMicros = 0}
 
 -- | How long a call may poll for its reply, in nanoseconds, given the RTS's
