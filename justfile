@@ -83,8 +83,9 @@ test-rs:
 
 # Run the Haskell test suites (the bridge's hspec suites, the one linked without
 # -threaded, the mixer's golden tests), the bridge's suite again pinned to one CPU
-# (where a lone caller polls by yielding the CPU to the worker, which never spins),
-# and the minimal example.
+# (where a lone caller polls by yielding the CPU to the worker, which never spins)
+# and once more with one capability (where callers poll between yields of it), and
+# the minimal example.
 test-hs: build-rs _test-hs
 
 # The Haskell test suites and the minimal example alone, against the Rust libraries
@@ -92,6 +93,7 @@ test-hs: build-rs _test-hs
 _test-hs: _build-hs
     {{ cabal }} test rs-in-hs-probe mixer --enable-tests
     cd probe/hs && taskset -c 0 "$({{ cabal }} list-bin --enable-tests rs-in-hs-probe:test:rs-in-hs-test | tail -n 1)"
+    cd probe/hs && "$({{ cabal }} list-bin --enable-tests rs-in-hs-probe:test:rs-in-hs-test | tail -n 1)" +RTS -N1
     {{ cabal }} run minimal:exe:minimal
 
 # Run the script host's tests: refusals, escapes, hostile scripts, bounds, one engine,

@@ -36,12 +36,12 @@ data Config = Config
     -- awake). Within the window a call wakes no OS thread, which on a machine with
     -- free cores cuts its latency from the OS's wake-up time (tens of
     -- microseconds) to about a microsecond; the price is CPU: up to one window of
-    -- busy polling per call that takes longer, and per burst on the worker. With
-    -- one capability no caller polls, whatever this says; the worker still does.
-    -- When the process may run on one CPU only (affinity or cgroup quota) the
-    -- worker does not poll, and a caller polls only while its call is its bridge's
-    -- only one in progress, yielding the CPU to the worker between polls rather
-    -- than spinning.
+    -- busy polling per call that takes longer, and per burst on the worker. A
+    -- polling caller holds its capability for at most 5 µs at a time, and yields
+    -- it between polls. When the process may run on one CPU only (affinity or
+    -- cgroup quota) the worker does not poll, and a caller polls only while its
+    -- call is its bridge's only one in progress, yielding the CPU to the worker
+    -- between polls rather than spinning.
     spinMicros :: !Word32
   }
   deriving (Eq, Show, Generic, Store, WireSchema)

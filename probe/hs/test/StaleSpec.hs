@@ -5,7 +5,7 @@
 -- check of 'withBridge'.
 module StaleSpec (spec) where
 
-import Control.Concurrent (getNumCapabilities, threadDelay)
+import Control.Concurrent (threadDelay)
 import Control.Concurrent.Async (Async, cancel, forConcurrently, wait)
 import Control.Monad (forM, replicateM_)
 import Control.Monad.IO.Class (liftIO)
@@ -20,11 +20,6 @@ import Test.Hspec
 -- Unsafe: one atomic load.
 foreign import ccall unsafe "probe_calls_run"
   probeCallsRun :: IO Word64
-
--- | Whether 'withRust' lets a lone caller poll for its reply here: with more than one
--- capability (on one CPU too, where its polls yield the CPU to the worker).
-spinning :: IO Bool
-spinning = (> 1) <$> getNumCapabilities
 
 -- | How a counter moved between two readings.
 moved :: (BridgeStats -> Word64) -> BridgeStats -> BridgeStats -> Word64
@@ -47,15 +42,12 @@ stall ms = do
 spec :: Spec
 spec = do
   it "answers sequential calls by polling, with fewer wake-ups than calls, or parks each at submit with spinning off" $ do
-    spins <- spinning
     old <- probeStats
     withBridge defaultConfig (replicateM_ 1000 ping)
     middle <- probeStats
     withBridge defaultConfig {spinMicros = 0} (replicateM_ 1000 ping)
     new <- probeStats
-    if spins
-      then moved callsWoken old middle `shouldSatisfy` (< 1000)
-      else moved callsWoken old middle `shouldBe` 1000
+    moved callsWoken old middle `shouldSatisfy` (< 1000)
     (moved tokensCreated middle new, moved callsWoken middle new) `shouldBe` (1000, 1000)
 
   it "parks a call that outlasts its spin, and wakes it once" $ do
@@ -65,7 +57,6 @@ spec = do
     (moved tokensCreated old new, moved callsWoken old new) `shouldBe` (1, 1)
 
   it "leaks nothing when a call is cancelled while it spins, and makes it no token" $ do
-    spins <- spinning
     old <- probeStats
     -- The reading after the cancel: the ping after it may park, since the engine
     -- still runs the cancelled call.
@@ -74,17 +65,16 @@ spec = do
       new <- liftIO (threadDelay 20000 >> cancel caller >> probeStats)
       ping `shouldReturnIn` Pong
       pure new
-    if spins then moved tokensCreated old new `shouldBe` 0 else pure ()
+    moved tokensCreated old new `shouldBe` 0
 
   it "leaks nothing when a call times out while it spins, and makes it no token" $ do
-    spins <- spinning
     old <- probeStats
     new <- withBridge longSpin $ do
       callRustTimeout 20000 (Sleep 100) `shouldReturnIn` Nothing
       new <- liftIO probeStats
       ping `shouldReturnIn` Pong
       pure new
-    if spins then moved tokensCreated old new `shouldBe` 0 else pure ()
+    moved tokensCreated old new `shouldBe` 0
 
   it "drops 256 calls that expired behind a stalled engine; the engine runs none of them" $ do
     old <- probeStats

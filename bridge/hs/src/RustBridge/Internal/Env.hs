@@ -42,8 +42,7 @@ data Env = Env
     -- set to 0 where the worker's spinning cannot help (see 'workerConfig').
     envConfig :: !Config,
     -- | How long a call may wait for its reply by polling before it parks, in
-    -- nanoseconds: the given 'spinMicros', or 0 when the RTS has one capability,
-    -- which a polling caller would hold (see 'waitWindow').
+    -- nanoseconds: the given 'spinMicros'.
     envWaitWindow :: !Word64,
     -- | Whether the process may run on one CPU only (Rust's @h2r_parallelism@:
     -- affinity mask and cgroup quota). A call then polls only while it is this
@@ -97,7 +96,7 @@ newEnv imports given = do
     Env
       { envImports = imports,
         envConfig = workerConfig cpus given,
-        envWaitWindow = waitWindow capabilities given,
+        envWaitWindow = 1000 * fromIntegral (spinMicros given),
         envOneCpu = cpus == 1,
         envInProgress = inProgress,
         envWaitGate = gate,
@@ -113,21 +112,8 @@ waitGateSize = 2
 
 -- | The config for Rust's worker, given the CPUs the process may use: spinning
 -- off on one CPU, where a polling worker would only take the CPU from the
--- callers it waits for. With one capability and more CPUs the worker still polls
--- (only for its short gap after each call, since no caller polls there): it and
--- the capability run on different CPUs, and the gap spares the next caller a
--- wake-up.
+-- callers it waits for.
 workerConfig :: CSize -> Config -> Config
 workerConfig cpus config
   | cpus > 1 = config
   | otherwise = config {spinMicros = 0}
-
--- | How long a call may poll for its reply, in nanoseconds, given the RTS's
--- capabilities: none with one capability, since a caller polls inside an @unsafe@
--- foreign call and would hold the only one. On one CPU it still polls (see
--- 'envOneCpu'): yielding the CPU straight to the worker costs less than waking
--- the caller through the RTS.
-waitWindow :: Int -> Config -> Word64
-waitWindow capabilities config
-  | capabilities > 1 = 1000 * fromIntegral (spinMicros config)
-  | otherwise = 0
