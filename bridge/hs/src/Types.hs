@@ -31,17 +31,16 @@ data Config = Config
     -- | The spin window, in microseconds; 0 turns spinning off. A caller polls its
     -- reply for up to this long before it blocks on an 'Control.Concurrent.MVar',
     -- and Rust's worker, after a call whose caller got its reply by polling, polls
-    -- for the next request for up to this long before it parks (after any other
-    -- job, for a gap of 5 µs at most, which lets many parked callers keep it
-    -- awake). Within the window a call wakes no OS thread, which on a machine with
-    -- free cores cuts its latency from the OS's wake-up time (tens of
-    -- microseconds) to about a microsecond; the price is CPU: up to one window of
-    -- busy polling per call that takes longer, and per burst on the worker. A
-    -- polling caller holds its capability for at most 5 µs at a time, and yields
-    -- it between polls. When the process may run on one CPU only (affinity or
-    -- cgroup quota) the worker does not poll, and a caller polls only while its
-    -- call is its bridge's only one in progress, yielding the CPU to the worker
-    -- between polls rather than spinning.
+    -- for the next request for up to this long before it parks. Within the window
+    -- a call wakes no OS thread, which on a machine with free cores cuts its
+    -- latency from the OS's wake-up time (tens of microseconds) to about a
+    -- microsecond; the price is CPU: up to one window of busy polling per call
+    -- that takes longer, and per burst on the worker. A polling caller holds its
+    -- capability for at most 5 µs at a time and yields it between polls, so it
+    -- polls with one capability too. When the process may run on one CPU only
+    -- (affinity or cgroup quota) the worker does not spin, and a caller polls only
+    -- while its call is its bridge's only one in progress, yielding the CPU to the
+    -- worker between polls rather than spinning.
     spinMicros :: !Word32
   }
   deriving (Eq, Show, Generic, Store, WireSchema)

@@ -9,10 +9,9 @@
 //! A call whose deadline has passed, or whose caller has given up, never reaches the
 //! engine. A call declared `later` goes to the engine's `call_later` with its reply
 //! handle; once that returns, a handle still unanswered is recorded with the gate,
-//! which revokes it at deinit. Before it parks in `recv`, the worker polls the
-//! channel: for the spin window after a call whose caller was polling, and for a
-//! short gap after any other job, so a caller that sends again soon wakes no OS
-//! thread. With the spin window zero it parks at once.
+//! which revokes it at deinit. After each job the worker polls the channel for the
+//! spin window before it parks in `recv`, so a caller that sends again soon wakes no
+//! OS thread.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -55,9 +54,8 @@ pub(crate) type Started = std::sync::mpsc::SyncSender<Result<(), String>>;
 /// through `started`, then runs until every sender is gone and the queue is empty,
 /// drops the engine, and says goodbye to the RTS through `thread_done`. Returns the
 /// panic message if the constructor or the drop panicked (the goodbye is said
-/// either way). `spin` is how long to poll for the next job before parking, after a
-/// call whose caller was polling; after any other job the worker polls for
-/// [`GAP`] if `spin` is that long (zero: park at once).
+/// either way). `spin` is how long to poll for the next job, after a call whose
+/// caller was polling, before parking (zero: park at once).
 // The arguments are the worker's whole state, handed over once.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run<E: Engine>(
@@ -85,9 +83,10 @@ fn serve<E: Engine>(
     gate: Arc<Gate>,
     spin: Duration,
 ) -> Result<(), String> {
-    // How long to poll for the job after this one: the window after a call whose
-    // caller was polling (its next call may be near), else a short gap.
-    let mut poll = Duration::ZERO;
+    // Whether the last job was a call whose caller was polling: its next call may be
+    // near.
+    let mut polled = false;
+    let next = |polled: bool| next_job(&jobs, if polled { spin } else { Duration::ZERO });
     // AssertUnwindSafe, here and below: after a panic the engine keeps whatever state
     // the handler left, which is the documented contract of `Engine`; a constructor
     // that panicked leaves no engine at all.
@@ -106,8 +105,8 @@ fn serve<E: Engine>(
         Ok(mut engine) => {
             // `init` waits for this answer; if it is gone, so is every sender.
             let _ = started.send(Ok(()));
-            while let Some(job) = next_job(&jobs, poll) {
-                poll = spin.min(GAP);
+            while let Some(job) = next(polled) {
+                polled = false;
                 match job {
                     Job::Call(request, pending) => {
                         let outcome = match pending.stale() {
@@ -121,9 +120,7 @@ fn serve<E: Engine>(
                             }
                             None => call(&mut engine, request),
                         };
-                        if !pending.answer(outcome) {
-                            poll = spin;
-                        }
+                        polled = !pending.answer(outcome);
                     }
                     Job::Cast(message) => {
                         if let Err(payload) =
@@ -151,25 +148,17 @@ fn serve<E: Engine>(
     }
 }
 
-/// How long the worker polls for the next job after one whose caller parked, if
-/// the spin window allows that long. Many callers submit about a microsecond apart,
-/// and a parked call's caller sends its next call only after a wake-up; without
-/// this poll the worker would sleep each time it caught up with the callers, and
-/// every sleep costs the next submitter a futex wake and the worker a wake-up.
-/// Short, so that it costs little CPU after a call that comes alone.
-const GAP: Duration = Duration::from_micros(5);
-
-/// The next job: polled for up to `poll`, then waited for. `None` once every sender
+/// The next job: polled for up to `spin`, then waited for. `None` once every sender
 /// is gone and the queue is empty.
-fn next_job<E: Engine>(jobs: &Receiver<Job<E>>, poll: Duration) -> Option<Job<E>> {
-    if !poll.is_zero() {
+fn next_job<E: Engine>(jobs: &Receiver<Job<E>>, spin: Duration) -> Option<Job<E>> {
+    if !spin.is_zero() {
         let started = Instant::now();
         let backoff = Backoff::new();
         loop {
             match jobs.try_recv() {
                 Ok(job) => return Some(job),
                 Err(TryRecvError::Disconnected) => return None,
-                Err(TryRecvError::Empty) if started.elapsed() >= poll => break,
+                Err(TryRecvError::Empty) if started.elapsed() >= spin => break,
                 Err(TryRecvError::Empty) => backoff.snooze(),
             }
         }

@@ -37,10 +37,9 @@ pub struct Config {
     /// Longest accepted request, in bytes. Checked by both sides.
     pub max_msg_len: u32,
     /// How long, in microseconds, the worker polls the request channel before it
-    /// parks after a call whose caller got its reply by polling (after any other
-    /// job, a short gap at most). 0: never poll. Haskell sends 0 when the worker's
-    /// polling cannot help (one CPU); its callers' own polling window is theirs to
-    /// keep.
+    /// parks after a call whose caller got its reply by polling. 0: never spin.
+    /// Haskell sends 0 when the worker's spinning cannot help (one CPU); its
+    /// callers' own polling window is theirs to keep.
     pub spin_micros: u32,
 }
 

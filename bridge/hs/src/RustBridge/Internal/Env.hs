@@ -111,7 +111,7 @@ waitGateSize :: Int
 waitGateSize = 2
 
 -- | The config for Rust's worker, given the CPUs the process may use: spinning
--- off on one CPU, where a polling worker would only take the CPU from the
+-- off on one CPU, where a spinning worker would only take the CPU from the
 -- callers it waits for.
 workerConfig :: CSize -> Config -> Config
 workerConfig cpus config
