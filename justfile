@@ -92,8 +92,7 @@ test-hs: build-rs _test-hs
 # already built.
 _test-hs: _build-hs
     {{ cabal }} test rs-in-hs-probe mixer --enable-tests
-    cd probe/hs && taskset -c 0 "$({{ cabal }} list-bin --enable-tests rs-in-hs-probe:test:rs-in-hs-test | tail -n 1)"
-    cd probe/hs && "$({{ cabal }} list-bin --enable-tests rs-in-hs-probe:test:rs-in-hs-test | tail -n 1)" +RTS -N1
+    cd probe/hs && suite="$({{ cabal }} list-bin --enable-tests rs-in-hs-probe:test:rs-in-hs-test | tail -n 1)" && taskset -c 0 "$suite" && "$suite" +RTS -N1
     {{ cabal }} run minimal:exe:minimal
 
 # Run the script host's tests: refusals, escapes, hostile scripts, bounds, one engine,
