@@ -30,6 +30,7 @@ mod export;
 mod ffi;
 mod handles;
 mod later;
+mod placement;
 mod protocol;
 mod reply;
 pub mod schema;

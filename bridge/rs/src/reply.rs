@@ -44,6 +44,7 @@ use std::time::{Duration, Instant};
 use atomic_waker::AtomicWaker;
 use crossbeam_utils::Backoff;
 
+use crate::placement;
 use crate::stats::Stats;
 use crate::status::Status;
 
@@ -136,6 +137,8 @@ pub(crate) struct ReplyCell {
     cancel: AtomicWaker,
     /// The counters of the bridge that accepted the call.
     stats: &'static Stats,
+    /// The CPU the caller submitted from, if known.
+    caller_cpu: Option<u32>,
 }
 
 impl ReplyCell {
@@ -152,7 +155,18 @@ impl ReplyCell {
             deferral: AtomicU8::new(0),
             cancel: AtomicWaker::new(),
             stats,
+            caller_cpu: placement::current(),
         }
+    }
+
+    /// The CPU the caller submitted from, if known.
+    pub(crate) fn caller_cpu(&self) -> Option<u32> {
+        self.caller_cpu
+    }
+
+    /// Whether the caller polls for the outcome: it gave no token yet.
+    pub(crate) fn polled(&self) -> bool {
+        self.state.load(Ordering::Acquire) & (PARKED | PARKING) == 0
     }
 
     /// The counters of the bridge that accepted the call.

@@ -11,7 +11,8 @@
 //! handle; once that returns, a handle still unanswered is recorded with the gate,
 //! which revokes it at deinit. After each job the worker polls the channel for the
 //! spin window before it parks in `recv`, so a caller that sends again soon wakes no
-//! OS thread.
+//! OS thread; and it moves off a CPU it shares with a caller that polls alone
+//! (`placement`).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use crate::engine::{Cast, Engine, Request, Start};
 use crate::events::{Events, Hub};
 use crate::later::{Gate, Responder, run_call_later};
 use crate::panic_message;
+use crate::placement::{self, StepAside};
 use crate::protocol::Protocol;
 use crate::reply::{Outcome, PendingCall, Waker};
 use crate::status::Status;
@@ -86,6 +88,7 @@ fn serve<E: Engine>(
     // Whether the last job was a call whose caller was polling: its next call may be
     // near.
     let mut polled = false;
+    let mut step_aside = StepAside::default();
     let next = |polled: bool| next_job(&jobs, if polled { spin } else { Duration::ZERO });
     // AssertUnwindSafe, here and below: after a panic the engine keeps whatever state
     // the handler left, which is the documented contract of `Engine`; a constructor
@@ -109,6 +112,7 @@ fn serve<E: Engine>(
                 polled = false;
                 match job {
                     Job::Call(request, pending) => {
+                        keep_apart(&pending, &mut step_aside);
                         let outcome = match pending.stale() {
                             Some(why) => {
                                 pending.cell().stats().call_dropped(why);
@@ -145,6 +149,19 @@ fn serve<E: Engine>(
                 why
             })
         }
+    }
+}
+
+/// Moves the worker off its CPU if the caller of the call it takes polls from that
+/// same CPU and no other call is in flight (see `placement`; with others in flight
+/// the worker is busy either way, and every CPU may be).
+fn keep_apart(pending: &PendingCall, step_aside: &mut StepAside) {
+    let cell = pending.cell();
+    let Some(here) = placement::current() else {
+        return;
+    };
+    if Some(here) == cell.caller_cpu() && cell.polled() && cell.stats().calls_in_flight() <= 1 {
+        step_aside.leave(here);
     }
 }
 
