@@ -137,7 +137,8 @@ pub(crate) struct ReplyCell {
     cancel: AtomicWaker,
     /// The counters of the bridge that accepted the call.
     stats: &'static Stats,
-    /// The CPU the caller submitted from, if known.
+    /// The CPU the caller submitted from, if known (`new` runs on the submitting
+    /// thread).
     caller_cpu: Option<u32>,
 }
 
@@ -443,6 +444,19 @@ mod tests {
         assert!(call.answer(reply()));
         assert_eq!(cell.outcome(), Some(&reply()));
         assert_eq!(wakes::count(101), 1);
+    }
+
+    /// A caller polls until it gives a token, at submit or by parking; the cell
+    /// knows the CPU it was made on.
+    #[test]
+    fn a_cell_knows_whether_its_caller_polls() {
+        let (_call, given) = PendingCall::new(waker(), Some((0, token(110))), None);
+        assert!(!given.polled());
+        let (_call, cell) = PendingCall::new(waker(), None, None);
+        assert!(cell.polled());
+        assert_eq!(cell.park(0, token(111)), Ok(()));
+        assert!(!cell.polled());
+        assert_eq!(cell.caller_cpu().is_some(), cfg!(target_os = "linux"));
     }
 
     #[test]
