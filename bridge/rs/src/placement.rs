@@ -97,39 +97,49 @@ impl StepAside {
     }
 }
 
+/// The calling thread's affinity mask, if the OS gives it.
 #[cfg(target_os = "linux")]
-fn move_off(cpu: u32) {
-    use std::mem::{size_of, zeroed};
-    let Ok(cpu) = usize::try_from(cpu) else {
-        return;
-    };
+fn affinity() -> Option<libc::cpu_set_t> {
     // SAFETY: `cpu_set_t` is a plain bit array, for which all zeroes is the empty
     // set.
-    let mut allowed: libc::cpu_set_t = unsafe { zeroed() };
-    // SAFETY: `allowed` is a valid, writable `cpu_set_t` of the size given; pid 0 is
-    // the calling thread.
-    if unsafe { libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut allowed) } != 0 {
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `set` is a valid, writable `cpu_set_t` of the size given; pid 0 is the
+    // calling thread.
+    let got = unsafe { libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set) };
+    (got == 0).then_some(set)
+}
+
+/// Sets the calling thread's affinity mask; whether the OS took it. A mask without
+/// the CPU the thread runs on moves the thread before this returns.
+#[cfg(target_os = "linux")]
+fn set_affinity(set: &libc::cpu_set_t) -> bool {
+    // SAFETY: `set` is a valid `cpu_set_t` of the size given; pid 0 is the calling
+    // thread.
+    let got = unsafe { libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), set) };
+    got == 0
+}
+
+#[cfg(target_os = "linux")]
+fn move_off(cpu: u32) {
+    let Some(cpu) = usize::try_from(cpu)
+        .ok()
+        .filter(|&cpu| cpu < libc::CPU_SETSIZE as usize)
+    else {
         return;
-    }
+    };
+    let Some(allowed) = affinity() else {
+        return;
+    };
     let mut elsewhere = allowed;
-    if cpu >= libc::CPU_SETSIZE as usize {
-        return;
-    }
     // SAFETY: `cpu` is below `CPU_SETSIZE` (checked above), so the bit is in the set.
     unsafe { libc::CPU_CLR(cpu, &mut elsewhere) };
     // SAFETY: `elsewhere` is a valid `cpu_set_t`.
-    if unsafe { libc::CPU_COUNT(&elsewhere) } == 0 {
-        return;
-    }
-    // SAFETY: both sets are valid `cpu_set_t`s of the size given; pid 0 is the
-    // calling thread. The first call moves the thread off `cpu` before it returns;
-    // the second allows every CPU it was allowed before again. If the first fails,
+    let others = unsafe { libc::CPU_COUNT(&elsewhere) };
+    // Off `cpu` first, then every CPU allowed before again. If the first fails,
     // nothing changed; if only the second fails, the thread keeps the narrower mask,
     // which still holds every CPU but `cpu`.
-    let moved = unsafe { libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &elsewhere) };
-    if moved == 0 {
-        // SAFETY: as above.
-        unsafe { libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &allowed) };
+    if others > 0 && set_affinity(&elsewhere) {
+        set_affinity(&allowed);
     }
 }
 
@@ -139,23 +149,11 @@ fn move_off(_cpu: u32) {}
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
-    use std::mem::{size_of, zeroed};
+    use std::mem::zeroed;
 
     /// The calling thread's affinity mask.
     fn mask() -> libc::cpu_set_t {
-        // SAFETY: all zeroes is the empty set.
-        let mut set: libc::cpu_set_t = unsafe { zeroed() };
-        // SAFETY: `set` is a valid, writable `cpu_set_t` of the size given.
-        let got = unsafe { libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set) };
-        assert_eq!(got, 0);
-        set
-    }
-
-    /// Sets the calling thread's affinity mask.
-    fn set_mask(set: &libc::cpu_set_t) {
-        // SAFETY: `set` is a valid `cpu_set_t` of the size given.
-        let got = unsafe { libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), set) };
-        assert_eq!(got, 0);
+        affinity().expect("Linux gives the mask")
     }
 
     fn same(a: &libc::cpu_set_t, b: &libc::cpu_set_t) -> bool {
@@ -202,7 +200,7 @@ mod tests {
         let here = current().expect("Linux reports the CPU");
         // Pinned, the thread is on that CPU and shares it with itself only.
         std::thread::spawn(move || {
-            set_mask(&only(here));
+            assert!(set_affinity(&only(here)));
             assert_eq!(current(), Some(here));
         })
         .join()
@@ -237,7 +235,7 @@ mod tests {
         let here = current().unwrap();
         std::thread::spawn(move || {
             let pinned = only(here);
-            set_mask(&pinned);
+            assert!(set_affinity(&pinned));
             assert!(StepAside::default().leave(here));
             assert_eq!(current(), Some(here));
             assert!(same(&mask(), &pinned));
