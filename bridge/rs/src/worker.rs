@@ -174,8 +174,9 @@ const POLLS_BEFORE_YIELD: u32 = 64;
 /// The polls come one spin hint apart, so a job is seen within a poll of its
 /// arrival; after [`POLLS_BEFORE_YIELD`] of them each poll also yields the CPU, so
 /// that a capability's thread sharing this CPU runs its callers. (An exponential
-/// backoff, which spins twice as long between each of its first polls, made fewer
-/// calls a second at 1 to 256 callers and a higher p99.)
+/// backoff, which spins twice as long between each of its first polls, measured a
+/// higher p99 and, for the mixer, fewer calls a second at 1 to 1024 callers: see
+/// docs/performance.md.)
 fn next_job<E: Engine>(jobs: &Receiver<Job<E>>, spin: Duration) -> Option<Job<E>> {
     if !spin.is_zero() {
         let started = Instant::now();
