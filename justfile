@@ -34,6 +34,7 @@ default:
 
 # Build the Rust libraries of every engine (release): the static ones, linked from
 # static_lib_dir, and the mixer's shared one.
+[doc("Build the Rust libraries of every engine (release): the static ones and the mixer's shared one.")]
 build-rs:
     cargo build --release --workspace
     mkdir -p {{ static_lib_dir }}
@@ -41,6 +42,7 @@ build-rs:
 
 # Build the statically linked Haskell packages (bridge, probe tests and soak, mixer
 # demo, minimal example).
+[doc("Build the statically linked Haskell packages (bridge, probe tests and soak, mixer demo, minimal example).")]
 build-hs: build-rs _build-hs
 
 # The static build alone, against the Rust libraries already built (the root file
@@ -66,6 +68,7 @@ _build-hs: _cabal-config
 # Build the script host (dynamically linked; no relink is needed when the mixer's
 # .so changes): the rs-in-hs-script library, the mixer's Script API, the
 # rs-in-hs-script executable, its tests and its figures.
+[doc("Build the dynamically linked script host: its library, the mixer's Script API, the executable, tests and figures.")]
 build-script: build-rs _build-script
 
 # The dynamic build alone, against the Rust libraries already built.
@@ -77,6 +80,7 @@ build: build-rs build-hs build-script
 
 # Run the Rust tests of every crate (unit, behaviour, golden, generated-code checks),
 # and the ignored ones: tests too big for valgrind (`just memcheck`).
+[doc("Run the Rust tests of every crate, the ones too big for valgrind included.")]
 test-rs:
     cargo test --workspace
     cargo test -p rs-in-hs --lib -- --ignored
@@ -86,6 +90,7 @@ test-rs:
 # (where a lone caller polls by yielding the CPU to the worker, which never spins)
 # and once more with one capability (where callers poll between yields of it), and
 # the minimal example.
+[doc("Run the Haskell test suites: threaded, non-threaded, pinned, one capability, golden, the minimal example.")]
 test-hs: build-rs _test-hs
 
 # The Haskell test suites and the minimal example alone, against the Rust libraries
@@ -97,6 +102,7 @@ _test-hs: _build-hs
 
 # Run the script host's tests: refusals, escapes, hostile scripts, bounds, one engine,
 # reloads, the example scripts.
+[doc("Run the script host's suite: loading, refusals, reloads, the example scripts.")]
 test-script: build-rs _test-script
 
 # The script host's tests alone, against the Rust libraries already built.
@@ -105,6 +111,7 @@ _test-script: _build-script
 
 # Build and run the C program that links two engines (examples/duo/c: the probe and
 # the counter, bundled in libduo_engines.a) and drives both.
+[doc("Build and run the C program that links two engines (examples/duo/c) and drives both.")]
 test-c: build-rs _test-c
 
 # The C program alone, against the Rust libraries already built.
@@ -117,6 +124,7 @@ _test-c:
 # Build and run the Haskell program that hosts two engines (examples/duo/hs: the
 # probe and the counter through their packages, built with the flag bundled, and
 # libduo_engines.a), in a cabal project of its own (examples/duo/cabal.project).
+[doc("Build and run the Haskell program that hosts two engines (examples/duo/hs).")]
 test-duo: build-rs _test-duo
 
 # The two-engine program alone, against the Rust libraries already built.
@@ -134,10 +142,11 @@ _test-duo: _cabal-config
 # Run every test suite.
 test: test-rs test-hs test-c test-duo test-script
 
-# Build and run the Haskell suites (test-hs, test-script) and the README's
+# Build and run the Haskell suites (test-hs, test-script, test-duo) and the README's
 # walk-through with GHC VERSION: 9.0 (Debian 12, this machine), 9.6 (Debian 13) or
 # 9.10 (Debian sid), the last two in a root file system of their release (made on first
 # use, under /var/cache/rs-in-hs/roots; RS_IN_HS_ROOTS moves it).
+[doc("Build and run the Haskell suites and the README's walk-through with GHC VERSION (9.0, 9.6 or 9.10).")]
 test-ghc version: build-rs
     scripts/test-ghc {{ version }}
 
@@ -148,16 +157,19 @@ test-ghcs: build-rs
 # Run a mixer script FILE with the script host (examples/scripts/ has some); add
 # --watch to reload it on each change.
 [no-cd]
+[doc("Run a mixer script FILE with the script host (--watch reloads it on each change).")]
 script *args: build-script
     @{{ cabal_dynamic }} run -v0 mixer-script:exe:rs-in-hs-script -- --package-db {{ script_db }}$(ghc --numeric-version) {{ args }}
 
 # The script host's figures: script load time, call latency from a script and from the
 # host, reloads of hostile scripts, a compile bomb's load, memory around a memory hog.
+[doc("The script host's figures: load time, call latency, hostile reloads, a compile bomb, a memory hog.")]
 script-figures: build-script
     cd examples/mixer/script && MIXER_SCRIPT_PACKAGE_DB={{ script_db }}$(ghc --numeric-version) {{ cabal_dynamic }} run -v0 mixer-script:exe:mixer-script-figures
 
 # Regenerate the Haskell protocol modules from the Rust protocols (each crate's
 # tests/generated.rs writes its module), then check them.
+[doc("Regenerate the Haskell protocol modules from the Rust protocols, then check them.")]
 gen:
     RS_IN_HS_GEN=write cargo test --workspace --test generated
     cargo test --workspace --test generated
@@ -166,6 +178,7 @@ gen:
 # (examples/mixer/golden/: Rust writes from-rust.txt and schema.txt, Haskell writes
 # from-haskell.txt) and the C ABI's shared constants (bridge/fixtures/status.txt and
 # abi.txt, written by Rust); then both sides check them.
+[doc("Regenerate the golden vectors, schema text and C ABI fixtures; then both sides check them.")]
 golden: build-hs
     RS_IN_HS_GOLDEN=write cargo test -p mixer-engine --test golden -- is_current
     RS_IN_HS_GOLDEN=write cargo test -p rs-in-hs-probe --test status_codes
@@ -180,11 +193,13 @@ run *args: build-hs
 
 # Render SECONDS of the mixer to a WAV file (default mixdown.wav) while Haskell
 # automates a gain ramp on it, -40 dB to 0 dB (extra arguments go to it, e.g. --out FILE).
+[doc("Render SECONDS of the mixer to a WAV file while Haskell ramps a gain (extra arguments go to it).")]
 demo seconds="4" *args: build-hs
     {{ cabal }} run mixer:exe:mixer-audio -- demo --seconds {{ seconds }} {{ args }}
 
 # The realtime figures: SECONDS on the null device with 256 Haskell callers storming
 # the control path and a subscriber reading the events (extra arguments go to it).
+[doc("The realtime figures: SECONDS on the null device under a storm of 256 callers and an events subscriber.")]
 realtime seconds="60" *args: build-hs
     {{ cabal }} run mixer:exe:mixer-audio -- realtime --seconds {{ seconds }} {{ args }}
 
@@ -199,21 +214,25 @@ bench-pinned *args: build-hs
 # The soak: 1,000,000 Echo calls to the probe engine from 256 callers, a quarter
 # cancelled mid-call, beside a cast flood; fails on any lost or crossed reply or leak
 # (extra arguments go to it).
+[doc("The soak: 1,000,000 calls from 256 callers with cancellations and a cast flood; fails on any loss or leak.")]
 soak *args: build-hs
     {{ cabal }} run rs-in-hs-probe:exe:rs-in-hs-soak -- {{ args }}
 
 # Fuzz the request decoding and the exports (cargo-fuzz, AddressSanitizer), SECONDS
 # per target; prints executions, coverage and crashes.
+[doc("Fuzz the request decoding and the exports for SECONDS per target (cargo-fuzz, AddressSanitizer).")]
 fuzz seconds="600":
     scripts/fuzz {{ seconds }}
 
 # Run the Rust tests, then a small soak, under valgrind memcheck: zero errors and no
 # definite or indirect leak, or it fails.
+[doc("Run the Rust tests and a small soak under valgrind memcheck: no error and no leak, or it fails.")]
 memcheck: build-hs
     scripts/memcheck "$({{ cabal }} list-bin rs-in-hs-probe:exe:rs-in-hs-soak | tail -n 1)"
 
 # Lint Rust (clippy, rustfmt, rustdoc) and Haskell (ormolu, hlint), and check that
 # the bridge's packages could be published.
+[doc("Lint Rust and Haskell, and check that the bridge's packages could be published.")]
 lint: lint-rs lint-hs package-check
 
 # clippy, rustfmt and rustdoc, all with warnings as errors.
@@ -232,6 +251,7 @@ lint-hs:
 
 # The bridge's packages pass their registries' checks: `cargo package` (which builds
 # the packaged crate) and `cabal check`.
+[doc("Check the bridge's packages as their registries would (cargo package, cabal check).")]
 package-check:
     cargo package -p rs-in-hs --allow-dirty --quiet
     cd bridge/hs && cabal check
@@ -244,14 +264,14 @@ fmt:
     cargo fmt --manifest-path probe/rs/fuzz/Cargo.toml
     ormolu --mode inplace $(git ls-files '*.hs')
 
-# Lints, both test suites and the offline Nix checks (.ci/run also runs the bounded reliability checks).
+# Lints, every test suite and the offline Nix checks (.ci/run also runs the bounded reliability checks).
 check: lint test nix-lint
 
 # Offline checks of the Nix files and the workflow (parse, deadnix, nixfmt, lock, actionlint).
 nix-lint:
     scripts/check-nix
 
-# Build every Nix check: Rust tests, clippy, rustfmt, rustdoc, both Haskell suites, benchmark and soak builds.
+# Build every Nix check: the Rust tests and lints, the Haskell suites, the program builds and runs.
 nix-check:
     nix flake check -L
 

@@ -152,7 +152,9 @@ withRustStarting = withRustSchema (protocolFingerprint (Proxy :: Proxy p))
 -- Throws 'MessageTooLong' before anything crosses (the limit counts the tag),
 -- 'UndecodableRequest' if Rust cannot decode it, 'UndecodableReply' if the reply's
 -- tag or bytes are not the request's reply (guarantee 8), 'EnginePanicked'
--- (guarantee 1), 'NotRunning' and 'ShuttingDown'. Blocks until the reply arrives;
+-- (guarantee 1), 'Unanswered' (a call declared @later@ whose reply handle the
+-- engine dropped, guarantee 10), 'TooManyThreads', 'NotRunning' and
+-- 'ShuttingDown'. Blocks until the reply arrives;
 -- see 'callRustTimeout' for a bounded wait. Cancellable (guarantee 6).
 callRust :: (CallOf req, MonadIO m) => req -> RustT (CallProtocol req) m (Reply req)
 callRust request = callWithin maxBound request >>= liftIO . unexpired

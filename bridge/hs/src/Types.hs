@@ -72,7 +72,9 @@ data BridgeError
     -- that outlived it, or one that calls while another 'RustBridge.withRust' is
     -- still starting).
     NotRunning
-  | -- | 'RustBridge.withRust' inside a running one; the running bridge is unharmed.
+  | -- | 'RustBridge.withRust' for a protocol whose engine's bridge is already
+    -- running; the running bridge is unharmed. (Bridges of different protocols
+    -- nest: guarantee 11 of "RustBridge".)
     AlreadyRunning
   | -- | The message's length (its tag included) and the configured limit, both in
     -- bytes.
@@ -86,7 +88,9 @@ data BridgeError
     UndecodableReply !String
   | -- | 'RustBridge.withRust' is returning; nothing new is accepted.
     ShuttingDown
-  | -- | The engine panicked while handling the call; the panic's message.
+  | -- | The engine panicked: while handling the call (the panic's message), or as
+    -- it started or stopped in 'RustBridge.withRust' (a text that says which; the
+    -- panic's message is on stderr).
     EnginePanicked !String
   | -- | Rust could not decode the 'Config' given to 'RustBridge.withRust'.
     BadConfig
@@ -113,19 +117,24 @@ data BridgeError
     -- protocol declares @later@): on purpose, by a bug, or in a panic on one of
     -- its threads.
     Unanswered
+  | -- | The call came from an OS thread beyond the 4096 that may hold the bridge's
+    -- reply handles at once (counting the threads alive that have made calls: a
+    -- program of many bound threads can pass it). Nothing was sent; calls from
+    -- other threads work as before.
+    TooManyThreads
   deriving (Eq, Show)
 
 instance Exception BridgeError where
   displayException err =
     "rs-in-hs: " <> case err of
       NotRunning -> "the bridge is not running (called outside withRust, or after it returned)"
-      AlreadyRunning -> "withRust called while a bridge is already running; nested bridges are refused"
+      AlreadyRunning -> "withRust called while this protocol's engine is already running"
       MessageTooLong len limit ->
         "message of " <> show len <> " bytes exceeds maxMsgLen of " <> show limit <> " bytes"
       UndecodableRequest -> "Rust could not decode the request as one of the protocol's messages"
       UndecodableReply why -> "the reply does not match its request: " <> why
       ShuttingDown -> "the bridge is shutting down"
-      EnginePanicked why -> "the engine panicked while handling the call: " <> why
+      EnginePanicked why -> "the engine panicked: " <> why
       BadConfig -> "Rust could not decode the Config"
       WorkerSpawnFailed -> "Rust could not start its worker thread"
       NotThreadedRuntime -> "the program must be linked with -threaded (add it to ghc-options of the executable)"
@@ -145,3 +154,4 @@ instance Exception BridgeError where
         "an events queue of " <> show capacity <> " events; the capacity must be 1 to " <> show maxEventCapacity
       UndecodableEvent why -> "an event from Rust does not decode: " <> why
       Unanswered -> "the engine dropped the call's reply handle without answering"
+      TooManyThreads -> "the calling OS thread is beyond the 4096 that may hold reply handles at once; make calls from fewer OS threads (fewer bound threads)"

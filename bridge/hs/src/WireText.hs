@@ -3,7 +3,7 @@
 -- internal array: UTF-16 with text-1.2 (Debian's GHC 9.0.2), UTF-8 with text-2 (the
 -- Nix build's GHC 9.8), so the two builds would disagree with each other and the
 -- first with Rust. This type's instance always writes a 64-bit length and the UTF-8
--- bytes, as Rust's @WireText@ does (@rs/src/wire/leaves.rs@).
+-- bytes, as Rust's @WireText@ does (@bridge/rs/src/wire/leaves.rs@).
 module WireText
   ( WireText (..),
   )

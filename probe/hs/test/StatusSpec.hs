@@ -65,7 +65,7 @@ expected =
     ("SubscriptionBusy", InternalError export 20),
     ("BufferTooSmall", InternalError export 21),
     ("UnknownHandle", InternalError export 22),
-    ("HandleTableFull", InternalError export 23)
+    ("HandleTableFull", TooManyThreads)
   ]
 
 -- | The statuses whose exception carries what only the caller knows: without it in

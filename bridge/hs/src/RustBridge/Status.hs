@@ -99,8 +99,7 @@ checkOk export status =
 -- only a wrong use of the C ABI produces ('StatusInvalidArgument',
 -- 'StatusNotSubscribed', 'StatusSubscriptionBusy', which the subscriber thread
 -- never meets inside 'RustBridge.withEvents'; 'StatusUnknownHandle', since the
--- bridge uses each reply handle only between its call and its one release;
--- 'StatusHandleTableFull', since it releases every handle it takes) are
+-- bridge uses each reply handle only between its call and its one release) are
 -- 'InternalError' too.
 statusError :: StatusContext -> CInt -> BridgeError
 statusError context code = case statusFromCode code of
@@ -115,4 +114,5 @@ statusError context code = case statusFromCode code of
   Just StatusSchemaMismatch | Just (ours, theirs) <- contextFingerprints context -> SchemaMismatch ours theirs
   Just StatusAlreadySubscribed -> AlreadySubscribed
   Just StatusUnanswered -> Unanswered
+  Just StatusHandleTableFull -> TooManyThreads
   _ -> InternalError (contextExport context) (fromIntegral code)
