@@ -85,7 +85,8 @@ pub unsafe fn take<E: Engine>(
 /// `capability`. Sets `*out_parked` to 1 if Rust took it (see the module docs),
 /// or to 0 if an event is waiting (take again; the caller keeps the token).
 /// `InvalidArgument` for a null token, a null or misaligned `out_parked`, or a
-/// token parked already (nothing is parked then); `NotSubscribed` without a
+/// token parked already or another park under way on another thread (nothing is
+/// parked then, and the caller keeps the token); `NotSubscribed` without a
 /// subscription, `SubscriptionBusy` while one is being started or ended.
 ///
 /// # Safety
