@@ -326,6 +326,7 @@ pub unsafe fn stats<E: Engine>(bridge: &Bridge<E>, out: *mut u64, len: usize) ->
 /// Writes the first `len` (at most `N`) of the counters that `values` reads to `out`,
 /// for the counter exports. A null or misaligned `out` with a non-zero `len` is
 /// `InvalidArgument`, refused before `values` runs; `values`' own refusal is returned as it is.
+/// With `len == 0`, `out` is never used, whatever it is.
 ///
 /// # Safety
 /// `out` must be valid for writes of `len` `u64`s (or `len == 0`).
@@ -338,8 +339,12 @@ unsafe fn write_counters<const N: usize>(
         writable(out)?;
     }
     let values = values()?;
-    // SAFETY: `out` is aligned when `len > 0` (checked above) and valid for
-    // `len >= len.min(N)` writes (caller's duty), and cannot overlap the local array.
+    if len == 0 {
+        return Ok(());
+    }
+    // SAFETY: `len > 0` here, so `out` is non-null and aligned (checked above); it is
+    // valid for `len >= len.min(N)` writes (caller's duty), and cannot overlap the
+    // local array.
     unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), out, len.min(N)) };
     Ok(())
 }

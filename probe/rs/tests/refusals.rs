@@ -363,3 +363,34 @@ fn releases_racing_on_one_handle_release_it_once() {
     let after = snapshot();
     assert_eq!(after.handles_released - before.handles_released, 100);
 }
+
+/// A counter export asked for no counters writes nothing and reads nothing through
+/// `out`, whatever it points at: null, or misaligned.
+#[test]
+fn counters_with_length_zero_touch_nothing_at_any_pointer() {
+    let _s = session();
+    init(64).unwrap();
+    let before = snapshot();
+    let mut scratch = Scratch::new();
+    let codes = [
+        // SAFETY: a length of 0 asks for no write.
+        unsafe { rs_in_hs_probe::h2r_stats(scratch.misaligned(), 0) },
+        // SAFETY: as above.
+        unsafe { rs_in_hs_probe::h2r_stats(std::ptr::null_mut(), 0) },
+        // SAFETY: as above.
+        unsafe { rs_in_hs_probe::h2r_events_stats(scratch.misaligned(), 0) },
+        // SAFETY: as above.
+        unsafe { rs_in_hs_probe::h2r_events_stats(std::ptr::null_mut(), 0) },
+    ];
+    assert_eq!(codes.map(status), [Ok(()); 4]);
+    assert!(scratch.untouched(), "no counter is written");
+    let after = snapshot();
+    assert_eq!(
+        (
+            after.calls_accepted - before.calls_accepted,
+            after.handles_issued - before.handles_issued
+        ),
+        (0, 0)
+    );
+    still_answers(77);
+}
