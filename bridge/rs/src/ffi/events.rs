@@ -5,6 +5,10 @@
 //! `*out_parked` is 1; Rust then passes it to `notify` exactly once (at the next
 //! event, or when the subscription ends). When it is 0 the caller keeps the token
 //! and frees it. `h2r_events_take` only writes into the caller's buffer.
+//!
+//! Each export acts on the hub while the bridge is held running, so a deinit
+//! waits for it: a subscription or a park that succeeds is ended by the deinit
+//! (the token handed back before it returns), and one that comes after is refused.
 
 use std::ffi::{c_int, c_void};
 
@@ -20,7 +24,7 @@ use crate::status::Status;
 /// `ShuttingDown` without a running bridge.
 pub fn subscribe<E: Engine>(bridge: &Bridge<E>, capacity: usize) -> c_int {
     boundary("h2r_events_subscribe", || {
-        bridge.events()?.subscribe(capacity)
+        bridge.with_events(|hub| hub.subscribe(capacity))
     })
 }
 
@@ -30,8 +34,10 @@ pub fn subscribe<E: Engine>(bridge: &Bridge<E>, capacity: usize) -> c_int {
 /// without a running bridge (whose deinit ends any subscription itself).
 pub fn unsubscribe<E: Engine>(bridge: &Bridge<E>) -> c_int {
     boundary("h2r_events_unsubscribe", || {
-        bridge.events()?.unsubscribe();
-        Ok(())
+        bridge.with_events(|hub| {
+            hub.unsubscribe();
+            Ok(())
+        })
     })
 }
 
@@ -67,7 +73,7 @@ pub unsafe fn take<E: Engine>(
             // during this call.
             unsafe { std::slice::from_raw_parts_mut(buf, len) }
         };
-        let (status, used, missed) = match bridge.events()?.take(out) {
+        let (status, used, missed) = match bridge.with_events(|hub| Ok(hub.take(out)))? {
             Ok(taken) => (Ok(()), taken.used, taken.missed_after),
             Err(TakeError::TooSmall(needed)) => (Err(Status::BufferTooSmall), needed, 0),
             Err(TakeError::Refused(status)) => return Err(status),
@@ -103,7 +109,7 @@ pub unsafe fn park<E: Engine>(
         if token.is_null() {
             return Err(Status::InvalidArgument);
         }
-        let parked = bridge.events()?.park(capability, token)?;
+        let parked = bridge.with_events(|hub| hub.park(capability, token))?;
         // SAFETY: non-null and aligned (checked above) and valid for one write
         // (caller's duty).
         unsafe { out_parked.write(c_int::from(parked)) };
@@ -120,6 +126,10 @@ pub unsafe fn park<E: Engine>(
 pub unsafe fn stats<E: Engine>(bridge: &Bridge<E>, out: *mut u64, len: usize) -> c_int {
     boundary("h2r_events_stats", || {
         // SAFETY: the caller guarantees `out` is valid for `len` writes.
-        unsafe { write_counters(out, len, || Ok(bridge.events()?.stats().to_array())) }
+        unsafe {
+            write_counters(out, len, || {
+                bridge.with_events(|hub| Ok(hub.stats().to_array()))
+            })
+        }
     })
 }
