@@ -50,8 +50,9 @@ pub fn unsubscribe<E: Engine>(bridge: &Bridge<E>) -> c_int {
 /// `ShuttingDown` without a running bridge.
 ///
 /// # Safety
-/// `buf` must be valid for writes of `len` bytes (or `len == 0`); `out_used` and
-/// `out_missed` must be valid for one write each.
+/// `buf` must be valid for writes of `len` bytes (or `len == 0`), and not read or
+/// written by anything else during the call; `out_used` and `out_missed` must be
+/// valid for one write each.
 pub unsafe fn take<E: Engine>(
     bridge: &Bridge<E>,
     buf: *mut u8,
@@ -69,8 +70,8 @@ pub unsafe fn take<E: Engine>(
             &mut []
         } else {
             // SAFETY: non-null and len <= isize::MAX were checked above; validity for
-            // `len` writes is the caller's duty, and nothing else reads the buffer
-            // during this call.
+            // `len` writes, and no other access to the buffer during this call, are
+            // the caller's duties (this fn's # Safety).
             unsafe { std::slice::from_raw_parts_mut(buf, len) }
         };
         let (status, used, missed) = match bridge.with_events(|hub| Ok(hub.take(out)))? {
