@@ -237,9 +237,15 @@ impl<E: Engine> Bridge<E> {
         })
     }
 
-    /// The running bridge's events hub. Never waits (as for submits).
-    pub(crate) fn events(&self) -> Result<Arc<Hub>, Status> {
-        self.with_running_state(|running| Ok(Arc::clone(&running.events)))
+    /// Runs `use_hub` on the running bridge's events hub, while the bridge is held
+    /// running: a deinit waits for it, so whatever it starts (a subscription, a
+    /// parked token) is there for that deinit to end and hand back. Never waits
+    /// for the lock (as for submits).
+    pub(crate) fn with_events<T>(
+        &self,
+        use_hub: impl FnOnce(&Hub) -> Result<T, Status>,
+    ) -> Result<T, Status> {
+        self.with_running_state(|running| use_hub(&running.events))
     }
 
     /// Checks state, length and encoding (in that order), then runs `submit`.

@@ -74,8 +74,9 @@ macro_rules! export_engine {
         /// Starts the bridge (C ABI: `<prefix>_h2r_init`).
         ///
         /// # Safety
-        /// As for the bridge's `ffi::init`: `config` valid for `config_len` bytes, and
-        /// `notify`/`thread_done` callable from the worker thread.
+        /// As for the bridge's `ffi::init`: `config` valid for `config_len` bytes and
+        /// not written during the call, `notify`/`thread_done` callable from the
+        /// bridge's threads, and neither calling `h2r_deinit`.
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_init"))]
         pub unsafe extern "C" fn h2r_init(
@@ -106,8 +107,9 @@ macro_rules! export_engine {
         /// Submits a call (C ABI: `<prefix>_h2r_call`).
         ///
         /// # Safety
-        /// As for the bridge's `ffi::call`: `message` valid for `len` bytes, `out_reply`
-        /// valid for one write, `token` null or a `StablePtr` that `notify` accepts.
+        /// As for the bridge's `ffi::call`: `message` valid for `len` bytes and not
+        /// written during the call, `out_reply` valid for one write, `token` null or
+        /// a `StablePtr` that `notify` accepts.
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_call"))]
         pub unsafe extern "C" fn h2r_call(
@@ -153,7 +155,8 @@ macro_rules! export_engine {
         /// Submits a fire-and-forget message (C ABI: `<prefix>_h2r_cast`).
         ///
         /// # Safety
-        /// As for the bridge's `ffi::cast`: `message` valid for `len` bytes.
+        /// As for the bridge's `ffi::cast`: `message` valid for `len` bytes and not
+        /// written during the call.
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_cast"))]
         pub unsafe extern "C" fn h2r_cast(
@@ -247,8 +250,8 @@ macro_rules! export_engine {
         /// Takes a batch of queued events (C ABI: `<prefix>_h2r_events_take`).
         ///
         /// # Safety
-        /// As for the bridge's `ffi::events::take`: `buf` valid for `len` writes, the
-        /// out-pointers for one write each.
+        /// As for the bridge's `ffi::events::take`: `buf` valid for `len` writes and
+        /// not otherwise used during the call, the out-pointers for one write each.
         #[allow(unsafe_code)]
         #[unsafe(export_name = ::core::concat!(::core::stringify!($prefix), "_h2r_events_take"))]
         pub unsafe extern "C" fn h2r_events_take(

@@ -1,4 +1,6 @@
-//! The C ABI's bodies: generic over the engine, and the crate's only `unsafe` code.
+//! The C ABI's bodies: generic over the engine, and the crate's `unsafe` code but
+//! for `placement`'s OS calls and the one-line calls into these bodies that
+//! [`crate::export_engine!`] expands to.
 //!
 //! [`crate::export_engine!`] emits one thin `extern "C"` function per export, under
 //! the engine's prefix (`<prefix>_h2r_call`), each of which calls the function of the
@@ -111,10 +113,13 @@ unsafe fn borrow_bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], Statu
 /// after `thread_done`, and the bridge is stopped).
 ///
 /// # Safety
-/// `config` must be valid for `config_len` bytes (or `config_len == 0`). `notify` must
-/// be safe to call from any thread with a token from `h2r_call` until `h2r_deinit`
-/// returns. `thread_done`, if given, must be safe to call once from the worker thread
-/// as it exits.
+/// `config` must be valid for reads of `config_len` bytes (or `config_len == 0`), and
+/// not written during the call. `notify` must be safe to call from any thread with
+/// a token the bridge took (from `h2r_call`, `h2r_park` or `h2r_events_park`) until
+/// `h2r_deinit` returns. `thread_done`, if given, must be safe to call once from the
+/// worker thread as it exits. Neither may call `h2r_deinit`: deinit joins the worker
+/// and waits for the exports under way, which call them, so such a call deadlocks
+/// or aborts the process.
 pub unsafe fn init<E: Engine>(
     bridge: &'static Bridge<E>,
     notify: Option<Notify>,
@@ -124,7 +129,8 @@ pub unsafe fn init<E: Engine>(
 ) -> c_int {
     boundary("h2r_init", || {
         let notify = notify.ok_or(Status::InvalidArgument)?;
-        // SAFETY: the caller guarantees `config` is valid for `config_len` bytes.
+        // SAFETY: the caller guarantees `config` is valid for `config_len` bytes and
+        // not written during the call.
         let config = unsafe { borrow_bytes(config, config_len) }?;
         bridge.init(notify, thread_done, config)
     })
@@ -152,8 +158,9 @@ pub fn deinit<E: Engine>(bridge: &Bridge<E>) -> c_int {
 /// `*out_reply` is untouched; `HandleTableFull` if no handle is free.
 ///
 /// # Safety
-/// `message` must be valid for `len` bytes (or `len == 0`); `out_reply` must be valid
-/// for one `u64` write. `token` must be null or a `StablePtr` that `notify` accepts.
+/// `message` must be valid for reads of `len` bytes (or `len == 0`), and not written
+/// during the call; `out_reply` must be valid for one `u64` write. `token` must be
+/// null or a `StablePtr` that `notify` accepts.
 // The arguments are the C export's, one to one.
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn call<E: Engine>(
@@ -168,7 +175,8 @@ pub unsafe fn call<E: Engine>(
 ) -> c_int {
     boundary("h2r_call", || {
         writable(out_reply)?;
-        // SAFETY: the caller guarantees `message` is valid for `len` bytes.
+        // SAFETY: the caller guarantees `message` is valid for `len` bytes and not
+        // written during the call.
         let message = unsafe { borrow_bytes(message, len) }?;
         let parked = (!token.is_null()).then(|| (capability, Token::new(token)));
         let deadline = (budget_ns != u64::MAX)
@@ -190,7 +198,8 @@ pub unsafe fn call<E: Engine>(
 /// `h2r_cast`: submits a fire-and-forget message; `block` as for [`call`].
 ///
 /// # Safety
-/// `message` must be valid for `len` bytes (or `len == 0`).
+/// `message` must be valid for reads of `len` bytes (or `len == 0`), and not written
+/// during the call.
 pub unsafe fn cast<E: Engine>(
     bridge: &Bridge<E>,
     message: *const u8,
@@ -198,7 +207,8 @@ pub unsafe fn cast<E: Engine>(
     block: c_int,
 ) -> c_int {
     boundary("h2r_cast", || {
-        // SAFETY: the caller guarantees `message` is valid for `len` bytes.
+        // SAFETY: the caller guarantees `message` is valid for `len` bytes and not
+        // written during the call.
         let message = unsafe { borrow_bytes(message, len) }?;
         bridge.cast(message, wait(block))
     })
@@ -326,6 +336,7 @@ pub unsafe fn stats<E: Engine>(bridge: &Bridge<E>, out: *mut u64, len: usize) ->
 /// Writes the first `len` (at most `N`) of the counters that `values` reads to `out`,
 /// for the counter exports. A null or misaligned `out` with a non-zero `len` is
 /// `InvalidArgument`, refused before `values` runs; `values`' own refusal is returned as it is.
+/// With `len == 0`, `out` is never used, whatever it is.
 ///
 /// # Safety
 /// `out` must be valid for writes of `len` `u64`s (or `len == 0`).
@@ -338,8 +349,12 @@ unsafe fn write_counters<const N: usize>(
         writable(out)?;
     }
     let values = values()?;
-    // SAFETY: `out` is aligned when `len > 0` (checked above) and valid for
-    // `len >= len.min(N)` writes (caller's duty), and cannot overlap the local array.
+    if len == 0 {
+        return Ok(());
+    }
+    // SAFETY: `len > 0` here, so `out` is non-null and aligned (checked above); it is
+    // valid for `len >= len.min(N)` writes (caller's duty), and cannot overlap the
+    // local array.
     unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), out, len.min(N)) };
     Ok(())
 }

@@ -35,12 +35,20 @@ use crate::status::Status;
 /// `sharded-slab` table in this process (thread ids are reused when a thread
 /// exits): far beyond the threads a GHC program runs foreign calls on (its
 /// capabilities' threads, and those inside blocking `safe` calls), but a program
-/// of many bound threads can pass it. The table then panics where it takes the
-/// calling thread's shard, before it changes anything (see [`guarded`]): a call
-/// from a thread beyond the limit is refused with `HandleTableFull`, and the other
+/// of many bound threads can pass it. `sharded-slab` gives a thread an id on its
+/// first insert or remove: ids up to twice the limit, of which those past it have no
+/// shard, and a panic where it would give one more. Either way the table panics
+/// before it changes anything (see [`guarded`]), so an insert or a remove from a
+/// thread beyond the limit is refused with `HandleTableFull`, and the other
 /// threads' handles work as before. `sharded-slab` hands the ids of exited threads
 /// to new ones, ids beyond the limit too, so once the limit has been passed a
 /// thread started later may be refused in the same way for its whole life.
+///
+/// A lookup takes no id, but dropping its guard may: the last guard of a slot
+/// removed meanwhile empties it, and takes the dropping thread's id to do so. A
+/// thread that cannot get one panics there, after the use the guard served, so
+/// every guard is dropped through [`unguard`]: that use stands, and the slot stays
+/// refused and is never reused (a leak of one slot, as for a failed remove).
 struct HandleConfig;
 
 impl sharded_slab::Config for HandleConfig {
@@ -102,10 +110,9 @@ impl Reservation {
         let slot = TABLE
             .get(key(self.handle).unwrap_or(usize::MAX))
             .expect("a reserved slot stays in the table until it is issued");
-        assert!(
-            slot.cell.set(cell).is_ok(),
-            "a reserved slot is issued once"
-        );
+        let set = slot.cell.set(cell).is_ok();
+        unguard(slot);
+        assert!(set, "a reserved slot is issued once");
         self.issued = true;
         self.handle
     }
@@ -133,11 +140,16 @@ fn key(handle: u64) -> Result<usize, Status> {
 /// `UnknownHandle` if the handle was never issued or is released.
 pub(crate) fn with_cell<R>(handle: u64, f: impl FnOnce(&ReplyCell) -> R) -> Result<R, Status> {
     let slot = TABLE.get(key(handle)?).ok_or(Status::UnknownHandle)?;
-    if slot.released.load(Ordering::Acquire) {
-        return Err(Status::UnknownHandle);
-    }
-    let cell = slot.cell.get().ok_or(Status::UnknownHandle)?;
-    Ok(f(cell))
+    let used = if slot.released.load(Ordering::Acquire) {
+        Err(Status::UnknownHandle)
+    } else {
+        slot.cell
+            .get()
+            .map(|cell| f(cell))
+            .ok_or(Status::UnknownHandle)
+    };
+    unguard(slot);
+    used
 }
 
 /// Releases the handle: its cell is given to the caller, and its slot leaves the
@@ -147,17 +159,24 @@ pub(crate) fn with_cell<R>(handle: u64, f: impl FnOnce(&ReplyCell) -> R) -> Resu
 /// removes nothing.
 pub(crate) fn release(handle: u64) -> Result<Arc<ReplyCell>, Status> {
     let key = key(handle)?;
-    let cell = {
-        let slot = TABLE.get(key).ok_or(Status::UnknownHandle)?;
-        let cell = slot.cell.get().ok_or(Status::UnknownHandle)?;
-        if slot.released.swap(true, Ordering::AcqRel) {
-            return Err(Status::UnknownHandle);
-        }
-        Arc::clone(cell)
+    let slot = TABLE.get(key).ok_or(Status::UnknownHandle)?;
+    let cell = match slot.cell.get() {
+        Some(cell) if !slot.released.swap(true, Ordering::AcqRel) => Some(Arc::clone(cell)),
+        _ => None,
     };
+    unguard(slot);
+    let cell = cell.ok_or(Status::UnknownHandle)?;
     // The slot is marked released, so it is refused whether or not it leaves.
     guarded(|| TABLE.remove(key));
     Ok(cell)
+}
+
+/// Drops a table guard, whose drop may take the calling thread's id (see
+/// `HandleConfig`). If the thread cannot get one, the table panics before it
+/// empties the slot: the slot stays refused and is never reused, and the panic
+/// goes no further.
+fn unguard(guard: sharded_slab::Entry<'_, Slot, HandleConfig>) {
+    guarded(move || drop(guard));
 }
 
 /// Runs a table operation that takes the calling thread's id or shard: `None` if
@@ -262,6 +281,10 @@ mod tests {
         release(next).unwrap();
     }
 
+    /// Held by the tests that run thousands of threads, so that they run one at a
+    /// time: each counts on the thread ids it leaves to the others.
+    static MANY_THREADS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     /// Waits at the barrier when dropped, on unwinding too.
     struct Holding(Arc<std::sync::Barrier>);
 
@@ -278,6 +301,9 @@ mod tests {
     #[test]
     #[ignore = "runs thousands of threads: `just test-rs` runs it"]
     fn threads_beyond_the_limit_are_refused_and_the_others_served() {
+        let _alone = MANY_THREADS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let beyond = 64;
         let threads = <HandleConfig as sharded_slab::Config>::MAX_THREADS + beyond;
         let barrier = Arc::new(std::sync::Barrier::new(threads));
@@ -311,6 +337,76 @@ mod tests {
         let served = results.iter().filter(|result| result.is_ok()).count();
         assert!(refused >= beyond, "{refused} refused");
         assert_eq!(refused + served, threads);
+    }
+
+    /// A thread that cannot get a thread id (the ids are exhausted: twice the
+    /// limit are alive) reads a handle while its owner releases it, so the reader's
+    /// guard is the slot's last: dropping it empties the slot, which takes the
+    /// thread's id. The read is answered all the same, and the handle is refused
+    /// afterwards. Ignored by default, as the test above.
+    #[test]
+    #[ignore = "runs thousands of threads: `just test-rs` runs it"]
+    fn a_guard_dropped_by_a_thread_without_an_id_leaves_the_use_answered() {
+        let _alone = MANY_THREADS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        use std::sync::atomic::AtomicUsize;
+        use std::sync::mpsc;
+        const WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+        let handle = reserve().unwrap().issue(cell());
+        // `sharded-slab` gives ids below twice the shard count (those past the
+        // limit are refused a shard), so this many threads hold every id.
+        let holders = 2 * <HandleConfig as sharded_slab::Config>::MAX_THREADS + 64;
+        let barrier = Arc::new(std::sync::Barrier::new(holders + 1));
+        let tried = Arc::new(AtomicUsize::new(0));
+        let spawned: Vec<_> = (0..holders)
+            .map(|_| {
+                let (barrier, tried) = (Arc::clone(&barrier), Arc::clone(&tried));
+                std::thread::Builder::new()
+                    .stack_size(64 * 1024)
+                    .spawn(move || {
+                        let holding = Holding(barrier);
+                        let issued = reserve().map(|reservation| reservation.issue(cell()));
+                        tried.fetch_add(1, Ordering::AcqRel);
+                        drop(holding);
+                        issued.and_then(release).map(drop)
+                    })
+                    .expect("a thread with a small stack starts")
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        while tried.load(Ordering::Acquire) < holders {
+            assert!(started.elapsed() < WAIT, "every holder tried");
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let (inside, reader_inside) = mpsc::channel();
+        let (released, handle_released) = mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            with_cell(handle, |_| {
+                inside.send(()).unwrap();
+                handle_released
+                    .recv_timeout(WAIT)
+                    .expect("released in time");
+            })
+        });
+        reader_inside
+            .recv_timeout(WAIT)
+            .expect("the reader holds the handle");
+        // Marks the slot removed; the reader's guard is left to empty it.
+        release(handle).unwrap();
+        released.send(()).unwrap();
+        let read = reader.join();
+        barrier.wait();
+        for holder in spawned {
+            let _ = holder.join().expect("no panic leaves the table");
+        }
+        assert_eq!(
+            read.expect("no panic leaves the table"),
+            Ok(()),
+            "the read is answered"
+        );
+        assert_eq!(with_cell(handle, |_| ()), Err(Status::UnknownHandle));
+        assert_eq!(release(handle).err(), Some(Status::UnknownHandle));
     }
 
     #[test]

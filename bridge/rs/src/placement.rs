@@ -13,7 +13,8 @@
 //! the worker moves at most once per millisecond, and less often while moves do
 //! not last (see [`StepAside::leave`]).
 //!
-//! The crate's other `unsafe` code is in `ffi`; this module's is the OS calls on
+//! The crate's other `unsafe` code is in `ffi` (and the calls into it that
+//! `export_engine!` expands to); this module's is the OS calls on
 //! Linux, each block with its reason.
 #![allow(unsafe_code)]
 

@@ -40,6 +40,18 @@ pub fn count(token: usize) -> usize {
     woken().iter().filter(|woken| **woken == token).count()
 }
 
+/// How many times each token in `tokens` has been recorded (and not taken), by
+/// token (`counts[i]` for `tokens.start + i`), read in one look at the record.
+pub fn counts(tokens: std::ops::Range<usize>) -> Vec<usize> {
+    let mut counts = vec![0; tokens.len()];
+    for woken in woken().iter() {
+        if tokens.contains(woken) {
+            counts[woken - tokens.start] += 1;
+        }
+    }
+    counts
+}
+
 /// Takes every token recorded so far, in delivery order.
 pub fn take_all() -> Vec<usize> {
     std::mem::take(&mut *woken())

@@ -190,6 +190,63 @@ fn deinit_ends_the_subscription_before_it_returns() {
     assert_eq!(subscribe(16), Err(Status::NotInitialised));
     assert_eq!(take_into(64), Err((Status::NotInitialised, 0)));
     assert_eq!(park(PARKED), Err(Status::NotInitialised));
+    assert!(
+        no_wake_for(Duration::from_millis(20)),
+        "a park refused after deinit leaves its token with the caller"
+    );
+}
+
+/// A subscribe and a park on another thread, racing a deinit, round after round:
+/// a park that took its token got it back before deinit returned, one refused
+/// never reaches `notify`, and nothing is called after deinit.
+#[test]
+fn a_subscribe_and_park_racing_deinit_are_ended_by_it_or_refused() {
+    const ROUNDS: usize = 200;
+    const BASE: usize = 0xF_0000;
+    let _s = session();
+    for round in 0..ROUNDS {
+        init(64).unwrap();
+        let token = BASE + round;
+        let (done, finished) = std::sync::mpsc::channel();
+        let racer = std::thread::spawn(move || {
+            let subscribed = subscribe(16);
+            done.send((subscribed, park(token))).unwrap();
+        });
+        if round % 2 == 1 {
+            std::thread::yield_now();
+        }
+        status(rs_in_hs_probe::h2r_deinit()).unwrap();
+        let woken_by_deinit = wakes::count(token);
+        let (subscribed, parked) = finished.recv_timeout(WAIT).expect("the racer finished");
+        racer.join().unwrap();
+        match parked {
+            Ok(true) => {
+                assert_eq!(subscribed, Ok(()), "round {round}");
+                assert_eq!(woken_by_deinit, 1, "round {round}: handed back by deinit");
+            }
+            Ok(false) => panic!("round {round}: nothing was waiting"),
+            Err(status) => {
+                assert!(
+                    [
+                        Status::NotInitialised,
+                        Status::ShuttingDown,
+                        Status::NotSubscribed
+                    ]
+                    .contains(&status),
+                    "round {round}: {status:?}"
+                );
+                assert_eq!(woken_by_deinit, 0, "round {round}: a refused token");
+            }
+        }
+        assert_eq!(
+            wakes::count(token),
+            woken_by_deinit,
+            "round {round}: notify after deinit"
+        );
+    }
+    // The tokens deinit handed back are checked; none may come later.
+    wakes::take_all();
+    assert!(no_wake_for(Duration::from_millis(20)));
 }
 
 #[test]

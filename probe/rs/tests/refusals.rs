@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use rs_in_hs::Status;
+use rs_in_hs::stats::Snapshot;
 use rs_in_hs::wire::encode;
 use rs_in_hs_probe::protocol::{Cast, Echo, Note, Ping, Reply, Request, Sleep};
 
@@ -12,6 +13,7 @@ use rs_in_hs_probe::protocol::{Cast, Echo, Note, Ping, Reply, Request, Sleep};
 fn too_long_is_refused_on_both_paths() {
     let _s = session();
     init(4).unwrap();
+    let before = snapshot();
     let echo = encode(&Request::Echo(Echo(1))).unwrap();
     assert_eq!(
         call_bytes(&echo, 1, false).err(),
@@ -22,6 +24,7 @@ fn too_long_is_refused_on_both_paths() {
         Err(Status::MessageTooLong)
     );
     assert!(no_wake_for(std::time::Duration::from_millis(20)));
+    nothing_taken_since(&before);
     still_answers(77);
 }
 
@@ -53,7 +56,9 @@ fn undecodable_is_refused() {
 fn null_with_length_zero_is_an_empty_message() {
     let _s = session();
     init(64).unwrap();
+    let before = snapshot();
     null_message_refused(0, Status::Undecodable);
+    nothing_taken_since(&before);
     still_answers(77);
 }
 
@@ -61,14 +66,16 @@ fn null_with_length_zero_is_an_empty_message() {
 fn null_with_length_is_invalid() {
     let _s = session();
     init(64).unwrap();
+    let before = snapshot();
     null_message_refused(3, Status::InvalidArgument);
-    // SAFETY: a null out-pointer is refused before anything is written.
+    // SAFETY: a null out-pointer is refused before anything is written; the token
+    // is a plain number that only `record` sees.
     let code = unsafe {
         call_raw(
             rs_in_hs_probe::h2r_call,
             [0u8].as_ptr(),
             1,
-            0,
+            4,
             false,
             u64::MAX,
             std::ptr::null_mut(),
@@ -79,23 +86,44 @@ fn null_with_length_is_invalid() {
     // written.
     let code = unsafe { rs_in_hs_probe::h2r_stats(std::ptr::null_mut(), 3) };
     assert_eq!(status(code), Err(Status::InvalidArgument));
-    assert!(no_wake_for(std::time::Duration::from_millis(20)));
+    assert!(
+        no_wake_for(std::time::Duration::from_millis(20)),
+        "no refused call's token reached notify"
+    );
+    nothing_taken_since(&before);
     still_answers(77);
 }
 
-/// A message of `len` bytes at null, called (unparked, without blocking, with no
-/// deadline) and cast: both are refused with `expected`, and the call writes no
-/// handle.
+/// Asserts that since `before` no call was accepted or answered, no handle issued
+/// and no token woken: the refusals in between took nothing.
+fn nothing_taken_since(before: &Snapshot) {
+    let after = snapshot();
+    assert_eq!(
+        (
+            after.calls_accepted - before.calls_accepted,
+            after.calls_answered - before.calls_answered,
+            after.handles_issued - before.handles_issued,
+            after.calls_woken - before.calls_woken,
+        ),
+        (0, 0, 0, 0),
+        "a refusal takes nothing: {before:?} then {after:?}"
+    );
+}
+
+/// A message of `len` bytes at null, called (parked with token 3, without
+/// blocking, with no deadline) and cast: both are refused with `expected`, the call
+/// writes no handle, and its token is never woken.
 fn null_message_refused(len: usize, expected: Status) {
     let mut out = 0u64;
     // SAFETY: the exports allow null with length 0 and check for null before reading
-    // any other length; `out` is a local.
+    // any other length; `out` is a local; the token is a plain number that only
+    // `record` sees.
     let code = unsafe {
         call_raw(
             rs_in_hs_probe::h2r_call,
             std::ptr::null(),
             len,
-            0,
+            3,
             false,
             u64::MAX,
             &mut out,
@@ -106,6 +134,10 @@ fn null_message_refused(len: usize, expected: Status) {
     let code = unsafe { rs_in_hs_probe::h2r_cast(std::ptr::null(), len, 0) };
     assert_eq!(status(code), Err(expected));
     assert_eq!(out, 0, "a refused call writes no handle");
+    assert!(
+        no_wake_for(std::time::Duration::from_millis(20)),
+        "the refused call's token never reaches notify"
+    );
 }
 
 #[test]
@@ -362,4 +394,35 @@ fn releases_racing_on_one_handle_release_it_once() {
     }
     let after = snapshot();
     assert_eq!(after.handles_released - before.handles_released, 100);
+}
+
+/// A counter export asked for no counters writes nothing and reads nothing through
+/// `out`, whatever it points at: null, or misaligned.
+#[test]
+fn counters_with_length_zero_touch_nothing_at_any_pointer() {
+    let _s = session();
+    init(64).unwrap();
+    let before = snapshot();
+    let mut scratch = Scratch::new();
+    let codes = [
+        // SAFETY: a length of 0 asks for no write.
+        unsafe { rs_in_hs_probe::h2r_stats(scratch.misaligned(), 0) },
+        // SAFETY: as above.
+        unsafe { rs_in_hs_probe::h2r_stats(std::ptr::null_mut(), 0) },
+        // SAFETY: as above.
+        unsafe { rs_in_hs_probe::h2r_events_stats(scratch.misaligned(), 0) },
+        // SAFETY: as above.
+        unsafe { rs_in_hs_probe::h2r_events_stats(std::ptr::null_mut(), 0) },
+    ];
+    assert_eq!(codes.map(status), [Ok(()); 4]);
+    assert!(scratch.untouched(), "no counter is written");
+    let after = snapshot();
+    assert_eq!(
+        (
+            after.calls_accepted - before.calls_accepted,
+            after.handles_issued - before.handles_issued
+        ),
+        (0, 0)
+    );
+    still_answers(77);
 }

@@ -2,7 +2,7 @@
 //! the counters.
 
 use std::ffi::{c_int, c_void};
-use std::sync::atomic::{AtomicI32, AtomicU8, AtomicU64, AtomicUsize, Ordering, fence};
+use std::sync::atomic::{AtomicI32, AtomicU64, AtomicUsize, Ordering, fence};
 use std::sync::{Mutex, PoisonError, RwLock, TryLockError};
 
 use crossbeam_queue::ArrayQueue;
@@ -32,19 +32,30 @@ pub(crate) enum TakeError {
 }
 
 /// The subscriber is draining (or has not parked yet).
-const RUNNING: u8 = 0;
+const RUNNING: u64 = 0;
+/// A park has claimed the subscription and is storing its token; no other park, and
+/// no emitter, touches the state until it moves on.
+const PARKING: u64 = 1;
 /// The subscriber waits for a wake-up; its token is in `token` and `capability`.
-const PARKED: u8 = 1;
+const PARKED: u64 = 2;
+/// The bits of `Subscription::state` that hold the flag; the rest count the parks.
+const FLAG: u64 = 0b11;
+/// One park, in `Subscription::state`'s count.
+const ONE_PARK: u64 = FLAG + 1;
 
 /// One subscriber's queue and wake-up state.
 struct Subscription {
     queue: ArrayQueue<Item>,
     /// Drops not yet attached to a queued event.
     missed: AtomicU64,
-    /// `RUNNING` or `PARKED`.
-    state: AtomicU8,
+    /// `RUNNING`, `PARKING` or `PARKED` in the low bits (`FLAG`), and above them
+    /// the number of parks that claimed the subscription. Every park changes the
+    /// count, so a compare-and-swap from a `PARKED` value succeeds only for the park
+    /// that stored it: it cannot mistake a later park's state for its own.
+    state: AtomicU64,
     /// The parked subscriber's token (the address of a `StablePtr PrimMVar`):
-    /// written before the state becomes `PARKED`, read only by whoever moves it off.
+    /// written while the state is `PARKING`, before it becomes `PARKED`; only whoever
+    /// moves that `PARKED` state off passes it to `notify`.
     token: AtomicUsize,
     /// The capability to wake it on, with the token.
     capability: AtomicI32,
@@ -115,22 +126,30 @@ impl Hub {
         // Pairs with the fence in `park`: either the subscriber sees this event (or
         // this drop) before it parks, or this load sees it parked.
         fence(Ordering::SeqCst);
-        if subscription.state.load(Ordering::Relaxed) == PARKED
-            && subscription
-                .state
-                .compare_exchange(PARKED, RUNNING, Ordering::AcqRel, Ordering::Relaxed)
-                .is_ok()
+        let state = subscription.state.load(Ordering::Acquire);
+        if state & FLAG != PARKED {
+            return;
+        }
+        // Read before the state moves: once it is `RUNNING` a new park may store
+        // its own token. The compare-and-swap below succeeds only if the state is
+        // still this park's, so the token read is this park's too.
+        let parked = (
+            subscription.capability.load(Ordering::Relaxed),
+            subscription.token.load(Ordering::Relaxed),
+        );
+        if subscription
+            .state
+            .compare_exchange(state, state - PARKED, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
         {
             Self::count(&self.wakeups, 1);
-            self.hand_back(subscription);
+            self.hand_back(parked);
         }
     }
 
-    /// Passes the parked token to `notify`; only the one who moved the state off
-    /// `PARKED` calls it.
-    fn hand_back(&self, subscription: &Subscription) {
-        let token = subscription.token.load(Ordering::Relaxed);
-        let capability = subscription.capability.load(Ordering::Relaxed);
+    /// Passes a parked `(capability, token)` to `notify`; only the one who moved
+    /// its state off `PARKED` calls it.
+    fn hand_back(&self, (capability, token): (c_int, usize)) {
         Self::count(&self.tokens_returned, 1);
         (self.notify)(
             capability,
@@ -160,7 +179,7 @@ impl Hub {
         *self.slot.write().unwrap_or_else(PoisonError::into_inner) = Some(Subscription {
             queue: ArrayQueue::new(capacity),
             missed: AtomicU64::new(0),
-            state: AtomicU8::new(RUNNING),
+            state: AtomicU64::new(RUNNING),
             token: AtomicUsize::new(0),
             capability: AtomicI32::new(0),
             stash: Mutex::new(None),
@@ -183,10 +202,13 @@ impl Hub {
         else {
             return;
         };
-        // No emitter can reach it any more (taking the write lock waited for those
-        // inside), so a plain swap settles the state.
-        if subscription.state.swap(RUNNING, Ordering::AcqRel) == PARKED {
-            self.hand_back(&subscription);
+        // No emitter or park can reach it any more (taking the write lock waited for
+        // those inside), so a plain load settles the state.
+        if subscription.state.load(Ordering::Acquire) & FLAG == PARKED {
+            self.hand_back((
+                subscription.capability.load(Ordering::Relaxed),
+                subscription.token.load(Ordering::Relaxed),
+            ));
         }
         let stashed = subscription
             .stash
@@ -246,7 +268,12 @@ impl Hub {
     /// count) is waiting. `Ok(true)`: Rust took the token and passes it to `notify`
     /// exactly once (at the next event, or when the subscription ends).
     /// `Ok(false)`: not parked, take again; the caller keeps the token.
-    /// `InvalidArgument` if the subscriber is parked already.
+    /// `InvalidArgument` if the subscriber is parked already, or another park is
+    /// under way (on another thread); the caller keeps the token.
+    ///
+    /// A park claims the subscription (`RUNNING` to `PARKING`, counting one more
+    /// park), stores the token, then publishes it (`PARKED`), so two parks never
+    /// interleave.
     pub fn park(&self, capability: c_int, token: *mut c_void) -> Result<bool, Status> {
         let guard = match self.slot.try_read() {
             Ok(guard) => guard,
@@ -254,20 +281,35 @@ impl Hub {
             Err(TryLockError::WouldBlock) => return Err(Status::SubscriptionBusy),
         };
         let subscription = guard.as_ref().ok_or(Status::NotSubscribed)?;
-        if subscription.state.load(Ordering::Acquire) == PARKED {
+        let running = subscription.state.load(Ordering::Acquire);
+        if running & FLAG != RUNNING {
             return Err(Status::InvalidArgument);
         }
+        let parking = running.wrapping_add(ONE_PARK) | PARKING;
+        // Only a park moves the state off `RUNNING`, so a failure is another park's
+        // claim.
+        if subscription
+            .state
+            .compare_exchange(running, parking, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            return Err(Status::InvalidArgument);
+        }
+        let parked = parking - PARKING + PARKED;
+        let back = parking - PARKING;
         let stashed = subscription
             .stash
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .is_some();
         if stashed {
+            subscription.state.store(back, Ordering::Release);
             return Ok(false);
         }
         subscription.token.store(token.addr(), Ordering::Relaxed);
         subscription.capability.store(capability, Ordering::Relaxed);
-        subscription.state.store(PARKED, Ordering::Release);
+        // Nothing else moves a `PARKING` state, so a plain store publishes it.
+        subscription.state.store(parked, Ordering::Release);
         // Pairs with the fence in `emit` (see there).
         fence(Ordering::SeqCst);
         let waiting =
@@ -275,7 +317,7 @@ impl Hub {
         if waiting
             && subscription
                 .state
-                .compare_exchange(PARKED, RUNNING, Ordering::AcqRel, Ordering::Relaxed)
+                .compare_exchange(parked, back, Ordering::AcqRel, Ordering::Relaxed)
                 .is_ok()
         {
             return Ok(false);

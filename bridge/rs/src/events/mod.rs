@@ -16,7 +16,10 @@
 //! `notify` with the token, once. So a burst of events costs one wake-up, however
 //! long it is. Both sides fence between their write and their read (push, then read
 //! the state; park, then look at the queue), so an event pushed while the
-//! subscriber parks is never left without a wake-up.
+//! subscriber parks is never left without a wake-up. A park is one step to the
+//! others: it claims the subscription before it stores its token, so a second park
+//! on another thread, while one is parked or under way, is refused and keeps its
+//! token, and an emitter hands back only the token of the park it saw.
 //!
 //! Unsubscribing is a barrier: it takes the subscription's write lock, which waits
 //! for every emitter inside it (they hold the read lock across push and `notify`),

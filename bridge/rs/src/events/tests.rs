@@ -269,3 +269,85 @@ fn a_parking_subscriber_gets_every_event_in_order() {
     hub.unsubscribe();
     assert_eq!(hub.stats().tokens_returned, hub.stats().tokens_taken);
 }
+
+/// Parkers on several threads, each parking with tokens of its own while emitters
+/// wake them: every token Rust took (`Ok(true)`) is handed to `notify` exactly once,
+/// and every token it refused or gave back (`Ok(false)`) never is. Run a few
+/// times, each with tokens of its own, as the threads may not overlap in one.
+#[test]
+fn concurrent_parks_each_token_woken_once_or_left_with_its_caller() {
+    for run in 0..20 {
+        parks_race(0x100_0000 * (run + 1));
+    }
+}
+
+/// One run of the test above, with the tokens from `base` on.
+fn parks_race(base: usize) {
+    const PARKERS: usize = 4;
+    const ROUNDS: usize = 100_000;
+    const EMITTERS: usize = 2;
+    let hub = Arc::new(Hub::new(record));
+    hub.subscribe(4).unwrap();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let start = Arc::new(std::sync::Barrier::new(PARKERS + EMITTERS));
+    let (emitted, emitters_done) = mpsc::channel();
+    for _ in 0..EMITTERS {
+        let (hub, stop, emitted) = (Arc::clone(&hub), Arc::clone(&stop), emitted.clone());
+        let start = Arc::clone(&start);
+        std::thread::spawn(move || {
+            start.wait();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                hub.emit(Some(vec![0]));
+                std::thread::yield_now();
+            }
+            emitted.send(()).unwrap();
+        });
+    }
+    let (parked, parkers_done) = mpsc::channel();
+    for parker in 0..PARKERS {
+        let (hub, parked, start) = (Arc::clone(&hub), parked.clone(), Arc::clone(&start));
+        std::thread::spawn(move || {
+            start.wait();
+            let mut out = vec![0; 256];
+            let mut outcomes = Vec::with_capacity(ROUNDS);
+            for round in 0..ROUNDS {
+                if round % 8 == 0 {
+                    let _ = hub.take(&mut out);
+                }
+                let token = base + parker * ROUNDS + round;
+                outcomes.push((token, hub.park(0, self::token(token))));
+            }
+            parked.send(outcomes).unwrap();
+        });
+    }
+    let mut outcomes = Vec::new();
+    for _ in 0..PARKERS {
+        outcomes.extend(parkers_done.recv_timeout(WAIT).expect("a parker finished"));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for _ in 0..EMITTERS {
+        emitters_done
+            .recv_timeout(WAIT)
+            .expect("an emitter finished");
+    }
+    // Hands back the token still parked, if any.
+    hub.unsubscribe();
+    let counts = wakes::counts(base..base + PARKERS * ROUNDS);
+    let mut taken = 0u64;
+    for (token, outcome) in outcomes {
+        let woken = counts[token - base];
+        match outcome {
+            Ok(true) => {
+                taken += 1;
+                assert_eq!(woken, 1, "token {token:#x} was taken, woken {woken} times");
+            }
+            Ok(false) | Err(Status::InvalidArgument) => {
+                assert_eq!(woken, 0, "token {token:#x} ({outcome:?}) was woken");
+            }
+            Err(other) => panic!("token {token:#x}: unexpected {other:?}"),
+        }
+    }
+    let stats = hub.stats();
+    assert_eq!(stats.tokens_taken, taken, "{stats:?}");
+    assert_eq!(stats.tokens_returned, taken, "{stats:?}");
+}

@@ -5,6 +5,10 @@
 //! `*out_parked` is 1; Rust then passes it to `notify` exactly once (at the next
 //! event, or when the subscription ends). When it is 0 the caller keeps the token
 //! and frees it. `h2r_events_take` only writes into the caller's buffer.
+//!
+//! Each export acts on the hub while the bridge is held running, so a deinit
+//! waits for it: a subscription or a park that succeeds is ended by the deinit
+//! (the token handed back before it returns), and one that comes after is refused.
 
 use std::ffi::{c_int, c_void};
 
@@ -20,7 +24,7 @@ use crate::status::Status;
 /// `ShuttingDown` without a running bridge.
 pub fn subscribe<E: Engine>(bridge: &Bridge<E>, capacity: usize) -> c_int {
     boundary("h2r_events_subscribe", || {
-        bridge.events()?.subscribe(capacity)
+        bridge.with_events(|hub| hub.subscribe(capacity))
     })
 }
 
@@ -30,8 +34,10 @@ pub fn subscribe<E: Engine>(bridge: &Bridge<E>, capacity: usize) -> c_int {
 /// without a running bridge (whose deinit ends any subscription itself).
 pub fn unsubscribe<E: Engine>(bridge: &Bridge<E>) -> c_int {
     boundary("h2r_events_unsubscribe", || {
-        bridge.events()?.unsubscribe();
-        Ok(())
+        bridge.with_events(|hub| {
+            hub.unsubscribe();
+            Ok(())
+        })
     })
 }
 
@@ -44,8 +50,9 @@ pub fn unsubscribe<E: Engine>(bridge: &Bridge<E>) -> c_int {
 /// `ShuttingDown` without a running bridge.
 ///
 /// # Safety
-/// `buf` must be valid for writes of `len` bytes (or `len == 0`); `out_used` and
-/// `out_missed` must be valid for one write each.
+/// `buf` must be valid for writes of `len` bytes (or `len == 0`), and not read or
+/// written by anything else during the call; `out_used` and `out_missed` must be
+/// valid for one write each.
 pub unsafe fn take<E: Engine>(
     bridge: &Bridge<E>,
     buf: *mut u8,
@@ -63,11 +70,11 @@ pub unsafe fn take<E: Engine>(
             &mut []
         } else {
             // SAFETY: non-null and len <= isize::MAX were checked above; validity for
-            // `len` writes is the caller's duty, and nothing else reads the buffer
-            // during this call.
+            // `len` writes, and no other access to the buffer during this call, are
+            // the caller's duties (this fn's # Safety).
             unsafe { std::slice::from_raw_parts_mut(buf, len) }
         };
-        let (status, used, missed) = match bridge.events()?.take(out) {
+        let (status, used, missed) = match bridge.with_events(|hub| Ok(hub.take(out)))? {
             Ok(taken) => (Ok(()), taken.used, taken.missed_after),
             Err(TakeError::TooSmall(needed)) => (Err(Status::BufferTooSmall), needed, 0),
             Err(TakeError::Refused(status)) => return Err(status),
@@ -85,7 +92,8 @@ pub unsafe fn take<E: Engine>(
 /// `capability`. Sets `*out_parked` to 1 if Rust took it (see the module docs),
 /// or to 0 if an event is waiting (take again; the caller keeps the token).
 /// `InvalidArgument` for a null token, a null or misaligned `out_parked`, or a
-/// token parked already (nothing is parked then); `NotSubscribed` without a
+/// token parked already or another park under way on another thread (nothing is
+/// parked then, and the caller keeps the token); `NotSubscribed` without a
 /// subscription, `SubscriptionBusy` while one is being started or ended.
 ///
 /// # Safety
@@ -102,7 +110,7 @@ pub unsafe fn park<E: Engine>(
         if token.is_null() {
             return Err(Status::InvalidArgument);
         }
-        let parked = bridge.events()?.park(capability, token)?;
+        let parked = bridge.with_events(|hub| hub.park(capability, token))?;
         // SAFETY: non-null and aligned (checked above) and valid for one write
         // (caller's duty).
         unsafe { out_parked.write(c_int::from(parked)) };
@@ -119,6 +127,10 @@ pub unsafe fn park<E: Engine>(
 pub unsafe fn stats<E: Engine>(bridge: &Bridge<E>, out: *mut u64, len: usize) -> c_int {
     boundary("h2r_events_stats", || {
         // SAFETY: the caller guarantees `out` is valid for `len` writes.
-        unsafe { write_counters(out, len, || Ok(bridge.events()?.stats().to_array())) }
+        unsafe {
+            write_counters(out, len, || {
+                bridge.with_events(|hub| Ok(hub.stats().to_array()))
+            })
+        }
     })
 }

@@ -616,6 +616,25 @@ impl Model {
             buf.iter().all(|&byte| byte == 0),
             "a refused take takes nothing"
         );
+        // Asked for no counters, the counter exports never use `out`, misaligned
+        // or null.
+        for out in [bad.cast::<u64>(), std::ptr::null_mut()] {
+            // SAFETY: a length of 0 asks for no write.
+            let got = unsafe { rs_in_hs_probe::h2r_stats(out, 0) };
+            assert_eq!(status(got), Status::Ok, "h2r_stats with length 0");
+            // SAFETY: as above.
+            let got = unsafe { rs_in_hs_probe::h2r_events_stats(out, 0) };
+            let expected = if self.running.is_some() {
+                Status::Ok
+            } else {
+                Status::NotInitialised
+            };
+            assert_eq!(status(got), expected, "h2r_events_stats with length 0");
+        }
+        assert_eq!(
+            scratch, [FILL; 4],
+            "a counter export with length 0 writes nothing"
+        );
     }
 
     /// Keeps the last handles released, for `dead_handle`.

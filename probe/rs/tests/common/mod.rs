@@ -19,7 +19,7 @@ static SERIAL: Mutex<()> = Mutex::new(());
 
 /// The wake-up recorder the bridge's `notify` is, here.
 #[path = "../../../../bridge/rs/testing/wakes.rs"]
-mod wakes;
+pub mod wakes;
 
 use wakes::record;
 
