@@ -154,6 +154,14 @@ spec env = do
       outcome <- runFile (host env) (relay env) (scripts <> "type-error.hs")
       outcome `shouldSatisfy` didNotCompileWith "Couldn't match type ‘Int’ with ‘[Char]’"
       outcome `shouldSatisfy` didNotCompileWith "type-error.hs:5:"
+    it "refuses own-call-instance.hs (a script's own ScriptCall instance), and no call reaches the engine" $ do
+      audio <- audioConfig
+      before <- callsAccepted <$> mixerStats
+      outcome <- bounded "own-call-instance.hs" (runFile (host env) (relay env) (examples <> "refused/own-call-instance.hs"))
+      outcome `shouldSatisfy` didNotCompileWith "Script.Policy.Listed"
+      outcome `shouldSatisfy` didNotCompileWith "ScriptCall StartAudio"
+      callsAccepted <$> mixerStats `shouldReturn` before
+      audioConfig `shouldReturn` audio
   describe "escapes" $ do
     forM_ escapes escapeCase
     it "records into the recordings folder under a plain name" $ do
@@ -293,6 +301,7 @@ spec env = do
           doesFileExist marker `shouldReturn` False
           sort <$> listDirectory folder `shouldReturn` sort ("write-marker.sh" : map fst files)
           doesFileExist (takeDirectory (recordingsDir env) </> "escaped.wav") `shouldReturn` False
+    audioConfig = audioFiguresConfig <$> bridge env (callRust QueryAudio)
     waitForCalls target = waitFor "the callers' calls" ((>= target) . callsAccepted <$> mixerStats)
 
 -- | The mixer engine's counters ('bridgeStats').
