@@ -18,11 +18,11 @@ where
 
 import Control.Concurrent (threadDelay)
 import Control.Concurrent.Async (Async, async, asyncWithUnmask, cancel)
-import Control.Concurrent.MVar (MVar, modifyMVar_, newMVar, swapMVar)
+import Control.Concurrent.MVar (MVar, modifyMVar, modifyMVar_, newMVar, swapMVar)
 import Control.Concurrent.QSem (QSem, newQSem, signalQSem, waitQSem)
 import Control.Concurrent.STM (TQueue, atomically, newTQueueIO, readTQueue, writeTQueue)
 import Control.Exception (IOException, SomeAsyncException, SomeException, catch, finally, fromException, onException, throwIO, try)
-import Control.Monad (void)
+import Control.Monad (unless, void)
 import Data.ByteString (ByteString)
 import Data.Foldable (traverse_)
 import qualified Data.Map.Strict as Map
@@ -148,7 +148,9 @@ nextEventWithin worker within = timeout within (nextEvent worker)
 
 -- | Reads the worker's messages until its output ends or breaks the protocol:
 -- calls are passed on, each on a thread of its own, at most 'maxInFlight' at
--- once; casts and lines in order, on this thread; the rest are events. At the
+-- once; casts and lines in order, on this thread; the rest are events. A call
+-- whose number is that of a call still in progress breaks the protocol (each call
+-- in flight is known by its number, which is how 'killWorker' abandons it). At the
 -- end, kills the process (a worker that broke the protocol may still run), waits
 -- for it and reports how it ended.
 readWorker :: Peer -> IO (Maybe FromWorker) -> Relay -> IO ()
@@ -157,23 +159,31 @@ readWorker shared next relay = loop
     loop = do
       message <- next
       case message of
-        Nothing -> do
-          killProcess (process shared)
-          how <- waitForProcess (process shared)
-          atomically (writeTQueue (events shared) (Exited (describeExit how)))
-        Just (Call number bytes) -> passCall number bytes >> loop
+        Nothing -> end ""
+        Just (Call number bytes) -> do
+          fresh <- passCall number bytes
+          if fresh then loop else end ("broke the protocol (it reused call number " <> show number <> " while that call was in progress) and was ")
         Just (Cast bytes) -> syncOnly (relayCast relay bytes) >> loop
         Just (Say line) -> syncOnly (relaySay relay line) >> loop
         Just other -> atomically (writeTQueue (events shared) (Message other)) >> loop
+    end why = do
+      killProcess (process shared)
+      how <- waitForProcess (process shared)
+      atomically (writeTQueue (events shared) (Exited (why <> describeExit how)))
     passCall number bytes = do
       waitQSem (room shared)
-      modifyMVar_ (inFlight shared) $ \calls -> do
-        -- The new thread removes itself when it ends, after this update: the lock
-        -- is held until its entry is in.
-        thread <- asyncWithUnmask $ \unmask ->
-          unmask (syncResult (relayCall relay bytes) >>= sendTo shared . Answer number)
-            `finally` (modifyMVar_ (inFlight shared) (pure . Map.delete number) >> signalQSem (room shared))
-        pure (Map.insert number thread calls)
+      fresh <- modifyMVar (inFlight shared) $ \calls ->
+        if Map.member number calls
+          then pure (calls, False)
+          else do
+            -- The new thread removes itself when it ends, after this update: the
+            -- lock is held until its entry is in.
+            thread <- asyncWithUnmask $ \unmask ->
+              unmask (syncResult (relayCall relay bytes) >>= sendTo shared . Answer number)
+                `finally` (modifyMVar_ (inFlight shared) (pure . Map.delete number) >> signalQSem (room shared))
+            pure (Map.insert number thread calls, True)
+      unless fresh (signalQSem (room shared))
+      pure fresh
     syncResult action = either (Left . show) id <$> syncTry action
     syncOnly action = void (syncTry action)
 

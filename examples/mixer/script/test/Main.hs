@@ -10,19 +10,25 @@
 module Main (main) where
 
 import Control.Concurrent (threadDelay)
-import Control.Monad (forM, forM_, replicateM, unless)
+import Control.Monad (forM, forM_, replicateM, unless, when)
 import Control.Monad.IO.Unlift (withRunInIO)
+import Data.Bits (shiftL, shiftR)
+import qualified Data.ByteString as B
 import Data.IORef (IORef, atomicModifyIORef', newIORef, readIORef, writeIORef)
 import Data.List (isInfixOf, sort)
 import Data.Proxy (Proxy (..))
+import Data.Word (Word64, Word8)
 import GHC.Clock (getMonotonicTimeNSec)
 import Mixer.Protocol
 import MixerScript (mixerHost, relayTo, serveIfWorker, sessionFromEnv)
 import RustBridge (BridgeStats (..), Rust, bridgeStats, callRust, castRust, defaultConfig, tokensOutstanding, withRust)
 import RustBridge.ProcSelf (procStatus)
-import ScriptHost (HostConfig (..), LoadError (..), Outcome (..), Relay, reload, runFile, withRunner)
+import ScriptHost (HostConfig (..), LoadError (..), Outcome (..), Relay (..), reload, runFile, withRunner)
 import System.Directory (doesFileExist, listDirectory, withCurrentDirectory)
+import System.Environment (getArgs, getExecutablePath)
+import System.Exit (exitSuccess)
 import System.FilePath (takeDirectory, (</>))
+import System.IO (hFlush, hSetBinaryMode, stdin, stdout)
 import System.IO.Temp (withSystemTempDirectory)
 import System.Timeout (timeout)
 import Test.Hspec
@@ -41,6 +47,7 @@ data Env = Env
 
 main :: IO ()
 main = do
+  serveIfDuplicating
   serveIfWorker
   session <- sessionFromEnv
   summary <- withSystemTempDirectory "recordings" $ \folder -> do
@@ -51,6 +58,41 @@ main = do
         let capture line = atomicModifyIORef' said (\seen -> (line : seen, ()))
         hspecResult (spec (Env config (relayTo unlift capture) unlift said folder))
   evaluateSummary summary
+
+-- | The argument that makes this program a worker that breaks the protocol
+-- ('serveIfDuplicating').
+duplicatingFlag :: String
+duplicatingFlag = "--duplicate-call-numbers"
+
+-- | If this program was started with 'duplicatingFlag', acts as a worker that
+-- sends two calls with the same number, then waits (at most 60 s) for the host to
+-- close its input, and exits; otherwise returns at once. It speaks the host's
+-- framing (an 8-byte big-endian length, then @binary@'s encoding of the message)
+-- byte by byte: 'Ready' and 'Loaded' are the tags 0 and 1, a call is the tag 3,
+-- its number and its bytes (their length, then them).
+serveIfDuplicating :: IO ()
+serveIfDuplicating = do
+  arguments <- getArgs
+  when (arguments == [duplicatingFlag]) $ do
+    hSetBinaryMode stdin True
+    hSetBinaryMode stdout True
+    let frame payload = B.hPut stdout (bigEndian (fromIntegral (B.length payload)) <> payload) >> hFlush stdout
+        request = do
+          header <- B.hGet stdin 8
+          B.hGet stdin (fromIntegral (B.foldl' (\n b -> n * 256 + fromIntegral b) (0 :: Word64) header))
+        numbered = B.pack [3] <> bigEndian 1 <> bigEndian 1 <> B.pack [0]
+    _start <- request
+    frame (B.pack [0])
+    _load <- request
+    frame (B.pack [1])
+    _run <- request
+    frame numbered
+    frame numbered
+    _ <- timeout 60000000 (B.hGetContents stdin)
+    exitSuccess
+  where
+    bigEndian :: Word64 -> B.ByteString
+    bigEndian n = B.pack [fromIntegral (n `shiftR` (8 * k)) :: Word8 | k <- [7, 6 .. 0]]
 
 -- | A refused example script and what its refusal must say.
 data Refusal = Refusal FilePath (LoadError -> Bool) String
@@ -208,6 +250,23 @@ spec env = do
           tooLong = length (filter refusedLong outcomes)
       putStrLn ("      refused as too long: " <> show tooLong <> " of 40; other outcomes: " <> show (filter (not . refusedLong) outcomes))
       tooLong `shouldBe` 40
+    it "kills a worker that reuses the number of a call in progress, and abandons that call" $ do
+      self <- getExecutablePath
+      entered <- newIORef (0 :: Int)
+      reached <- newIORef (0 :: Int)
+      let count ref = atomicModifyIORef' ref (\n -> (n + 1, ()))
+          holding =
+            Relay
+              { relayCall = \_ -> count entered >> threadDelay 300000 >> count reached >> pure (Left "held"),
+                relayCast = \_ -> pure (),
+                relaySay = \_ -> pure ()
+              }
+          duplicating = (host env) {workerCommand = (self, [duplicatingFlag])}
+      outcome <- bounded "a worker reusing a call number" (runFile duplicating holding (scripts <> "finishes.hs"))
+      outcome `shouldSatisfy` \case Crashed m -> "reused call number 1 while that call was in progress" `isInfixOf` m; _ -> False
+      threadDelay 600000
+      readIORef entered >>= (`shouldSatisfy` (<= 1))
+      readIORef reached `shouldReturn` 0
   describe "bounds" $ do
     it "abandons a load that runs over its time, and loads the next script" $ do
       let quick = (host env) {loadTimeout = 3000000}
