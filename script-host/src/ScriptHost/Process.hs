@@ -104,7 +104,10 @@ messageRoom = 262144
 -- than the given number of bytes, and asks it to start the session. Its standard
 -- input and output are the host's pipes; its standard error is the host's; its
 -- @TMPDIR@ is a new folder that 'killWorker' removes, so that a killed worker
--- leaves no files behind.
+-- leaves no files behind. If it throws (an asynchronous exception among them), the
+-- process it started is killed and waited for, and the folder removed. Call it
+-- with asynchronous exceptions masked, and end the worker it returns with
+-- 'killWorker'.
 startWorker :: (FilePath, [String]) -> Word64 -> Int -> SessionConfig -> Relay -> IO Worker
 startWorker (program, arguments) limit requestLimit session relay = do
   scratchDir <- getTemporaryDirectory >>= (`createTempDirectory` "rs-in-hs-worker")
@@ -116,9 +119,13 @@ startWorker (program, arguments) limit requestLimit session relay = do
             close_fds = True,
             env = Just (("TMPDIR", scratchDir) : filter ((/= "TMPDIR") . fst) environment)
           }
+      abandon handle = do
+        killProcess handle
+        _ <- waitForProcess handle
+        removeDirectoryRecursive scratchDir `catch` \(_ :: IOException) -> pure ()
   started <- createProcess spec `onException` removeDirectoryRecursive scratchDir
   case started of
-    (Just input, Just output, _, handle) -> do
+    (Just input, Just output, _, handle) -> (`onException` abandon handle) $ do
       shared <- Peer handle <$> channel input <*> newTQueueIO <*> newMVar Map.empty <*> newQSem maxInFlight
       fromW <- channel output
       pid <- getPid handle

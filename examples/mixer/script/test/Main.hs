@@ -1,5 +1,6 @@
 {-# LANGUAGE LambdaCase #-}
 {-# LANGUAGE RankNTypes #-}
+{-# LANGUAGE ScopedTypeVariables #-}
 
 -- | The script host's tests, against the mixer engine and the "Script" API: each
 -- refusal, scripts written to get past the sandbox (each checked for its side
@@ -10,12 +11,14 @@
 module Main (main) where
 
 import Control.Concurrent (threadDelay)
+import Control.Exception (IOException, try)
 import Control.Monad (forM, forM_, replicateM, unless, when)
 import Control.Monad.IO.Unlift (withRunInIO)
 import Data.Bits (shiftL, shiftR)
 import qualified Data.ByteString as B
+import Data.Char (isDigit)
 import Data.IORef (IORef, atomicModifyIORef', newIORef, readIORef, writeIORef)
-import Data.List (isInfixOf, sort)
+import Data.List (isInfixOf, isPrefixOf, sort)
 import Data.Proxy (Proxy (..))
 import Data.Word (Word64, Word8)
 import GHC.Clock (getMonotonicTimeNSec)
@@ -24,8 +27,8 @@ import MixerScript (mixerHost, relayTo, serveIfWorker, sessionFromEnv)
 import RustBridge (BridgeStats (..), Rust, bridgeStats, callRust, castRust, defaultConfig, tokensOutstanding, withRust)
 import RustBridge.ProcSelf (procStatus)
 import ScriptHost (HostConfig (..), LoadError (..), Outcome (..), Relay (..), reload, runFile, withRunner)
-import System.Directory (doesFileExist, listDirectory, withCurrentDirectory)
-import System.Environment (getArgs, getExecutablePath)
+import System.Directory (doesFileExist, getTemporaryDirectory, listDirectory, withCurrentDirectory)
+import System.Environment (getArgs, getExecutablePath, setEnv)
 import System.Exit (exitSuccess)
 import System.FilePath (takeDirectory, (</>))
 import System.IO (hFlush, hSetBinaryMode, stdin, stdout)
@@ -50,13 +53,20 @@ main = do
   serveIfDuplicating
   serveIfWorker
   session <- sessionFromEnv
-  summary <- withSystemTempDirectory "recordings" $ \folder -> do
-    config <- mixerHost session (Just folder)
-    withRust defaultConfig $
-      withRunInIO $ \unlift -> do
-        said <- newIORef []
-        let capture line = atomicModifyIORef' said (\seen -> (line : seen, ()))
-        hspecResult (spec (Env config (relayTo unlift capture) unlift said folder))
+  -- A temporary folder of the suite's own, so that the workers' folders counted
+  -- by 'workerFolders' are this suite's.
+  summary <- withSystemTempDirectory "mixer-script-test" $ \own ->
+    setEnv "TMPDIR" own
+      >> withSystemTempDirectory
+        "recordings"
+        ( \folder -> do
+            config <- mixerHost session (Just folder)
+            withRust defaultConfig $
+              withRunInIO $ \unlift -> do
+                said <- newIORef []
+                let capture line = atomicModifyIORef' said (\seen -> (line : seen, ()))
+                hspecResult (spec (Env config (relayTo unlift capture) unlift said folder))
+        )
   evaluateSummary summary
 
 -- | The argument that makes this program a worker that breaks the protocol
@@ -267,6 +277,12 @@ spec env = do
       threadDelay 600000
       readIORef entered >>= (`shouldSatisfy` (<= 1))
       readIORef reached `shouldReturn` 0
+    it "ends the worker and removes its folder when a run is interrupted while it starts or loads" $
+      forM_ [1, 2000, 10000, 50000, 200000, 500000, 1500000] $ \after -> do
+        interrupted <- timeout after (runFile (host env) (relay env) (scripts <> "compile-bomb.hs"))
+        (after, interrupted) `shouldBe` (after, Nothing)
+        childProcesses `shouldReturn` []
+        workerFolders `shouldReturn` []
   describe "bounds" $ do
     it "abandons a load that runs over its time, and loads the next script" $ do
       let quick = (host env) {loadTimeout = 3000000}
@@ -362,6 +378,23 @@ spec env = do
           doesFileExist (takeDirectory (recordingsDir env) </> "escaped.wav") `shouldReturn` False
     audioConfig = audioFiguresConfig <$> bridge env (callRust QueryAudio)
     waitForCalls target = waitFor "the callers' calls" ((>= target) . callsAccepted <$> mixerStats)
+
+-- | The processes whose parent is this one (the workers it has not waited for).
+childProcesses :: IO [String]
+childProcesses = do
+  self <- takeWhile (/= ' ') <$> readFile "/proc/self/stat"
+  entries <- filter (all isDigit) <$> listDirectory "/proc"
+  fmap concat . forM entries $ \pid -> do
+    stat <- try (readFile ("/proc" </> pid </> "stat") >>= \text -> length text `seq` pure text)
+    pure $ case stat of
+      -- The fields after the command's closing parenthesis: state, parent, ...
+      Right text | _ : parent : _ <- words (drop 1 (dropWhile (/= ')') text)), parent == self -> [pid]
+      Right _ -> []
+      Left (_ :: IOException) -> []
+
+-- | The workers' temporary folders left in this suite's temporary folder.
+workerFolders :: IO [FilePath]
+workerFolders = filter ("rs-in-hs-worker" `isPrefixOf`) <$> (getTemporaryDirectory >>= listDirectory)
 
 -- | The mixer engine's counters ('bridgeStats').
 mixerStats :: IO BridgeStats
