@@ -27,12 +27,13 @@ import MixerScript (mixerHost, relayTo, serveIfWorker, sessionFromEnv)
 import RustBridge (BridgeStats (..), Rust, bridgeStats, callRust, castRust, defaultConfig, tokensOutstanding, withRust)
 import RustBridge.ProcSelf (procStatus)
 import ScriptHost (HostConfig (..), LoadError (..), Outcome (..), Relay (..), reload, runFile, withRunner)
-import System.Directory (doesFileExist, getTemporaryDirectory, listDirectory, withCurrentDirectory)
+import System.Directory (createFileLink, doesFileExist, getTemporaryDirectory, listDirectory, withCurrentDirectory)
 import System.Environment (getArgs, getExecutablePath, setEnv)
 import System.Exit (exitSuccess)
 import System.FilePath (takeDirectory, (</>))
 import System.IO (hFlush, hSetBinaryMode, stdin, stdout)
 import System.IO.Temp (withSystemTempDirectory)
+import System.Posix.Files (createNamedPipe)
 import System.Timeout (timeout)
 import Test.Hspec
 import Test.Hspec.Runner (evaluateSummary, hspecResult)
@@ -214,6 +215,30 @@ spec env = do
       outcome `shouldSatisfy` didNotCompileWith "ScriptCall StartAudio"
       callsAccepted <$> mixerStats `shouldReturn` before
       audioConfig `shouldReturn` audio
+    it "refuses a symbolic link to a script, and nothing of the linked file runs or is shown" $
+      withSystemTempDirectory "linked" $ \folder -> do
+        writeFile (folder </> "target.hs") (saying secret)
+        createFileLink (folder </> "target.hs") (folder </> "link.hs")
+        (outcome, said) <- runScriptFile env (folder </> "link.hs")
+        outcome `shouldSatisfy` refusedWith "is a symbolic link"
+        said `shouldBe` []
+        loadMessage outcome `shouldNotContain` secret
+    it "refuses a FIFO at once, without waiting for a writer" $
+      withSystemTempDirectory "fifo" $ \folder -> do
+        createNamedPipe (folder </> "fifo.hs") 0o600
+        start <- getMonotonicTimeNSec
+        (outcome, said) <- runScriptFile env (folder </> "fifo.hs")
+        millis <- (`div` 1000000) . subtract start <$> getMonotonicTimeNSec
+        outcome `shouldSatisfy` refusedWith "is not a regular file"
+        said `shouldBe` []
+        millis `shouldSatisfy` (< 20000)
+    it "refuses a script over 1 MiB, and nothing of it runs or is shown" $
+      withSystemTempDirectory "large" $ \folder -> do
+        writeFile (folder </> "large.hs") (saying secret <> "-- " <> replicate (1024 * 1024) 'x' <> "\n")
+        (outcome, said) <- runScriptFile env (folder </> "large.hs")
+        outcome `shouldSatisfy` refusedWith "over the limit of 1048576 bytes"
+        said `shouldBe` []
+        loadMessage outcome `shouldNotContain` secret
   describe "escapes" $ do
     forM_ escapes escapeCase
     it "records into the recordings folder under a plain name" $ do
@@ -377,6 +402,10 @@ spec env = do
           sort <$> listDirectory folder `shouldReturn` sort ("write-marker.sh" : map fst files)
           doesFileExist (takeDirectory (recordingsDir env) </> "escaped.wav") `shouldReturn` False
     audioConfig = audioFiguresConfig <$> bridge env (callRust QueryAudio)
+    secret = "the refused file's own text"
+    saying line = "import Script\nscript :: Script ()\nscript = say " <> show line <> "\n"
+    refusedWith text = \case NotLoaded (Refused m) -> text `isInfixOf` m; _ -> False
+    loadMessage = \case NotLoaded problem -> show problem; other -> show other
     waitForCalls target = waitFor "the callers' calls" ((>= target) . callsAccepted <$> mixerStats)
 
 -- | The processes whose parent is this one (the workers it has not waited for).
