@@ -24,6 +24,10 @@
 --    its worker is killed, the calls it had in flight are abandoned, and nothing
 --    it started reaches the engine after 'reload' or 'stop' returns. The memory
 --    it held goes back to the system with its process.
+-- 5. No text of a script's reaches the application with a control character in it
+--    but newline and tab: its lines, its exceptions' texts and its load errors
+--    (which can quote it) have the others escaped ("ScriptHost.Printable"), so
+--    printing them cannot send the terminal a command.
 --
 -- The host never runs script code, so its program can be linked statically or
 -- dynamically; the worker, which is the same program, loads the API package's
@@ -112,7 +116,8 @@ hostConfig session arguments = do
 data Outcome
   = -- | The entry point returned.
     Finished
-  | -- | The entry point threw an exception, shown here by the worker (guarantee 2).
+  | -- | The entry point threw an exception, shown here by the worker (guarantee
+    -- 2), its control characters escaped (guarantee 5).
     Threw !String
   | -- | The script did not load, so nothing of it ran.
     NotLoaded !LoadError

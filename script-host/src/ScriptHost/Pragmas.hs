@@ -9,6 +9,7 @@ module ScriptHost.Pragmas
 where
 
 import Data.List (intercalate, stripPrefix)
+import ScriptHost.Printable (printable)
 
 -- | The language extensions a script may switch on when the application names no
 -- list of its own: syntax only, each allowed under Safe Haskell. Not in it, among
@@ -31,14 +32,15 @@ defaultExtensions =
 -- | Why an option from a script's pragmas is refused, or 'Nothing' if it is allowed:
 -- only @-X@ with one of the given extensions is. Everything else is refused, among
 -- it @-fno-safe-haskell@ and @-XUnsafe@ (Safe Haskell off), @-F -pgmF@ and @-XCPP@
--- (a program run during the load) and @-package@ (another package).
+-- (a program run during the load) and @-package@ (another package). The refused
+-- option is quoted with its control characters escaped ("ScriptHost.Printable").
 refusedOption :: [String] -> String -> Maybe String
 refusedOption allowed option = case stripPrefix "-X" option of
   Just extension | extension `elem` allowed -> Nothing
   _ ->
     Just
       ( "the pragma option "
-          <> option
+          <> printable option
           <> " is not allowed in a script; a script may switch on only these language extensions: "
           <> intercalate ", " allowed
       )

@@ -28,7 +28,8 @@ import Data.Foldable (traverse_)
 import qualified Data.Map.Strict as Map
 import Data.Maybe (isNothing)
 import Data.Word (Word64)
-import ScriptHost.Session (SessionConfig)
+import ScriptHost.Printable (printable)
+import ScriptHost.Session (LoadError (..), SessionConfig)
 import ScriptHost.Wire
 import System.Directory (getTemporaryDirectory, removeDirectoryRecursive)
 import System.Environment (getEnvironment)
@@ -50,7 +51,8 @@ data Relay = Relay
     -- | Passes a cast's bytes to the engine. The casts of one worker are passed
     -- one at a time, in the order the worker sent them.
     relayCast :: !(ByteString -> IO ()),
-    -- | Prints a line of the script's output.
+    -- | Prints a line of the script's output, whose control characters but tab
+    -- are escaped ("ScriptHost.Printable").
     relaySay :: !(String -> IO ())
   }
 
@@ -155,7 +157,8 @@ nextEventWithin worker within = timeout within (nextEvent worker)
 
 -- | Reads the worker's messages until its output ends or breaks the protocol:
 -- calls are passed on, each on a thread of its own, at most 'maxInFlight' at
--- once; casts and lines in order, on this thread; the rest are events. A call
+-- once; casts and lines in order, on this thread; the rest are events. Every text
+-- from the worker is made 'printable' here. A call
 -- whose number is that of a call still in progress breaks the protocol (each call
 -- in flight is known by its number, which is how 'killWorker' abandons it). At the
 -- end, kills the process (a worker that broke the protocol may still run), waits
@@ -171,8 +174,8 @@ readWorker shared next relay = loop
           fresh <- passCall number bytes
           if fresh then loop else end ("broke the protocol (it reused call number " <> show number <> " while that call was in progress) and was ")
         Just (Cast bytes) -> syncOnly (relayCast relay bytes) >> loop
-        Just (Say line) -> syncOnly (relaySay relay line) >> loop
-        Just other -> atomically (writeTQueue (events shared) (Message other)) >> loop
+        Just (Say line) -> syncOnly (relaySay relay (printable line)) >> loop
+        Just other -> atomically (writeTQueue (events shared) (Message (printableTexts other))) >> loop
     end why = do
       killProcess (process shared)
       how <- waitForProcess (process shared)
@@ -193,6 +196,18 @@ readWorker shared next relay = loop
       pure fresh
     syncResult action = either (Left . show) id <$> syncTry action
     syncOnly action = void (syncTry action)
+
+-- | The message with its texts made 'printable': a load error's, and an ended
+-- script's exception's.
+printableTexts :: FromWorker -> FromWorker
+printableTexts message = case message of
+  LoadFailed problem -> LoadFailed $ case problem of
+    Refused text -> Refused (printable text)
+    DidNotCompile text -> DidNotCompile (printable text)
+    SessionFailed text -> SessionFailed (printable text)
+    OverLimit text -> OverLimit (printable text)
+  Ended text -> Ended (printable <$> text)
+  other -> other
 
 -- | 'try' for synchronous exceptions only: an asynchronous one is rethrown.
 syncTry :: IO a -> IO (Either SomeException a)

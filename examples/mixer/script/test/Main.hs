@@ -16,7 +16,7 @@ import Control.Monad (forM, forM_, replicateM, unless, when)
 import Control.Monad.IO.Unlift (withRunInIO)
 import Data.Bits (shiftL, shiftR)
 import qualified Data.ByteString as B
-import Data.Char (isDigit)
+import Data.Char (isControl, isDigit)
 import Data.IORef (IORef, atomicModifyIORef', newIORef, readIORef, writeIORef)
 import Data.List (isInfixOf, isPrefixOf, sort)
 import Data.Proxy (Proxy (..))
@@ -239,6 +239,14 @@ spec env = do
         outcome `shouldSatisfy` refusedWith "over the limit of 1048576 bytes"
         said `shouldBe` []
         loadMessage outcome `shouldNotContain` secret
+    it "escapes the control characters of a refused pragma option it quotes" $
+      withSystemTempDirectory "pragma" $ \folder -> do
+        writeFile (folder </> "title.hs") ("{-# OPTIONS_GHC -fx\ESC]0;x\a #-}\n" <> saying secret)
+        (outcome, said) <- runScriptFile env (folder </> "title.hs")
+        -- GHC reads the BEL as a NUL; either is escaped.
+        outcome `shouldSatisfy` refusedWith "the pragma option -fx\\ESC]0;x\\"
+        said `shouldBe` []
+        filter (\c -> isControl c && c /= '\n') (loadMessage outcome) `shouldBe` ""
   describe "escapes" $ do
     forM_ escapes escapeCase
     it "records into the recordings folder under a plain name" $ do
@@ -268,6 +276,11 @@ spec env = do
       outcome <- bounded "a dying worker" (runFile dying (relay env) (scripts <> "finishes.hs"))
       outcome `shouldBe` NotLoaded (SessionFailed "the worker killed by signal 11 while loading")
       fst <$> runScriptFile env (scripts <> "finishes.hs") `shouldReturn` Finished
+    it "escapes the control characters of a script's lines and exception texts" $ do
+      (outcome, said) <- runScriptFile env (scripts <> "terminal-escapes.hs")
+      said `shouldBe` ["\\ESC]0;x\\a"]
+      outcome `shouldBe` Threw "user error (\\ESC[2J\\r)"
+      filter isControl (concat said <> case outcome of Threw m -> m; _ -> "") `shouldBe` ""
     it "cuts an endless line at 16384 characters" $ do
       (outcome, said) <- runScriptFile env (scripts <> "say-endless.hs")
       outcome `shouldBe` Finished
@@ -405,7 +418,12 @@ spec env = do
     secret = "the refused file's own text"
     saying line = "import Script\nscript :: Script ()\nscript = say " <> show line <> "\n"
     refusedWith text = \case NotLoaded (Refused m) -> text `isInfixOf` m; _ -> False
-    loadMessage = \case NotLoaded problem -> show problem; other -> show other
+    loadMessage = \case
+      NotLoaded (Refused m) -> m
+      NotLoaded (DidNotCompile m) -> m
+      NotLoaded (SessionFailed m) -> m
+      NotLoaded (OverLimit m) -> m
+      _ -> ""
     waitForCalls target = waitFor "the callers' calls" ((>= target) . callsAccepted <$> mixerStats)
 
 -- | The processes whose parent is this one (the workers it has not waited for).
