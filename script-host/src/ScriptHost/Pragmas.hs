@@ -13,7 +13,8 @@ import ScriptHost.Printable (printable)
 
 -- | The language extensions a script may switch on when the application names no
 -- list of its own: syntax only, each allowed under Safe Haskell. Not in it, among
--- others: @Haskell98@ and @Haskell2010@ (they switch the foreign function interface
+-- others: @Haskell98@, @Haskell2010@ and @GHC2021@ (a language, which the session
+-- pins to Haskell 2010; the first two would switch the foreign function interface
 -- back on), @Unsafe@ and @Trustworthy@, @CPP@ (a preprocessor), @TemplateHaskell@,
 -- @ForeignFunctionInterface@, @PackageImports@.
 defaultExtensions :: [String]

@@ -207,6 +207,10 @@ spec env = do
       outcome <- runFile (host env) (relay env) (scripts <> "type-error.hs")
       outcome `shouldSatisfy` didNotCompileWith "Couldn't match type ‘Int’ with ‘[Char]’"
       outcome `shouldSatisfy` didNotCompileWith "type-error.hs:5:"
+    it "compiles a script in Haskell 2010 on every GHC (GHC2021's ExplicitForAll is off)" $ do
+      (outcome, said) <- runScriptFile env (scripts <> "ghc2021.hs")
+      outcome `shouldSatisfy` didNotCompileWith "forall"
+      said `shouldBe` []
     it "refuses own-call-instance.hs (a script's own ScriptCall instance), and no call reaches the engine" $ do
       audio <- audioConfig
       before <- callsAccepted <$> mixerStats
