@@ -336,18 +336,32 @@ spec env = do
       outcome <- bounded "the memory hog" (runFile small (relay env) (scripts <> "memory-hog.hs"))
       outcome `shouldSatisfy` \case OverMemory bytes -> bytes > 600 * 1024 * 1024; _ -> False
   describe "reloading" $ do
-    forM_ ["catch-all.hs", "catch-own-instance.hs", "cyclic-loop.hs", "memory-hog.hs"] $ \file ->
-      it ("replaces " <> file <> " within 5 s, and nothing of it reaches the engine after") $
+    -- Each script with whether it calls the engine in its loop.
+    forM_ [("catch-all.hs", True), ("catch-own-instance.hs", True), ("cyclic-loop.hs", False), ("memory-hog.hs", False)] $ \(file, calling) ->
+      it ("replaces " <> file <> " within 5 s, ends its worker and removes its folder, and nothing of it reaches the engine after") $
         withRunner (host env) (relay env) (const (pure ())) $ \runner -> do
           writeIORef (output env) []
+          before <- callsAccepted <$> mixerStats
           reload runner (scripts <> file) `shouldReturn` Nothing
           waitFor "the script to start" (elem "running" <$> readIORef (output env))
+          when calling (waitForCalls (before + 100))
+          workers <- childProcesses
+          folders <- workerFolders
+          when calling (length workers `shouldBe` 2)
           start <- getMonotonicTimeNSec
-          bounded "the reload" (reload runner (scripts <> "idle.hs")) `shouldReturn` Nothing
+          bounded "the reload" (reload runner (scripts <> "waits.hs")) `shouldReturn` Nothing
           millis <- (`div` 1000000) . subtract start <$> getMonotonicTimeNSec
+          atReload <- callsAccepted <$> mixerStats
           putStrLn ("      reload took " <> show millis <> " ms")
           millis `shouldSatisfy` (< 5000)
-          atReload <- callsAccepted <$> mixerStats
+          -- Running now: the old spare, with waits.hs, and a new spare. Of the
+          -- workers before the reload only the old spare is left: the one that ran
+          -- the script is dead and waited for, and its folder removed.
+          workersAfter <- childProcesses
+          foldersAfter <- workerFolders
+          (length workersAfter, length foldersAfter) `shouldBe` (2, 2)
+          length (filter (`elem` workersAfter) workers) `shouldSatisfy` (<= 1)
+          length (filter (`elem` foldersAfter) folders) `shouldSatisfy` (<= 1)
           threadDelay 100000
           callsAccepted <$> mixerStats `shouldReturn` atReload
     it "lets no call or cast of the old run reach the engine after a reload" $
