@@ -215,7 +215,7 @@ spec env = do
       audio <- audioConfig
       before <- callsAccepted <$> mixerStats
       outcome <- bounded "own-call-instance.hs" (runFile (host env) (relay env) (examples <> "refused/own-call-instance.hs"))
-      outcome `shouldSatisfy` didNotCompileWith "Script.Policy.Listed"
+      outcome `shouldSatisfy` didNotCompileWith "Listed"
       outcome `shouldSatisfy` didNotCompileWith "ScriptCall StartAudio"
       callsAccepted <$> mixerStats `shouldReturn` before
       audioConfig `shouldReturn` audio
