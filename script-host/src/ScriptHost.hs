@@ -24,6 +24,10 @@
 --    its worker is killed, the calls it had in flight are abandoned, and nothing
 --    it started reaches the engine after 'reload' or 'stop' returns. The memory
 --    it held goes back to the system with its process.
+-- 5. No text of a script's reaches the application with a control character in it
+--    but newline and tab: its lines, its exceptions' texts and its load errors
+--    (which can quote it) have the others escaped ("ScriptHost.Printable"), so
+--    printing them cannot send the terminal a command.
 --
 -- The host never runs script code, so its program can be linked statically or
 -- dynamically; the worker, which is the same program, loads the API package's
@@ -59,7 +63,7 @@ where
 import Control.Concurrent (threadDelay)
 import Control.Concurrent.Async (Async, asyncWithUnmask, cancel)
 import Control.Concurrent.MVar (MVar, modifyMVar, modifyMVar_, newEmptyMVar, newMVar, swapMVar, takeMVar, tryPutMVar, tryTakeMVar)
-import Control.Exception (finally, mask, onException)
+import Control.Exception (bracket, finally, mask, onException)
 import Control.Monad (forever, void)
 import Data.Foldable (traverse_)
 import Data.Maybe (fromMaybe)
@@ -112,7 +116,8 @@ hostConfig session arguments = do
 data Outcome
   = -- | The entry point returned.
     Finished
-  | -- | The entry point threw an exception, shown here by the worker (guarantee 2).
+  | -- | The entry point threw an exception, shown here by the worker (guarantee
+    -- 2), its control characters escaped (guarantee 5).
     Threw !String
   | -- | The script did not load, so nothing of it ran.
     NotLoaded !LoadError
@@ -132,11 +137,10 @@ newWorker :: HostConfig -> Relay -> IO Worker
 newWorker config = startWorker (workerCommand config) (memoryLimit config) (maxRequestBytes config) (hostSession config)
 
 -- | Loads the file in the worker (guarantees 1 and 3). On a load error, or an
--- exception, the worker has been ended.
+-- exception (an asynchronous one among them), the worker has been ended.
 loadIn :: HostConfig -> Worker -> FilePath -> IO (Either LoadError ())
 loadIn config worker file = do
-  sendToWorker worker (Load file)
-  loaded <- timeout (loadTimeout config) awaitLoad `onException` killWorker worker
+  loaded <- (sendToWorker worker (Load file) >> timeout (loadTimeout config) awaitLoad) `onException` killWorker worker
   case fromMaybe (Left (OverLimit ("the load took over " <> show (loadTimeout config `div` 1000000) <> " s"))) loaded of
     Right () -> pure (Right ())
     Left problem -> Left problem <$ killWorker worker
@@ -175,14 +179,12 @@ megabytes bytes = show (bytes `div` (1024 * 1024)) <> " MB"
 
 -- | Loads a script in a new worker and runs its entry point until it ends, then
 -- ends the worker (guarantees 1 to 3). An asynchronous exception to the calling
--- thread (a 'cancel', Ctrl-C) ends the worker and propagates.
+-- thread (a 'cancel', Ctrl-C), while the worker starts, loads or runs, ends the
+-- worker and propagates.
 runFile :: HostConfig -> Relay -> FilePath -> IO Outcome
-runFile config relay file = mask $ \restore -> do
-  worker <- newWorker config relay
-  loaded <- restore (loadIn config worker file)
-  case loaded of
-    Left problem -> pure (NotLoaded problem)
-    Right () -> restore (runIn worker) `finally` killWorker worker
+runFile config relay file =
+  bracket (newWorker config relay) killWorker $ \worker ->
+    loadIn config worker file >>= either (pure . NotLoaded) (\() -> runIn worker)
 
 -- | Runs one script at a time, each in a worker of its own, and replaces it on
 -- 'reload'. It keeps one more worker ready (its session started), so that a
@@ -206,19 +208,23 @@ withRunner config relay reported inner = do
   ready <- newMVar Nothing
   let runner = Runner config relay reported running ready
       release = stop runner >> swapMVar ready Nothing >>= traverse_ killWorker
-  (modifyMVar_ ready (const (Just <$> newWorker config relay)) >> inner runner) `finally` release
+  mask $ \restore -> ((newWorker config relay >>= void . swapMVar ready . Just) >> restore (inner runner)) `finally` release
 
 -- | The spare worker, replaced by a new one; a fresh worker if there was none or
--- it has ended.
+-- it has ended. Call it with asynchronous exceptions masked: if it throws, no
+-- worker it started is left running, and the one it returns is the caller's to
+-- end.
 takeSpare :: Runner -> IO Worker
 takeSpare runner = modifyMVar (spare runner) $ \kept -> do
-  next <- newWorker (runnerConfig runner) (runnerRelay runner)
   taken <- case kept of
     Just worker -> do
       alive <- workerAlive worker
-      if alive then pure worker else killWorker worker >> newWorker (runnerConfig runner) (runnerRelay runner)
-    Nothing -> newWorker (runnerConfig runner) (runnerRelay runner)
+      if alive then pure worker else killWorker worker >> fresh
+    Nothing -> fresh
+  next <- fresh `onException` killWorker taken
   pure (Just next, taken)
+  where
+    fresh = newWorker (runnerConfig runner) (runnerRelay runner)
 
 -- | Ends the running script, if any: its worker is killed and its calls in flight
 -- abandoned before this returns (guarantee 4).

@@ -18,17 +18,18 @@ where
 
 import Control.Concurrent (threadDelay)
 import Control.Concurrent.Async (Async, async, asyncWithUnmask, cancel)
-import Control.Concurrent.MVar (MVar, modifyMVar_, newMVar, swapMVar)
+import Control.Concurrent.MVar (MVar, modifyMVar, modifyMVar_, newMVar, swapMVar)
 import Control.Concurrent.QSem (QSem, newQSem, signalQSem, waitQSem)
 import Control.Concurrent.STM (TQueue, atomically, newTQueueIO, readTQueue, writeTQueue)
 import Control.Exception (IOException, SomeAsyncException, SomeException, catch, finally, fromException, onException, throwIO, try)
-import Control.Monad (void)
+import Control.Monad (unless, void)
 import Data.ByteString (ByteString)
 import Data.Foldable (traverse_)
 import qualified Data.Map.Strict as Map
 import Data.Maybe (isNothing)
 import Data.Word (Word64)
-import ScriptHost.Session (SessionConfig)
+import ScriptHost.Printable (printable)
+import ScriptHost.Session (LoadError (..), SessionConfig)
 import ScriptHost.Wire
 import System.Directory (getTemporaryDirectory, removeDirectoryRecursive)
 import System.Environment (getEnvironment)
@@ -50,7 +51,8 @@ data Relay = Relay
     -- | Passes a cast's bytes to the engine. The casts of one worker are passed
     -- one at a time, in the order the worker sent them.
     relayCast :: !(ByteString -> IO ()),
-    -- | Prints a line of the script's output.
+    -- | Prints a line of the script's output, whose control characters but tab
+    -- are escaped ("ScriptHost.Printable").
     relaySay :: !(String -> IO ())
   }
 
@@ -104,7 +106,10 @@ messageRoom = 262144
 -- than the given number of bytes, and asks it to start the session. Its standard
 -- input and output are the host's pipes; its standard error is the host's; its
 -- @TMPDIR@ is a new folder that 'killWorker' removes, so that a killed worker
--- leaves no files behind.
+-- leaves no files behind. If it throws (an asynchronous exception among them), the
+-- process it started is killed and waited for, and the folder removed. Call it
+-- with asynchronous exceptions masked, and end the worker it returns with
+-- 'killWorker'.
 startWorker :: (FilePath, [String]) -> Word64 -> Int -> SessionConfig -> Relay -> IO Worker
 startWorker (program, arguments) limit requestLimit session relay = do
   scratchDir <- getTemporaryDirectory >>= (`createTempDirectory` "rs-in-hs-worker")
@@ -116,9 +121,13 @@ startWorker (program, arguments) limit requestLimit session relay = do
             close_fds = True,
             env = Just (("TMPDIR", scratchDir) : filter ((/= "TMPDIR") . fst) environment)
           }
+      abandon handle = do
+        killProcess handle
+        _ <- waitForProcess handle
+        removeDirectoryRecursive scratchDir `catch` \(_ :: IOException) -> pure ()
   started <- createProcess spec `onException` removeDirectoryRecursive scratchDir
   case started of
-    (Just input, Just output, _, handle) -> do
+    (Just input, Just output, _, handle) -> (`onException` abandon handle) $ do
       shared <- Peer handle <$> channel input <*> newTQueueIO <*> newMVar Map.empty <*> newQSem maxInFlight
       fromW <- channel output
       pid <- getPid handle
@@ -148,7 +157,10 @@ nextEventWithin worker within = timeout within (nextEvent worker)
 
 -- | Reads the worker's messages until its output ends or breaks the protocol:
 -- calls are passed on, each on a thread of its own, at most 'maxInFlight' at
--- once; casts and lines in order, on this thread; the rest are events. At the
+-- once; casts and lines in order, on this thread; the rest are events. Every text
+-- from the worker is made 'printable' here. A call
+-- whose number is that of a call still in progress breaks the protocol (each call
+-- in flight is known by its number, which is how 'killWorker' abandons it). At the
 -- end, kills the process (a worker that broke the protocol may still run), waits
 -- for it and reports how it ended.
 readWorker :: Peer -> IO (Maybe FromWorker) -> Relay -> IO ()
@@ -157,25 +169,45 @@ readWorker shared next relay = loop
     loop = do
       message <- next
       case message of
-        Nothing -> do
-          killProcess (process shared)
-          how <- waitForProcess (process shared)
-          atomically (writeTQueue (events shared) (Exited (describeExit how)))
-        Just (Call number bytes) -> passCall number bytes >> loop
+        Nothing -> end ""
+        Just (Call number bytes) -> do
+          fresh <- passCall number bytes
+          if fresh then loop else end ("broke the protocol (it reused call number " <> show number <> " while that call was in progress) and was ")
         Just (Cast bytes) -> syncOnly (relayCast relay bytes) >> loop
-        Just (Say line) -> syncOnly (relaySay relay line) >> loop
-        Just other -> atomically (writeTQueue (events shared) (Message other)) >> loop
+        Just (Say line) -> syncOnly (relaySay relay (printable line)) >> loop
+        Just other -> atomically (writeTQueue (events shared) (Message (printableTexts other))) >> loop
+    end why = do
+      killProcess (process shared)
+      how <- waitForProcess (process shared)
+      atomically (writeTQueue (events shared) (Exited (why <> describeExit how)))
     passCall number bytes = do
       waitQSem (room shared)
-      modifyMVar_ (inFlight shared) $ \calls -> do
-        -- The new thread removes itself when it ends, after this update: the lock
-        -- is held until its entry is in.
-        thread <- asyncWithUnmask $ \unmask ->
-          unmask (syncResult (relayCall relay bytes) >>= sendTo shared . Answer number)
-            `finally` (modifyMVar_ (inFlight shared) (pure . Map.delete number) >> signalQSem (room shared))
-        pure (Map.insert number thread calls)
+      fresh <- modifyMVar (inFlight shared) $ \calls ->
+        if Map.member number calls
+          then pure (calls, False)
+          else do
+            -- The new thread removes itself when it ends, after this update: the
+            -- lock is held until its entry is in.
+            thread <- asyncWithUnmask $ \unmask ->
+              unmask (syncResult (relayCall relay bytes) >>= sendTo shared . Answer number)
+                `finally` (modifyMVar_ (inFlight shared) (pure . Map.delete number) >> signalQSem (room shared))
+            pure (Map.insert number thread calls, True)
+      unless fresh (signalQSem (room shared))
+      pure fresh
     syncResult action = either (Left . show) id <$> syncTry action
     syncOnly action = void (syncTry action)
+
+-- | The message with its texts made 'printable': a load error's, and an ended
+-- script's exception's.
+printableTexts :: FromWorker -> FromWorker
+printableTexts message = case message of
+  LoadFailed problem -> LoadFailed $ case problem of
+    Refused text -> Refused (printable text)
+    DidNotCompile text -> DidNotCompile (printable text)
+    SessionFailed text -> SessionFailed (printable text)
+    OverLimit text -> OverLimit (printable text)
+  Ended text -> Ended (printable <$> text)
+  other -> other
 
 -- | 'try' for synchronous exceptions only: an asynchronous one is rethrown.
 syncTry :: IO a -> IO (Either SomeException a)

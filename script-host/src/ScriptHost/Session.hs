@@ -3,8 +3,9 @@
 
 -- | One long-lived GHC interpreter session (hint) that loads scripts: it copies a
 -- script ("ScriptHost.Source"), checks the copy's pragmas ("ScriptHost.Pragmas"),
--- compiles the copy as Safe Haskell against the application's API package, with
--- no module search path, and hands back the script's entry point as a value.
+-- compiles the copy as Safe Haskell in Haskell 2010 against the application's API
+-- package, with no folder of the user's on the module search path, and hands back
+-- the script's entry point as a value.
 -- Part of "ScriptHost", which runs what this module loads.
 module ScriptHost.Session
   ( -- * Configuration
@@ -124,11 +125,14 @@ data Session = Session
 
 -- | Starts an interpreter session on a thread of its own, runs the action with it,
 -- and stops the session when the action ends. The interpreter compiles every
--- script with @-XSafe -XNoForeignFunctionInterface@, sees only @base@ and the API
--- package (@-hide-all-packages@, and no package environment file), trusts only
--- those two (@-fpackage-trust@), and finds no module on disk but the script's copy
--- (an empty search path, @-i@). Only one session can run in a process at a time (a
--- limit of hint); a second one fails its loads with 'SessionFailed'.
+-- script in Haskell 2010 (@-XHaskell2010@, whatever GHC's default language) with
+-- @-XSafe -XNoForeignFunctionInterface@, sees only @base@ and the API package
+-- (@-hide-all-packages@, and no package environment file), trusts only those two
+-- (@-fpackage-trust@), and reads no module from a folder of the user's: @-i@
+-- empties the search path, and the one folder on it is hint's own temporary one,
+-- where hint writes the helper modules it loads itself. Only one session can run
+-- in a process at a time (a limit of hint); a second one fails its loads with
+-- 'SessionFailed'.
 withSession :: SessionConfig -> (Session -> IO a) -> IO a
 withSession cfg inner = withSystemTempDirectory "rs-in-hs-script" $ \folder -> do
   errorsRef <- newIORef []
@@ -139,15 +143,18 @@ withSession cfg inner = withSystemTempDirectory "rs-in-hs-script" $ \folder -> d
   withAsync (unsafeRunInterpreterWithArgsLibdir (ghcArgs cfg) (ghcLibdir cfg) serve) $ \running ->
     inner (Session cfg errorsRef queue running folder)
 
--- | The interpreter's command line: Safe Haskell with package trust, no FFI, base
--- and the API package only, no package environment file, no module search path
--- (so neither the current folder nor the script's is read), and a yield point in
--- every loop of the script's code.
+-- | The interpreter's command line: the language pinned to Haskell 2010 (so a
+-- script means the same on every GHC, whose default language differs: GHC2021
+-- from 9.2 on), Safe Haskell with package trust, no FFI (off after the language,
+-- which would switch it on), base and the API package only, no package
+-- environment file, an empty module search path (@-i@, so neither the current
+-- folder nor the script's is read; hint then adds its own temporary folder), and
+-- a yield point in every loop of the script's code.
 ghcArgs :: SessionConfig -> [String]
 ghcArgs cfg =
   ["-package-env", "-"]
     <> concat [["-package-db", db] | db <- packageDbs cfg]
-    <> ["-XSafe", "-XNoForeignFunctionInterface", "-fpackage-trust"]
+    <> ["-XHaskell2010", "-XSafe", "-XNoForeignFunctionInterface", "-fpackage-trust"]
     <> ["-hide-all-packages", "-package", "base", "-package", apiPackage cfg]
     <> ["-trust", "base", "-trust", apiPackage cfg]
     <> ["-i", "-fno-omit-yields"]

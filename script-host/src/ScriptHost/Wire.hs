@@ -50,7 +50,9 @@ data FromWorker
     Loaded
   | -- | The script did not load.
     LoadFailed !LoadError
-  | -- | A call of the script's, numbered, as the engine's bytes.
+  | -- | A call of the script's, numbered, as the engine's bytes. No two calls in
+    -- progress have the same number: a worker that reuses one is killed
+    -- ("ScriptHost.Process").
     Call !Word64 !B.ByteString
   | -- | A cast of the script's, as the engine's bytes.
     Cast !B.ByteString

@@ -11,7 +11,8 @@
 --
 -- * send the mixer's calls ('call') and casts ('cast') to the one engine the host
 --   runs: every message of the protocol but 'StartAudio' (the audio device is the
---   host's), each listed in 'ScriptCall' or 'ScriptCast';
+--   host's), each listed in 'ScriptCall' or 'ScriptCast', whose instances are
+--   the API's own (an instance a script writes does not compile);
 -- * record the output to a WAV file ('Record'), or import one into a channel
 --   ('ImportWav'), whose name is a plain file name inside the recordings folder the
 --   host chose (@--recordings DIR@); any other name, or no folder, is refused with

@@ -1,5 +1,6 @@
 {-# LANGUAGE LambdaCase #-}
 {-# LANGUAGE RankNTypes #-}
+{-# LANGUAGE ScopedTypeVariables #-}
 
 -- | The script host's tests, against the mixer engine and the "Script" API: each
 -- refusal, scripts written to get past the sandbox (each checked for its side
@@ -10,20 +11,29 @@
 module Main (main) where
 
 import Control.Concurrent (threadDelay)
-import Control.Monad (forM, forM_, replicateM, unless)
+import Control.Exception (IOException, try)
+import Control.Monad (forM, forM_, replicateM, unless, when)
 import Control.Monad.IO.Unlift (withRunInIO)
+import Data.Bits (shiftL, shiftR)
+import qualified Data.ByteString as B
+import Data.Char (isControl, isDigit)
 import Data.IORef (IORef, atomicModifyIORef', newIORef, readIORef, writeIORef)
-import Data.List (isInfixOf, sort)
+import Data.List (isInfixOf, isPrefixOf, sort)
 import Data.Proxy (Proxy (..))
+import Data.Word (Word64, Word8)
 import GHC.Clock (getMonotonicTimeNSec)
 import Mixer.Protocol
 import MixerScript (mixerHost, relayTo, serveIfWorker, sessionFromEnv)
 import RustBridge (BridgeStats (..), Rust, bridgeStats, callRust, castRust, defaultConfig, tokensOutstanding, withRust)
 import RustBridge.ProcSelf (procStatus)
-import ScriptHost (HostConfig (..), LoadError (..), Outcome (..), Relay, reload, runFile, withRunner)
-import System.Directory (doesFileExist, listDirectory, withCurrentDirectory)
+import ScriptHost (HostConfig (..), LoadError (..), Outcome (..), Relay (..), reload, runFile, withRunner)
+import System.Directory (createFileLink, doesFileExist, getTemporaryDirectory, listDirectory, withCurrentDirectory)
+import System.Environment (getArgs, getExecutablePath, setEnv)
+import System.Exit (exitSuccess)
 import System.FilePath (takeDirectory, (</>))
+import System.IO (hFlush, hSetBinaryMode, stdin, stdout)
 import System.IO.Temp (withSystemTempDirectory)
+import System.Posix.Files (createNamedPipe)
 import System.Timeout (timeout)
 import Test.Hspec
 import Test.Hspec.Runner (evaluateSummary, hspecResult)
@@ -41,16 +51,59 @@ data Env = Env
 
 main :: IO ()
 main = do
+  serveIfDuplicating
   serveIfWorker
   session <- sessionFromEnv
-  summary <- withSystemTempDirectory "recordings" $ \folder -> do
-    config <- mixerHost session (Just folder)
-    withRust defaultConfig $
-      withRunInIO $ \unlift -> do
-        said <- newIORef []
-        let capture line = atomicModifyIORef' said (\seen -> (line : seen, ()))
-        hspecResult (spec (Env config (relayTo unlift capture) unlift said folder))
+  -- A temporary folder of the suite's own, so that the workers' folders counted
+  -- by 'workerFolders' are this suite's.
+  summary <- withSystemTempDirectory "mixer-script-test" $ \own ->
+    setEnv "TMPDIR" own
+      >> withSystemTempDirectory
+        "recordings"
+        ( \folder -> do
+            config <- mixerHost session (Just folder)
+            withRust defaultConfig $
+              withRunInIO $ \unlift -> do
+                said <- newIORef []
+                let capture line = atomicModifyIORef' said (\seen -> (line : seen, ()))
+                hspecResult (spec (Env config (relayTo unlift capture) unlift said folder))
+        )
   evaluateSummary summary
+
+-- | The argument that makes this program a worker that breaks the protocol
+-- ('serveIfDuplicating').
+duplicatingFlag :: String
+duplicatingFlag = "--duplicate-call-numbers"
+
+-- | If this program was started with 'duplicatingFlag', acts as a worker that
+-- sends two calls with the same number, then waits (at most 60 s) for the host to
+-- close its input, and exits; otherwise returns at once. It speaks the host's
+-- framing (an 8-byte big-endian length, then @binary@'s encoding of the message)
+-- byte by byte: 'Ready' and 'Loaded' are the tags 0 and 1, a call is the tag 3,
+-- its number and its bytes (their length, then them).
+serveIfDuplicating :: IO ()
+serveIfDuplicating = do
+  arguments <- getArgs
+  when (arguments == [duplicatingFlag]) $ do
+    hSetBinaryMode stdin True
+    hSetBinaryMode stdout True
+    let frame payload = B.hPut stdout (bigEndian (fromIntegral (B.length payload)) <> payload) >> hFlush stdout
+        request = do
+          header <- B.hGet stdin 8
+          B.hGet stdin (fromIntegral (B.foldl' (\n b -> n * 256 + fromIntegral b) (0 :: Word64) header))
+        numbered = B.pack [3] <> bigEndian 1 <> bigEndian 1 <> B.pack [0]
+    _start <- request
+    frame (B.pack [0])
+    _load <- request
+    frame (B.pack [1])
+    _run <- request
+    frame numbered
+    frame numbered
+    _ <- timeout 60000000 (B.hGetContents stdin)
+    exitSuccess
+  where
+    bigEndian :: Word64 -> B.ByteString
+    bigEndian n = B.pack [fromIntegral (n `shiftR` (8 * k)) :: Word8 | k <- [7, 6 .. 0]]
 
 -- | A refused example script and what its refusal must say.
 data Refusal = Refusal FilePath (LoadError -> Bool) String
@@ -154,6 +207,50 @@ spec env = do
       outcome <- runFile (host env) (relay env) (scripts <> "type-error.hs")
       outcome `shouldSatisfy` didNotCompileWith "Couldn't match type ‘Int’ with ‘[Char]’"
       outcome `shouldSatisfy` didNotCompileWith "type-error.hs:5:"
+    it "compiles a script in Haskell 2010 on every GHC (GHC2021's ExplicitForAll is off)" $ do
+      (outcome, said) <- runScriptFile env (scripts <> "ghc2021.hs")
+      outcome `shouldSatisfy` didNotCompileWith "forall"
+      said `shouldBe` []
+    it "refuses own-call-instance.hs (a script's own ScriptCall instance), and no call reaches the engine" $ do
+      audio <- audioConfig
+      before <- callsAccepted <$> mixerStats
+      outcome <- bounded "own-call-instance.hs" (runFile (host env) (relay env) (examples <> "refused/own-call-instance.hs"))
+      outcome `shouldSatisfy` didNotCompileWith "Listed"
+      outcome `shouldSatisfy` didNotCompileWith "ScriptCall StartAudio"
+      callsAccepted <$> mixerStats `shouldReturn` before
+      audioConfig `shouldReturn` audio
+    it "refuses a symbolic link to a script, and nothing of the linked file runs or is shown" $
+      withSystemTempDirectory "linked" $ \folder -> do
+        writeFile (folder </> "target.hs") (saying secret)
+        createFileLink (folder </> "target.hs") (folder </> "link.hs")
+        (outcome, said) <- runScriptFile env (folder </> "link.hs")
+        outcome `shouldSatisfy` refusedWith "is a symbolic link"
+        said `shouldBe` []
+        loadMessage outcome `shouldNotContain` secret
+    it "refuses a FIFO at once, without waiting for a writer" $
+      withSystemTempDirectory "fifo" $ \folder -> do
+        createNamedPipe (folder </> "fifo.hs") 0o600
+        start <- getMonotonicTimeNSec
+        (outcome, said) <- runScriptFile env (folder </> "fifo.hs")
+        millis <- (`div` 1000000) . subtract start <$> getMonotonicTimeNSec
+        outcome `shouldSatisfy` refusedWith "is not a regular file"
+        said `shouldBe` []
+        millis `shouldSatisfy` (< 20000)
+    it "refuses a script over 1 MiB, and nothing of it runs or is shown" $
+      withSystemTempDirectory "large" $ \folder -> do
+        writeFile (folder </> "large.hs") (saying secret <> "-- " <> replicate (1024 * 1024) 'x' <> "\n")
+        (outcome, said) <- runScriptFile env (folder </> "large.hs")
+        outcome `shouldSatisfy` refusedWith "over the limit of 1048576 bytes"
+        said `shouldBe` []
+        loadMessage outcome `shouldNotContain` secret
+    it "escapes the control characters of a refused pragma option it quotes" $
+      withSystemTempDirectory "pragma" $ \folder -> do
+        writeFile (folder </> "title.hs") ("{-# OPTIONS_GHC -fx\ESC]0;x\a #-}\n" <> saying secret)
+        (outcome, said) <- runScriptFile env (folder </> "title.hs")
+        -- GHC reads the BEL as a NUL; either is escaped.
+        outcome `shouldSatisfy` refusedWith "the pragma option -fx\\ESC]0;x\\"
+        said `shouldBe` []
+        filter (\c -> isControl c && c /= '\n') (loadMessage outcome) `shouldBe` ""
   describe "escapes" $ do
     forM_ escapes escapeCase
     it "records into the recordings folder under a plain name" $ do
@@ -183,6 +280,11 @@ spec env = do
       outcome <- bounded "a dying worker" (runFile dying (relay env) (scripts <> "finishes.hs"))
       outcome `shouldBe` NotLoaded (SessionFailed "the worker killed by signal 11 while loading")
       fst <$> runScriptFile env (scripts <> "finishes.hs") `shouldReturn` Finished
+    it "escapes the control characters of a script's lines and exception texts" $ do
+      (outcome, said) <- runScriptFile env (scripts <> "terminal-escapes.hs")
+      said `shouldBe` ["\\ESC]0;x\\a"]
+      outcome `shouldBe` Threw "user error (\\ESC[2J\\r)"
+      filter isControl (concat said <> case outcome of Threw m -> m; _ -> "") `shouldBe` ""
     it "cuts an endless line at 16384 characters" $ do
       (outcome, said) <- runScriptFile env (scripts <> "say-endless.hs")
       outcome `shouldBe` Finished
@@ -200,6 +302,29 @@ spec env = do
           tooLong = length (filter refusedLong outcomes)
       putStrLn ("      refused as too long: " <> show tooLong <> " of 40; other outcomes: " <> show (filter (not . refusedLong) outcomes))
       tooLong `shouldBe` 40
+    it "kills a worker that reuses the number of a call in progress, and abandons that call" $ do
+      self <- getExecutablePath
+      entered <- newIORef (0 :: Int)
+      reached <- newIORef (0 :: Int)
+      let count ref = atomicModifyIORef' ref (\n -> (n + 1, ()))
+          holding =
+            Relay
+              { relayCall = \_ -> count entered >> threadDelay 300000 >> count reached >> pure (Left "held"),
+                relayCast = \_ -> pure (),
+                relaySay = \_ -> pure ()
+              }
+          duplicating = (host env) {workerCommand = (self, [duplicatingFlag])}
+      outcome <- bounded "a worker reusing a call number" (runFile duplicating holding (scripts <> "finishes.hs"))
+      outcome `shouldSatisfy` \case Crashed m -> "reused call number 1 while that call was in progress" `isInfixOf` m; _ -> False
+      threadDelay 600000
+      readIORef entered >>= (`shouldSatisfy` (<= 1))
+      readIORef reached `shouldReturn` 0
+    it "ends the worker and removes its folder when a run is interrupted while it starts or loads" $
+      forM_ [1, 2000, 10000, 50000, 200000, 500000, 1500000] $ \after -> do
+        interrupted <- timeout after (runFile (host env) (relay env) (scripts <> "compile-bomb.hs"))
+        (after, interrupted) `shouldBe` (after, Nothing)
+        childProcesses `shouldReturn` []
+        workerFolders `shouldReturn` []
   describe "bounds" $ do
     it "abandons a load that runs over its time, and loads the next script" $ do
       let quick = (host env) {loadTimeout = 3000000}
@@ -211,18 +336,32 @@ spec env = do
       outcome <- bounded "the memory hog" (runFile small (relay env) (scripts <> "memory-hog.hs"))
       outcome `shouldSatisfy` \case OverMemory bytes -> bytes > 600 * 1024 * 1024; _ -> False
   describe "reloading" $ do
-    forM_ ["catch-all.hs", "catch-own-instance.hs", "cyclic-loop.hs", "memory-hog.hs"] $ \file ->
-      it ("replaces " <> file <> " within 5 s, and nothing of it reaches the engine after") $
+    -- Each script with whether it calls the engine in its loop.
+    forM_ [("catch-all.hs", True), ("catch-own-instance.hs", True), ("cyclic-loop.hs", False), ("memory-hog.hs", False)] $ \(file, calling) ->
+      it ("replaces " <> file <> " within 5 s, ends its worker and removes its folder, and nothing of it reaches the engine after") $
         withRunner (host env) (relay env) (const (pure ())) $ \runner -> do
           writeIORef (output env) []
+          before <- callsAccepted <$> mixerStats
           reload runner (scripts <> file) `shouldReturn` Nothing
           waitFor "the script to start" (elem "running" <$> readIORef (output env))
+          when calling (waitForCalls (before + 100))
+          workers <- childProcesses
+          folders <- workerFolders
+          when calling (length workers `shouldBe` 2)
           start <- getMonotonicTimeNSec
-          bounded "the reload" (reload runner (scripts <> "idle.hs")) `shouldReturn` Nothing
+          bounded "the reload" (reload runner (scripts <> "waits.hs")) `shouldReturn` Nothing
           millis <- (`div` 1000000) . subtract start <$> getMonotonicTimeNSec
+          atReload <- callsAccepted <$> mixerStats
           putStrLn ("      reload took " <> show millis <> " ms")
           millis `shouldSatisfy` (< 5000)
-          atReload <- callsAccepted <$> mixerStats
+          -- Running now: the old spare, with waits.hs, and a new spare. Of the
+          -- workers before the reload only the old spare is left: the one that ran
+          -- the script is dead and waited for, and its folder removed.
+          workersAfter <- childProcesses
+          foldersAfter <- workerFolders
+          (length workersAfter, length foldersAfter) `shouldBe` (2, 2)
+          length (filter (`elem` workersAfter) workers) `shouldSatisfy` (<= 1)
+          length (filter (`elem` foldersAfter) folders) `shouldSatisfy` (<= 1)
           threadDelay 100000
           callsAccepted <$> mixerStats `shouldReturn` atReload
     it "lets no call or cast of the old run reach the engine after a reload" $
@@ -293,7 +432,34 @@ spec env = do
           doesFileExist marker `shouldReturn` False
           sort <$> listDirectory folder `shouldReturn` sort ("write-marker.sh" : map fst files)
           doesFileExist (takeDirectory (recordingsDir env) </> "escaped.wav") `shouldReturn` False
+    audioConfig = audioFiguresConfig <$> bridge env (callRust QueryAudio)
+    secret = "the refused file's own text"
+    saying line = "import Script\nscript :: Script ()\nscript = say " <> show line <> "\n"
+    refusedWith text = \case NotLoaded (Refused m) -> text `isInfixOf` m; _ -> False
+    loadMessage = \case
+      NotLoaded (Refused m) -> m
+      NotLoaded (DidNotCompile m) -> m
+      NotLoaded (SessionFailed m) -> m
+      NotLoaded (OverLimit m) -> m
+      _ -> ""
     waitForCalls target = waitFor "the callers' calls" ((>= target) . callsAccepted <$> mixerStats)
+
+-- | The processes whose parent is this one (the workers it has not waited for).
+childProcesses :: IO [String]
+childProcesses = do
+  self <- takeWhile (/= ' ') <$> readFile "/proc/self/stat"
+  entries <- filter (all isDigit) <$> listDirectory "/proc"
+  fmap concat . forM entries $ \pid -> do
+    stat <- try (readFile ("/proc" </> pid </> "stat") >>= \text -> length text `seq` pure text)
+    pure $ case stat of
+      -- The fields after the command's closing parenthesis: state, parent, ...
+      Right text | _ : parent : _ <- words (drop 1 (dropWhile (/= ')') text)), parent == self -> [pid]
+      Right _ -> []
+      Left (_ :: IOException) -> []
+
+-- | The workers' temporary folders left in this suite's temporary folder.
+workerFolders :: IO [FilePath]
+workerFolders = filter ("rs-in-hs-worker" `isPrefixOf`) <$> (getTemporaryDirectory >>= listDirectory)
 
 -- | The mixer engine's counters ('bridgeStats').
 mixerStats :: IO BridgeStats

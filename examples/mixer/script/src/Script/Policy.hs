@@ -5,7 +5,9 @@
 -- | Which of the mixer's messages a script may send, and the host's check of each:
 -- a message has an instance here or a script cannot send it, so a message added
 -- to the protocol stays out of scripts' reach until it is listed. Used by
--- "Script"; not exposed.
+-- "Script"; not exposed. 'ScriptCall' and 'ScriptCast' have a superclass that
+-- this module does not export ('Listed'), so an instance a script writes of either
+-- does not compile.
 module Script.Policy
   ( ScriptCall (..),
     ScriptCast,
@@ -32,14 +34,64 @@ instance Show NotAllowed where
 
 instance Exception NotAllowed
 
+-- | The seal on 'ScriptCall' and 'ScriptCast': the messages of the protocol a
+-- script may send, each listed here. No module a script can import exports this
+-- class, so only this module can add a message.
+class Listed msg
+
 -- | A request a script may make. 'admit' is the host's check, run before the
 -- request is sent: it returns the request to send, or throws 'NotAllowed'.
-class (CallOf req, CallProtocol req ~ Mixer) => ScriptCall req where
+-- 'Listed' holds for each instance, so an instance a script writes does not
+-- compile.
+class (CallOf req, CallProtocol req ~ Mixer, Listed req) => ScriptCall req where
   admit :: Context -> req -> IO req
   admit _ = pure
 
--- | A message a script may cast.
-class (CastOf msg, CastProtocol msg ~ Mixer) => ScriptCast msg
+-- | A message a script may cast. 'Listed' holds for each instance, as for
+-- 'ScriptCall'.
+class (CastOf msg, CastProtocol msg ~ Mixer, Listed msg) => ScriptCast msg
+
+instance Listed Ping
+
+instance Listed SetGain
+
+instance Listed SetMute
+
+instance Listed SetPan
+
+instance Listed SetDelay
+
+instance Listed SetLabel
+
+instance Listed GetChannel
+
+instance Listed WriteSamples
+
+instance Listed QueryMeters
+
+instance Listed LoadPreset
+
+instance Listed SavePreset
+
+instance Listed Automate
+
+instance Listed Seek
+
+instance Listed Reset
+
+instance Listed QueryAudio
+
+instance Listed AwaitFrame
+
+instance Listed Record
+
+instance Listed ImportWav
+
+instance Listed SetMaster
+
+instance Listed ResetMeters
+
+instance Listed Transport
 
 instance ScriptCall Ping
 

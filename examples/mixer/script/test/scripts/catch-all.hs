@@ -1,4 +1,5 @@
--- Catches every exception it can, forever: the cancellation must get through anyway.
+-- Calls the engine and catches every exception it can, forever: the cancellation
+-- must get through anyway, and no call of it reach the engine after.
 {-# LANGUAGE ScopedTypeVariables #-}
 
 import Control.Exception (SomeException)
@@ -8,4 +9,8 @@ import Script
 script :: Script ()
 script = do
   say "running"
-  forever (delay 5 `catch` \(_ :: SomeException) -> say "caught")
+  forever (ping `catch` \(_ :: SomeException) -> say "caught")
+  where
+    ping = do
+      Pong <- call Ping
+      delay 1

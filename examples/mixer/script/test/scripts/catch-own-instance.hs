@@ -1,5 +1,6 @@
--- Catches every exception through an instance of its own whose fromException
--- accepts anything, forever: the reload must get through anyway.
+-- Calls the engine and catches every exception through an instance of its own
+-- whose fromException accepts anything, forever: the reload must get through
+-- anyway, and no call of it reach the engine after.
 {-# LANGUAGE ScopedTypeVariables #-}
 
 import Control.Exception (Exception (..), SomeException)
@@ -17,4 +18,8 @@ instance Exception Anything where
 script :: Script ()
 script = do
   say "running"
-  forever (delay 5 `catch` \(_ :: Anything) -> say "caught")
+  forever (ping `catch` \(_ :: Anything) -> say "caught")
+  where
+    ping = do
+      Pong <- call Ping
+      delay 1
