@@ -91,7 +91,7 @@ main = do
           }
   code <- withRust defaultConfig $
     withRunInIO $ \unlift -> do
-      relay <- relayTo unlift <$> wholeLines
+      relay <- relayTo (recordingsDir opts) unlift <$> wholeLines
       if watch opts
         then withRunner host relay (hPutStrLn stderr . describe) $ \runner ->
           watchFile runner (hPutStrLn stderr . describe . NotLoaded) (file opts)

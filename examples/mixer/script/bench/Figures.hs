@@ -38,7 +38,7 @@ main = do
   config <- mixerHost session Nothing
   withRust defaultConfig $
     withRunInIO $ \unlift -> do
-      let relay = relayTo unlift (const (pure ()))
+      let relay = relayTo Nothing unlift (const (pure ()))
           runOnce file = timed (runFile config relay file)
       loads <- forM [1 .. 10 :: Int] (const (fst <$> runOnce (scripts <> "idle.hs")))
       printf "script load (a worker started, the script compiled, run and ended): median %.3f s, max %.3f s (of %d)\n" (median loads) (maximum loads) (length loads)

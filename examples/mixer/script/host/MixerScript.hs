@@ -15,12 +15,13 @@ where
 
 import Control.Concurrent.MVar (newMVar, withMVar)
 import Control.Exception (displayException, try)
+import Control.Monad ((>=>))
 import Data.Maybe (fromMaybe, listToMaybe)
 import Mixer.Protocol (Mixer)
 import RustBridge (BridgeError, Rust)
 import RustBridge.Internal (callRaw, castRaw)
 import Script (Script)
-import Script.Runner (Context (..), runScript)
+import Script.Runner (Context (..), checkCall, checkCast, runScript)
 import ScriptHost (HostConfig, Relay (..), SessionConfig (..), hostConfig, sessionConfig, workerFlag)
 import ScriptHost.Worker (serveWorker)
 import System.Environment (getArgs, lookupEnv)
@@ -61,18 +62,26 @@ serveIfWorker = do
       exitSuccess
     _ -> pure ()
 
--- | The relay to the engine of the surrounding bridge, given its unlift (from
+-- | The relay to the engine of the surrounding bridge, given the recordings folder
+-- the workers were given ('mixerHost') and the bridge's unlift (from
 -- 'Control.Monad.IO.Unlift.withRunInIO'), printing the scripts' lines with the
--- given action. A call's error reaches the script as text; a cast the bridge
+-- given action. Every call and cast a worker relays is checked here with the
+-- policy the worker applies ('checkCall', 'checkCast'): a request a script may
+-- not send, or bytes that do not decode as one, never reach the engine. A call's
+-- refusal or error reaches the script as text; a cast the check or the bridge
 -- refuses is reported on standard error.
-relayTo :: (forall x. Rust Mixer x -> IO x) -> (String -> IO ()) -> Relay
-relayTo unlift sayLine =
+relayTo :: Maybe FilePath -> (forall x. Rust Mixer x -> IO x) -> (String -> IO ()) -> Relay
+relayTo folder unlift sayLine =
   Relay
-    { relayCall = \bytes -> either (Left . displayException) Right <$> tryBridge (unlift (callRaw bytes)),
-      relayCast = \bytes -> tryBridge (unlift (castRaw bytes)) >>= either (hPutStrLn stderr . ("a script's cast was refused: " <>) . displayException) pure,
+    { relayCall = checkCall folder >=> either (pure . Left) toEngine,
+      relayCast = \bytes -> case checkCast bytes of
+        Left refusal -> castRefused refusal
+        Right checked -> tryBridge (unlift (castRaw checked)) >>= either (castRefused . displayException) pure,
       relaySay = sayLine
     }
   where
+    toEngine checked = either (Left . displayException) Right <$> tryBridge (unlift (callRaw checked))
+    castRefused = hPutStrLn stderr . ("a script's cast was refused: " <>)
     tryBridge :: IO a -> IO (Either BridgeError a)
     tryBridge = try
 

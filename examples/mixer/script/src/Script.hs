@@ -101,7 +101,7 @@ import ScriptHost.Worker (Link (..))
 call :: forall req. ScriptCall req => req -> Script (Reply req)
 call request =
   Script ask >>= \context -> liftScript $ do
-    admitted <- admit context request
+    admitted <- admit (recordings context) request
     reply <- linkCall (link context) (encodeCall admitted)
     either throwIO pure (decodeReply (Proxy :: Proxy req) reply)
 

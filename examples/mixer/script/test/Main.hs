@@ -14,18 +14,22 @@ import Control.Concurrent (threadDelay)
 import Control.Exception (IOException, try)
 import Control.Monad (forM, forM_, replicateM, unless, when)
 import Control.Monad.IO.Unlift (withRunInIO)
-import Data.Bits (shiftL, shiftR)
+import Data.Bits (shiftR)
 import qualified Data.ByteString as B
 import Data.Char (isControl, isDigit)
 import Data.IORef (IORef, atomicModifyIORef', newIORef, readIORef, writeIORef)
 import Data.List (isInfixOf, isPrefixOf, sort)
 import Data.Proxy (Proxy (..))
+import qualified Data.Text as Text
 import Data.Word (Word64, Word8)
 import GHC.Clock (getMonotonicTimeNSec)
 import Mixer.Protocol
 import MixerScript (mixerHost, relayTo, serveIfWorker, sessionFromEnv)
-import RustBridge (BridgeStats (..), Rust, bridgeStats, callRust, castRust, defaultConfig, tokensOutstanding, withRust)
+import RustBridge (BridgeStats (..), Rust, WireText (..), bridgeStats, callRust, castRust, defaultConfig, tokensOutstanding, withRust)
+import RustBridge.Internal (encodeCall, encodeCast)
 import RustBridge.ProcSelf (procStatus)
+import RustBridge.Protocol (callTag, castTag)
+import Script.Runner (scriptCallTags, scriptCastTags)
 import ScriptHost (HostConfig (..), LoadError (..), Outcome (..), Relay (..), reload, runFile, withRunner)
 import System.Directory (createFileLink, doesFileExist, getTemporaryDirectory, listDirectory, withCurrentDirectory)
 import System.Environment (getArgs, getExecutablePath, setEnv)
@@ -51,7 +55,7 @@ data Env = Env
 
 main :: IO ()
 main = do
-  serveIfDuplicating
+  serveIfFake
   serveIfWorker
   session <- sessionFromEnv
   -- A temporary folder of the suite's own, so that the workers' folders counted
@@ -66,42 +70,78 @@ main = do
               withRunInIO $ \unlift -> do
                 said <- newIORef []
                 let capture line = atomicModifyIORef' said (\seen -> (line : seen, ()))
-                hspecResult (spec (Env config (relayTo unlift capture) unlift said folder))
+                hspecResult (spec (Env config (relayTo (Just folder) unlift capture) unlift said folder))
         )
   evaluateSummary summary
 
 -- | The argument that makes this program a worker that breaks the protocol
--- ('serveIfDuplicating').
+-- ('serveIfFake').
 duplicatingFlag :: String
 duplicatingFlag = "--duplicate-call-numbers"
 
--- | If this program was started with 'duplicatingFlag', acts as a worker that
--- sends two calls with the same number, then waits (at most 60 s) for the host to
--- close its input, and exits; otherwise returns at once. It speaks the host's
--- framing (an 8-byte big-endian length, then @binary@'s encoding of the message)
--- byte by byte: 'Ready' and 'Loaded' are the tags 0 and 1, a call is the tag 3,
--- its number and its bytes (their length, then them).
-serveIfDuplicating :: IO ()
-serveIfDuplicating = do
+-- | The argument that makes this program a worker that relays the bytes of one
+-- call, given as the next argument ('show' of its bytes), whatever the policy
+-- says ('serveIfFake').
+relayingFlag :: String
+relayingFlag = "--relay-call"
+
+-- | The argument that makes this program a worker that relays the bytes of one
+-- cast, given as the next argument ('show' of its bytes), whatever the policy
+-- says ('serveIfFake').
+castingFlag :: String
+castingFlag = "--relay-cast"
+
+-- | If this program was started with 'duplicatingFlag', 'relayingFlag' or
+-- 'castingFlag', acts as a fake worker, then waits (at most 60 s) for the host to
+-- close its input, and exits; otherwise returns at once. With 'duplicatingFlag'
+-- it sends two calls with the same number. With 'relayingFlag' it sends the
+-- call's bytes and ends its run with the answer: returned if the host answered
+-- with a reply, else thrown with the host's error text. With 'castingFlag' it
+-- sends the cast's bytes and returns. It speaks the host's framing (an 8-byte
+-- big-endian length, then @binary@'s encoding of the message) byte by byte:
+-- 'Ready' and 'Loaded' are the tags 0 and 1, a call is the tag 3, its number and
+-- its bytes (their length, then them), a cast the tag 4 and its bytes, 'Ended'
+-- is the tag 7 and a 'Maybe'; the
+-- host's answer is the tag 3, the number, and an 'Either' (the tag 0 and a
+-- string, whose encoding is its length and then its characters, or the tag 1 and
+-- the reply).
+serveIfFake :: IO ()
+serveIfFake = do
   arguments <- getArgs
-  when (arguments == [duplicatingFlag]) $ do
-    hSetBinaryMode stdin True
-    hSetBinaryMode stdout True
-    let frame payload = B.hPut stdout (bigEndian (fromIntegral (B.length payload)) <> payload) >> hFlush stdout
-        request = do
-          header <- B.hGet stdin 8
-          B.hGet stdin (fromIntegral (B.foldl' (\n b -> n * 256 + fromIntegral b) (0 :: Word64) header))
-        numbered = B.pack [3] <> bigEndian 1 <> bigEndian 1 <> B.pack [0]
-    _start <- request
-    frame (B.pack [0])
-    _load <- request
-    frame (B.pack [1])
-    _run <- request
-    frame numbered
-    frame numbered
-    _ <- timeout 60000000 (B.hGetContents stdin)
-    exitSuccess
+  case arguments of
+    [flag] | flag == duplicatingFlag -> fake $ \_ -> do
+      let numbered = B.pack [3] <> bigEndian 1 <> bigEndian 1 <> B.pack [0]
+      frame numbered
+      frame numbered
+    [flag, shown] | flag == relayingFlag -> fake $ \request -> do
+      let bytes = B.pack (read shown)
+      frame (B.pack [3] <> bigEndian 1 <> bigEndian (fromIntegral (B.length bytes)) <> bytes)
+      answer <- request
+      frame $ case B.index answer 9 of
+        0 -> B.pack [7, 1] <> B.drop 10 answer
+        _ -> B.pack [7, 0]
+    [flag, shown] | flag == castingFlag -> fake $ \_ -> do
+      let bytes = B.pack (read shown)
+      frame (B.pack [4] <> bigEndian (fromIntegral (B.length bytes)) <> bytes)
+      frame (B.pack [7, 0])
+    _ -> pure ()
   where
+    fake :: (IO B.ByteString -> IO ()) -> IO ()
+    fake run = do
+      hSetBinaryMode stdin True
+      hSetBinaryMode stdout True
+      let request = do
+            header <- B.hGet stdin 8
+            B.hGet stdin (fromIntegral (B.foldl' (\n b -> n * 256 + fromIntegral b) (0 :: Word64) header))
+      _start <- request
+      frame (B.pack [0])
+      _load <- request
+      frame (B.pack [1])
+      _run <- request
+      run request
+      _ <- timeout 60000000 (B.hGetContents stdin)
+      exitSuccess
+    frame payload = B.hPut stdout (bigEndian (fromIntegral (B.length payload)) <> payload) >> hFlush stdout
     bigEndian :: Word64 -> B.ByteString
     bigEndian n = B.pack [fromIntegral (n `shiftR` (8 * k)) :: Word8 | k <- [7, 6 .. 0]]
 
@@ -257,6 +297,39 @@ spec env = do
       (outcome, _) <- runScriptFile env (scripts <> "records.hs")
       outcome `shouldBe` Finished
       listDirectory (recordingsDir env) `shouldReturn` ["take.wav"]
+  describe "the host's check of relayed requests" $ do
+    it "lets a script send every call and cast of the protocol but StartAudio, and no other" $ do
+      sort scriptCallTags `shouldBe` filter (/= callTag (Proxy :: Proxy StartAudio)) [0 .. callTag (Proxy :: Proxy AwaitFrame)]
+      sort scriptCastTags `shouldBe` [0 .. castTag (Proxy :: Proxy Transport)]
+    it "passes an allowed call from a worker to the engine" $ do
+      before <- callsAccepted <$> mixerStats
+      relayRaw relayingFlag env (encodeCall Ping) `shouldReturn` Finished
+      callsAccepted <$> mixerStats `shouldReturn` before + 1
+    it "passes a recording into the recordings folder from a worker to the engine" $ do
+      -- The engine may answer that a recording is running: the call reached it.
+      before <- callsAccepted <$> mixerStats
+      relayRaw relayingFlag env (encodeCall (Record (WireText (Text.pack (recordingsDir env </> "take.wav"))) 1)) `shouldReturn` Finished
+      callsAccepted <$> mixerStats `shouldReturn` before + 1
+    it "drops a cast from a worker that does not decode, and the engine never sees it" $ do
+      _ <- bridge env (callRust (Seek 0))
+      relayRaw castingFlag env (encodeCast (Transport (Locate 9600)) <> B.pack [0]) `shouldReturn` Finished
+      bridge env (callRust (Seek 0)) `shouldReturn` 0
+      relayRaw castingFlag env (encodeCast (Transport (Locate 4800))) `shouldReturn` Finished
+      waitFor "the allowed cast" ((/= 0) <$> bridge env (callRust (Seek 0)))
+    forM_ refusedCalls $ \(what, bytes, text) ->
+      it ("refuses " <> what <> " from a worker, and nothing reaches the engine or the disk") $
+        withSystemTempDirectory "outside" $ \outside -> do
+          audio <- audioConfig
+          before <- callsAccepted <$> mixerStats
+          recorded <- listDirectory (recordingsDir env)
+          outcome <- relayRaw relayingFlag env (bytes audio outside)
+          outcome `shouldSatisfy` \case Threw m -> "not allowed: " `isPrefixOf` m && text `isInfixOf` m; _ -> False
+          callsAccepted <$> mixerStats `shouldReturn` before
+          audioConfig `shouldReturn` audio
+          listDirectory outside `shouldReturn` []
+          listDirectory (recordingsDir env) `shouldReturn` recorded
+          doesFileExist (takeDirectory (recordingsDir env) </> "escaped.wav") `shouldReturn` False
+          doesFileExist "../escaped.wav" `shouldReturn` False
   describe "running" $ do
     it "runs a script to its end" $ do
       runScriptFile env (scripts <> "finishes.hs") `shouldReturn` (Finished, ["pinged"])
@@ -433,6 +506,41 @@ spec env = do
           sort <$> listDirectory folder `shouldReturn` sort ("write-marker.sh" : map fst files)
           doesFileExist (takeDirectory (recordingsDir env) </> "escaped.wav") `shouldReturn` False
     audioConfig = audioFiguresConfig <$> bridge env (callRust QueryAudio)
+    -- Each call a worker may not relay: what it is, its bytes given the engine's
+    -- audio configuration and a folder outside the recordings folder, and the
+    -- refusal's text.
+    refusedCalls =
+      [ ( "StartAudio",
+          \audio _ -> encodeCall (StartAudio audio {audioConfigSampleRate = audioConfigSampleRate audio + 1}),
+          "the call of tag " <> show (callTag (Proxy :: Proxy StartAudio)) <> " is not one a script may send"
+        ),
+        ( "a recording outside the recordings folder (../escaped.wav)",
+          \_ _ -> encodeCall (Record (WireText (Text.pack "../escaped.wav")) 1),
+          "the path \"../escaped.wav\" is not in the recordings folder"
+        ),
+        ( "a recording at an absolute path",
+          \_ outside -> encodeCall (Record (WireText (Text.pack (outside </> "escaped.wav"))) 1),
+          "is not in the recordings folder"
+        ),
+        ( "a recording that leaves the recordings folder by ..",
+          \_ _ -> encodeCall (Record (WireText (Text.pack (recordingsDir env </> "../escaped.wav"))) 1),
+          "names a folder"
+        ),
+        ( "a WAV import from outside the recordings folder",
+          \_ outside -> encodeCall (ImportWav (ChannelId 0) (WireText (Text.pack (outside </> "escaped.wav")))),
+          "is not in the recordings folder"
+        ),
+        ( "a call that does not decode (a Ping with a byte after it)",
+          \_ _ -> encodeCall Ping <> B.pack [0],
+          "tagged as Ping do not decode"
+        ),
+        ( "a call that does not decode (a Record cut short)",
+          \_ _ -> B.take 5 (encodeCall (Record (WireText (Text.pack "take.wav")) 1)),
+          "tagged as Record do not decode"
+        ),
+        ("a call with a tag no call has", \_ _ -> B.pack [200], "the call of tag 200 is not one"),
+        ("an empty call", \_ _ -> B.empty, "an empty call")
+      ]
     secret = "the refused file's own text"
     saying line = "import Script\nscript :: Script ()\nscript = say " <> show line <> "\n"
     refusedWith text = \case NotLoaded (Refused m) -> text `isInfixOf` m; _ -> False
@@ -474,6 +582,15 @@ replace from to = go
       c : rest
         | take (length from) text == from -> to <> go (drop (length from) text)
         | otherwise -> c : go rest
+
+-- | Runs a fake worker that relays the call's or cast's bytes as they are, past
+-- every check of the worker's ('relayingFlag', 'castingFlag'), and returns the
+-- run's outcome.
+relayRaw :: String -> Env -> B.ByteString -> IO Outcome
+relayRaw flag env bytes = do
+  self <- getExecutablePath
+  let relaying = (host env) {workerCommand = (self, [flag, show (B.unpack bytes)])}
+  bounded "a worker relaying a call" (runFile relaying (relay env) (scripts <> "finishes.hs"))
 
 -- | Runs a script file once and returns its outcome and the lines it said, in order.
 runScriptFile :: Env -> FilePath -> IO (Outcome, [String])
