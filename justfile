@@ -83,7 +83,10 @@ build: build-rs build-hs build-script
 [doc("Run the Rust tests of every crate, the ones too big for valgrind included.")]
 test-rs:
     cargo test --workspace
-    cargo test -p rs-in-hs --lib -- --ignored
+    # The thread-limit tests, each in a process of its own: the thread ids one leaves
+    # free are handed to the next one's threads, its own test thread included.
+    cargo test -p rs-in-hs --lib -- --ignored --exact handles::tests::threads_beyond_the_limit_are_refused_and_the_others_served
+    cargo test -p rs-in-hs --lib -- --ignored --exact handles::tests::a_guard_dropped_by_a_thread_without_an_id_leaves_the_use_answered
 
 # Run the Haskell test suites (the bridge's hspec suites, the one linked without
 # -threaded, the mixer's golden tests), the bridge's suite again pinned to one CPU

@@ -282,7 +282,9 @@ mod tests {
     }
 
     /// Held by the tests that run thousands of threads, so that they run one at a
-    /// time: each counts on the thread ids it leaves to the others.
+    /// time. Even so each needs a process of its own (`just test-rs` runs them
+    /// apart): the ids one test's threads leave free go to the next test's threads,
+    /// ids past the limit too.
     static MANY_THREADS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
     /// Waits at the barrier when dropped, on unwinding too.
